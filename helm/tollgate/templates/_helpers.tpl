@@ -1,0 +1,30 @@
+{{- define "tollgate.fullname" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "tollgate.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end -}}
+
+{{- define "tollgate.selector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "tollgate.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag }}
+{{- end -}}
+{{- end -}}
+
+{{- define "tollgate.dbSecret" -}}
+{{- default (printf "%s-db" (include "tollgate.fullname" .)) .Values.database.existingSecret -}}
+{{- end -}}
+
+{{- define "tollgate.tokenSecret" -}}
+{{- default (printf "%s-bootstrap" (include "tollgate.fullname" .)) .Values.bootstrapToken.existingSecret -}}
+{{- end -}}

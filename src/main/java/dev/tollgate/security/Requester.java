@@ -1,0 +1,28 @@
+package dev.tollgate.security;
+
+import java.util.Set;
+
+/**
+ * Who is calling: the authenticated token's name and roles. Controllers take it as a method
+ * parameter; it is never built from anything the caller says about itself.
+ */
+public record Requester(String name, Set<Role> roles) {
+
+    static final String ATTRIBUTE = Requester.class.getName();
+
+    public Requester {
+        roles = Set.copyOf(roles);
+    }
+
+    public boolean mayActAs(Role[] allowed) {
+        if (roles.contains(Role.ADMIN)) {
+            return true;
+        }
+        for (Role role : allowed) {
+            if (roles.contains(role)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

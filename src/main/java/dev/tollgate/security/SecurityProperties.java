@@ -1,0 +1,14 @@
+package dev.tollgate.security;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param initialTokenFile where a first admin token is written (mode 600) when no token exists
+ *                         and no {@code TOLLGATE_BOOTSTRAP_TOKEN} is set; empty to never do so
+ */
+@ConfigurationProperties("tollgate.security")
+record SecurityProperties(@DefaultValue("./tollgate-data/admin-token") Path initialTokenFile) {
+}

@@ -1,0 +1,62 @@
+package dev.tollgate.support;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The one full application context of the test suite: the real server on a random port,
+ * a real PostgreSQL behind a {@link TcpProxy}, Flyway migrations, real HTTP. Every
+ * integration test extends it so that the context is started once.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(StatusRecorder.class)
+public abstract class IntegrationTest {
+
+    public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789abcdef";
+    private static final Map<String, String> roleTokens = new ConcurrentHashMap<>();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected ObjectMapper json;
+
+    protected Api api;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase db = TestDatabase.get();
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.password", () -> "");
+        registry.add("TOLLGATE_BOOTSTRAP_TOKEN", () -> BOOTSTRAP_TOKEN);
+        registry.add("tollgate.security.initial-token-file", () -> "");
+    }
+
+    @BeforeEach
+    void client() {
+        api = new Api(port, json);
+    }
+
+    /** A token holding exactly this role (made once per test JVM through the API itself). */
+    protected String tokenWith(String role) {
+        return roleTokens.computeIfAbsent(role, r -> {
+            Api.Response response = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN,
+                    Api.map("name", "test-" + r + "-" + Long.toHexString(System.nanoTime()), "roles", List.of(r)));
+            if (response.status() != 201) {
+                throw new IllegalStateException("cannot create a token: " + response.body());
+            }
+            return response.json().get("token").asString();
+        });
+    }
+}

@@ -1,0 +1,74 @@
+package dev.tollgate.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * One real PostgreSQL for the whole test JVM (zonky's binaries, a fresh data directory), reached
+ * through a {@link TcpProxy} so that tests can take the database away and give it back.
+ */
+public final class TestDatabase {
+
+    private static TestDatabase instance;
+
+    private final EmbeddedPostgres postgres;
+    private final TcpProxy proxy;
+
+    private TestDatabase() throws IOException, SQLException {
+        Path dir = Files.createTempDirectory("tollgate-test-pg");
+        postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(true)
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .setServerConfig("max_connections", "200")
+                .start();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE tollgate");
+        }
+        proxy = new TcpProxy(postgres.getPort());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                proxy.close();
+                postgres.close();
+            } catch (IOException ignored) {
+                // the JVM is going away
+            }
+        }));
+    }
+
+    public static synchronized TestDatabase get() {
+        if (instance == null) {
+            try {
+                instance = new TestDatabase();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return instance;
+    }
+
+    /** The JDBC URL through the proxy, as the application uses it. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/tollgate";
+    }
+
+    /** A URL straight to the server, for a test acting as superuser behind the application's back. */
+    public String directJdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "tollgate");
+    }
+
+    public TcpProxy proxy() {
+        return proxy;
+    }
+}

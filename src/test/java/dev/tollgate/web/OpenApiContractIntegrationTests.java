@@ -1,0 +1,90 @@
+package dev.tollgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import dev.tollgate.support.IntegrationTest;
+import dev.tollgate.support.StatusRecorder;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * openapi/tollgate.yaml is the contract: every /v1 endpoint the server maps is described there
+ * (and nothing more), and every status any test of this run saw an endpoint answer is listed
+ * under that operation. Runs last so that it sees the statuses of the whole suite.
+ */
+@Order(Integer.MAX_VALUE)
+class OpenApiContractIntegrationTests extends IntegrationTest {
+
+    private static final JsonNode SPEC = new YAMLMapper().readTree(Path.of("openapi/tollgate.yaml").toFile());
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    @Test
+    void documentIsOpenApi31() {
+        assertThat(SPEC.get("openapi").asString()).startsWith("3.1");
+    }
+
+    @Test
+    void everyImplementedEndpointIsDocumentedAndNothingElse() {
+        Set<String> implemented = new LinkedHashSet<>();
+        for (RequestMappingInfo info : mappings.getHandlerMethods().keySet()) {
+            for (String pattern : info.getPatternValues()) {
+                if (pattern.startsWith("/v1")) {
+                    info.getMethodsCondition().getMethods().forEach(m -> implemented.add(m.name() + " " + pattern));
+                }
+            }
+        }
+        Set<String> documented = new LinkedHashSet<>();
+        for (var path : SPEC.get("paths").properties()) {
+            if (path.getKey().startsWith("/v1")) {
+                for (var operation : path.getValue().properties()) {
+                    documented.add(operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey());
+                }
+            }
+        }
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(implemented);
+    }
+
+    @Test
+    void everyStatusSeenInThisRunIsDocumented() {
+        List<String> missing = new ArrayList<>();
+        for (StatusRecorder.Seen seen : StatusRecorder.SEEN) {
+            JsonNode operation = SPEC.path("paths").path(seen.pattern()).path(seen.method().toLowerCase(Locale.ROOT));
+            if (operation.isMissingNode() || !operation.path("responses").has(String.valueOf(seen.status()))) {
+                missing.add(seen.method() + " " + seen.pattern() + " -> " + seen.status());
+            }
+        }
+        assertThat(missing).as("statuses answered but not in openapi/tollgate.yaml").isEmpty();
+        assertThat(StatusRecorder.SEEN).isNotEmpty();
+    }
+
+    @Test
+    void everyOperationNamesItsRolesAndAuthenticationFailures() {
+        for (var path : SPEC.get("paths").properties()) {
+            if (!path.getKey().startsWith("/v1")) {
+                continue;
+            }
+            for (var operation : path.getValue().properties()) {
+                String where = operation.getKey() + " " + path.getKey();
+                assertThat(operation.getValue().path("x-roles").isArray()).as(where).isTrue();
+                assertThat(operation.getValue().path("responses").has("401")).as(where).isTrue();
+                assertThat(operation.getValue().path("responses").has("403")).as(where).isTrue();
+            }
+        }
+    }
+}
