@@ -1,0 +1,195 @@
+package dev.tollgate.policy.eval;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The value model of the language: {@link Nil}, Boolean, BigDecimal, String, List, Map (string
+ * keys), Instant (timestamp), Duration, {@link Version}, and the non-value {@link Undefined}.
+ */
+public final class Values {
+
+    /** The kinds of value, for messages and dispatch. */
+    public enum Kind {
+        NULL("null"), BOOLEAN("boolean"), NUMBER("number"), STRING("string"), LIST("list"), MAP("map"),
+        TIMESTAMP("timestamp"), DURATION("duration"), VERSION("version"), UNDEFINED("undefined");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    private Values() {
+    }
+
+    public static Undefined undefined(String reason) {
+        return new Undefined(reason);
+    }
+
+    public static boolean isUndefined(Object value) {
+        return value instanceof Undefined;
+    }
+
+    public static Kind kind(Object value) {
+        if (value instanceof Undefined) {
+            return Kind.UNDEFINED;
+        }
+        if (value == Nil.NULL || value == null) {
+            return Kind.NULL;
+        }
+        if (value instanceof Boolean) {
+            return Kind.BOOLEAN;
+        }
+        if (value instanceof BigDecimal) {
+            return Kind.NUMBER;
+        }
+        if (value instanceof String) {
+            return Kind.STRING;
+        }
+        if (value instanceof List) {
+            return Kind.LIST;
+        }
+        if (value instanceof Map) {
+            return Kind.MAP;
+        }
+        if (value instanceof Instant) {
+            return Kind.TIMESTAMP;
+        }
+        if (value instanceof Duration) {
+            return Kind.DURATION;
+        }
+        if (value instanceof Version) {
+            return Kind.VERSION;
+        }
+        throw new IllegalArgumentException("not a policy value: " + value.getClass().getName());
+    }
+
+    /**
+     * Equality of two defined values: same kind and value; numbers by numeric value, timestamps as
+     * instants, durations by length, versions by precedence, lists element-wise, maps by entries.
+     */
+    public static boolean equal(Object a, Object b) {
+        Kind kind = kind(a);
+        if (kind != kind(b)) {
+            return false;
+        }
+        switch (kind) {
+            case NULL:
+                return true;
+            case NUMBER:
+                return ((BigDecimal) a).compareTo((BigDecimal) b) == 0;
+            case LIST: {
+                List<?> x = (List<?>) a;
+                List<?> y = (List<?>) b;
+                if (x.size() != y.size()) {
+                    return false;
+                }
+                Iterator<?> i = x.iterator();
+                Iterator<?> j = y.iterator();
+                while (i.hasNext()) {
+                    if (!equal(i.next(), j.next())) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case MAP: {
+                Map<?, ?> x = (Map<?, ?>) a;
+                Map<?, ?> y = (Map<?, ?>) b;
+                if (x.size() != y.size()) {
+                    return false;
+                }
+                for (Map.Entry<?, ?> e : x.entrySet()) {
+                    Object other = y.get(e.getKey());
+                    if (other == null && !y.containsKey(e.getKey())) {
+                        return false;
+                    }
+                    if (!equal(e.getValue(), other)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            default:
+                return a.equals(b);
+        }
+    }
+
+    /** Order of two values of an ordered kind, or null when they are not comparable. */
+    public static Integer compare(Object a, Object b) {
+        Kind kind = kind(a);
+        if (kind != kind(b)) {
+            return null;
+        }
+        return switch (kind) {
+            case NUMBER -> ((BigDecimal) a).compareTo((BigDecimal) b);
+            case STRING -> compareCodePoints((String) a, (String) b);
+            case TIMESTAMP -> ((Instant) a).compareTo((Instant) b);
+            case DURATION -> ((Duration) a).compareTo((Duration) b);
+            case VERSION -> ((Version) a).compareTo((Version) b);
+            default -> null;
+        };
+    }
+
+    /** Strings ordered by Unicode code point (not UTF-16 unit). */
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    /** A value as a reason shows it: short, quoted strings, kinds for containers. */
+    public static String show(Object value) {
+        return switch (kind(value)) {
+            case UNDEFINED -> "undefined";
+            case NULL -> "null";
+            case STRING -> quote((String) value);
+            case LIST -> "a list of " + ((List<?>) value).size();
+            case MAP -> "a map of " + ((Map<?, ?>) value).size();
+            case NUMBER -> ((BigDecimal) value).toPlainString();
+            case DURATION -> showDuration((Duration) value);
+            default -> value.toString();
+        };
+    }
+
+    static String quote(String s) {
+        String shown = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t") + "\"";
+    }
+
+    static String showDuration(Duration d) {
+        if (d.getNano() == 0) {
+            long s = d.getSeconds();
+            if (s % 86_400 == 0) {
+                return s / 86_400 + "d";
+            }
+            if (s % 3600 == 0) {
+                return s / 3600 + "h";
+            }
+            if (s % 60 == 0) {
+                return s / 60 + "m";
+            }
+            return s + "s";
+        }
+        return d.toString();
+    }
+}
