@@ -160,5 +160,11 @@ IDENT : [A-Za-z_] [A-Za-z0-9_]*;
 COMMENT : '#' ~[\r\n]* -> skip;
 WS      : [ \t\r\n]+ -> skip;
 
+// spellings from other languages: reported with a hint, then parsed as what they meant
+AMPAMP    : '&&';
+PIPEPIPE  : '||';
+BANG      : '!';
+SQ_STRING : '\'' ~['\r\n]* '\'';
+
 // anything else is one token the compiler reports ("unexpected character")
 ERROR_CHAR : .;

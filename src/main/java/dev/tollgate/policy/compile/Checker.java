@@ -76,8 +76,9 @@ final class Checker {
     private final Map<String, LetInfo> lets = new LinkedHashMap<>();
     private int slots = Input.ROOTS.size();
 
-    Checker(Ast.Policy policy) {
+    Checker(Ast.Policy policy, List<Diagnostic> deferred) {
         this.policy = policy;
+        this.errors.addAll(deferred);
     }
 
     CompileResult compile() {
@@ -149,7 +150,9 @@ final class Checker {
         }
     }
 
-    private void checkVariableName(String name, Span span, List<Var> scope) {
+    /** Whether a quantifier variable's name is allowed (else a diagnostic). */
+    private boolean checkVariableName(String name, Span span, List<Var> scope) {
+        int before = errors.size();
         if (ROOT_TYPES.containsKey(name)) {
             error(span, Codes.FORBIDDEN_NAME, "'" + name + "' is a root and cannot name a quantifier variable");
         } else if (Functions.ARITY.containsKey(name)) {
@@ -159,6 +162,7 @@ final class Checker {
         } else if (scope.stream().anyMatch(v -> v.name().equals(name))) {
             error(span, Codes.FORBIDDEN_NAME, "'" + name + "' is already the variable of an enclosing quantifier");
         }
+        return errors.size() == before;
     }
 
     private Typed name(Ast.Name e, List<Var> scope) {
@@ -194,7 +198,7 @@ final class Checker {
         if (e instanceof Ast.StringLit s) {
             String value = decode(s.raw(), s.span());
             return new Typed(new Nodes.Const(text(e), value == null ? "" : value), Type.STRING,
-                    value == null ? null : new Constant(value, s.span()));
+                    new Constant(value, s.span()));
         }
         if (e instanceof Ast.NumberLit n) {
             return new Typed(new Nodes.Const(text(e), new BigDecimal(n.literal())), Type.NUMBER);
@@ -229,18 +233,18 @@ final class Checker {
         if (e instanceof Ast.CountForm c) {
             Typed list = expr(c.list(), scope);
             expectList(list, c.list());
-            checkVariableName(c.variable(), c.variableSpan(), scope);
+            Type element = checkVariableName(c.variable(), c.variableSpan(), scope) ? list.type().elementType() : Type.ANY;
             int slot = slots++;
-            Typed body = expr(c.body(), with(scope, new Var(c.variable(), slot, list.type().elementType())));
+            Typed body = expr(c.body(), with(scope, new Var(c.variable(), slot, element)));
             expectBoolean(body, c.body().span(), "the body of count");
             return new Typed(new Nodes.Count(text(e), slot, list.node(), body.node()), Type.NUMBER);
         }
         if (e instanceof Ast.Quantifier q) {
             Typed list = expr(q.list(), scope);
             expectList(list, q.list());
-            checkVariableName(q.variable(), q.variableSpan(), scope);
+            Type element = checkVariableName(q.variable(), q.variableSpan(), scope) ? list.type().elementType() : Type.ANY;
             int slot = slots++;
-            Typed body = expr(q.body(), with(scope, new Var(q.variable(), slot, list.type().elementType())));
+            Typed body = expr(q.body(), with(scope, new Var(q.variable(), slot, element)));
             expectBoolean(body, q.body().span(), "the body of " + (q.all() ? "all" : "any"));
             String noun = null;
             if (q.list() instanceof Ast.Name n && !isVariable(n.name(), scope) && !lets.containsKey(n.name())) {
@@ -340,7 +344,7 @@ final class Checker {
             } else {
                 Ast.Index i = (Ast.Index) link;
                 Typed index = expr(i.index(), scope);
-                if (index.constant() != null && type.fields() != null) {
+                if (index.constant() != null && index.constant().value() != null && type.fields() != null) {
                     type = field(type, index.constant().value(), i.index().span());
                 } else if (type.is(Kind.LIST)) {
                     type = type.elementType();
@@ -413,6 +417,9 @@ final class Checker {
                 return (l, r, t) -> Values.undefined("error");
             }
             Constant pattern = right.constant();
+            if (pattern.value() == null) {
+                return (l, r, t) -> Values.undefined("error"); // its bad escape is reported already
+            }
             if (op.equals("glob")) {
                 return Operators.glob(Pattern.compile(Globs.toRegex(pattern.value())));
             }

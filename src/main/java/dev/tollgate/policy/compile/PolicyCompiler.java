@@ -69,7 +69,7 @@ public final class PolicyCompiler {
         if (parsed.policy() == null) {
             return new CompileResult(null, null, null, parsed.diagnostics());
         }
-        return new Checker(parsed.policy()).compile();
+        return new Checker(parsed.policy(), parsed.deferred()).compile();
     }
 
     private static CompileResult failed(Diagnostic diagnostic) {

@@ -80,7 +80,7 @@ record Type(Kind kind, Type element, Map<String, Type> fields, String shape) {
 
     String label() {
         if (shape != null) {
-            return "a " + shape;
+            return ("aeiou".indexOf(shape.charAt(0)) >= 0 ? "an " : "a ") + shape;
         }
         return switch (kind) {
             case ANY -> "a value";

@@ -28,10 +28,14 @@ public final class PolicyParser {
     public static final int MAX_NESTING = 64;
     private static final Pattern RULE_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
-    /** The policy as written, or (when {@code policy} is null) the syntax errors. */
-    public record ParseResult(Ast.Policy policy, List<Diagnostic> diagnostics) {
-        public boolean ok() {
-            return policy != null && diagnostics.isEmpty();
+    /**
+     * The policy as written, or (when {@code policy} is null) the syntax errors. {@code deferred}
+     * holds errors found while parsing that are not syntax errors (a rule name's pattern): they are
+     * reported with the compiler's.
+     */
+    public record ParseResult(Ast.Policy policy, List<Diagnostic> diagnostics, List<Diagnostic> deferred) {
+        ParseResult(Ast.Policy policy, List<Diagnostic> diagnostics) {
+            this(policy, diagnostics, List.of());
         }
     }
 
@@ -72,7 +76,8 @@ public final class PolicyParser {
         try {
             Ast.Policy policy = builder.policy(tree.policyDecl());
             errors.addAll(builder.errors);
-            return errors.isEmpty() ? new ParseResult(policy, List.of()) : new ParseResult(null, sorted(errors));
+            return errors.isEmpty() ? new ParseResult(policy, List.of(), List.copyOf(builder.deferred))
+                    : new ParseResult(null, sorted(errors));
         } catch (TooDeep e) {
             errors.addAll(builder.errors);
             errors.add(Diagnostic.at(e.span, Codes.NESTING_TOO_DEEP, "nesting deeper than " + MAX_NESTING));
@@ -99,25 +104,34 @@ public final class PolicyParser {
         return new Span(token.getLine(), token.getCharPositionInLine() + 1);
     }
 
+    /**
+     * Reports lexical errors and repairs the token stream so that parsing can go on: {@code &&},
+     * {@code ||}, {@code !} and single-quoted strings are parsed as what they meant, an unterminated
+     * string as a string, and any other stray character is dropped.
+     */
     private static void lexicalErrors(List<Token> tokens, List<Diagnostic> errors) {
-        for (int i = 0; i < tokens.size(); i++) {
-            Token token = tokens.get(i);
-            if (token.getType() == TollgatePolicyLexer.UNTERMINATED_STRING) {
-                errors.add(Diagnostic.at(span(token), Codes.SYNTAX_ERROR, "string is not closed on its line"));
-            } else if (token.getType() == TollgatePolicyLexer.ERROR_CHAR) {
-                String c = token.getText();
-                Token next = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
-                boolean doubled = next != null && next.getText().equals(c) && next.getStartIndex() == token.getStopIndex() + 1;
-                String message = switch (c) {
-                    case "&" -> "unexpected character '&'; write 'and'";
-                    case "|" -> "unexpected character '|'; write 'or'";
-                    case "!" -> "unexpected character '!'; write 'not'";
-                    case "'" -> "unexpected character \"'\"; strings are written in double quotes";
-                    default -> "unexpected character '" + printable(c) + "'";
-                };
-                errors.add(Diagnostic.at(span(token), Codes.SYNTAX_ERROR, message));
-                if (doubled && (c.equals("&") || c.equals("|"))) {
-                    i++;
+        for (Token token : tokens) {
+            String message = switch (token.getType()) {
+                case TollgatePolicyLexer.UNTERMINATED_STRING -> "string is not closed on its line";
+                case TollgatePolicyLexer.AMPAMP -> "unexpected '&&'; write 'and'";
+                case TollgatePolicyLexer.PIPEPIPE -> "unexpected '||'; write 'or'";
+                case TollgatePolicyLexer.BANG -> "unexpected '!'; write 'not'";
+                case TollgatePolicyLexer.SQ_STRING -> "strings are written in double quotes";
+                case TollgatePolicyLexer.ERROR_CHAR -> "unexpected character '" + printable(token.getText()) + "'";
+                default -> null;
+            };
+            if (message == null) {
+                continue;
+            }
+            errors.add(Diagnostic.at(span(token), Codes.SYNTAX_ERROR, message));
+            if (token instanceof org.antlr.v4.runtime.WritableToken writable) {
+                switch (token.getType()) {
+                    case TollgatePolicyLexer.AMPAMP -> writable.setType(TollgatePolicyLexer.AND);
+                    case TollgatePolicyLexer.PIPEPIPE -> writable.setType(TollgatePolicyLexer.OR);
+                    case TollgatePolicyLexer.BANG -> writable.setType(TollgatePolicyLexer.NOT);
+                    case TollgatePolicyLexer.SQ_STRING, TollgatePolicyLexer.UNTERMINATED_STRING ->
+                            writable.setType(TollgatePolicyLexer.STRING);
+                    default -> writable.setChannel(Token.HIDDEN_CHANNEL);
                 }
             }
         }
@@ -146,11 +160,6 @@ public final class PolicyParser {
         return null;
     }
 
-    private static boolean isLexicalError(Token token) {
-        return token != null && (token.getType() == TollgatePolicyLexer.ERROR_CHAR
-                || token.getType() == TollgatePolicyLexer.UNTERMINATED_STRING);
-    }
-
     private static final class Listener extends BaseErrorListener {
         private final List<Diagnostic> errors;
 
@@ -161,39 +170,56 @@ public final class PolicyParser {
         @Override
         public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int column, String message,
                 RecognitionException e) {
-            Token token = offending instanceof Token t ? t : null;
-            if (isLexicalError(token)) {
-                return; // already reported with a better message
-            }
             Diagnostic diagnostic = new Diagnostic(line, column + 1, Codes.SYNTAX_ERROR, readable(message));
             if (!errors.contains(diagnostic)) {
                 errors.add(diagnostic);
             }
         }
 
-        private static final java.util.regex.Pattern EXPECTING = java.util.regex.Pattern.compile("expecting (\\{.*\\}|\\S+)$");
+        private static final com.google.re2j.Pattern EXPECTING = com.google.re2j.Pattern.compile("expecting (\\{.*\\}|\\S+)$");
 
-        /** ANTLR's messages in the language's own words: token names spelled out, expression starts summed up. */
+        /** ANTLR's messages in the language's own words: token names spelled out, expected sets summed up. */
         static String readable(String message) {
             String text = message
                     .replace("mismatched input", "unexpected")
                     .replace("extraneous input", "unexpected")
-                    .replace("no viable alternative at input", "unexpected")
-                    .replace("<EOF>", "end of input");
-            java.util.regex.Matcher m = EXPECTING.matcher(text);
+                    .replace("no viable alternative at input", "unexpected");
+            com.google.re2j.Matcher m = EXPECTING.matcher(text);
             if (m.find()) {
-                String set = m.group(1);
                 java.util.Set<String> items = new java.util.LinkedHashSet<>();
-                for (String item : set.replaceAll("^\\{|\\}$", "").split(", ")) {
+                String set = m.group(1);
+                if (set.startsWith("{") && set.endsWith("}")) {
+                    set = set.substring(1, set.length() - 1);
+                }
+                for (String item : set.split(", ")) {
                     items.add(tokenName(item.strip()));
                 }
-                String expected = items.contains("'not'") && items.contains("identifier") ? "an expression"
-                        : items.size() == 1 ? items.iterator().next() : "one of " + String.join(", ", items);
-                text = text.substring(0, m.start()).strip() + "; expected " + expected;
+                text = text.substring(0, m.start()).strip() + "; expected " + expected(items);
             }
-            return text.replace("missing ", "missing ").replaceAll("\\b(IDENT|STRING|NUMBER|DURATION|BAD_NUMBER)\\b",
-                    "$1").replace("IDENT", "identifier").replace("BAD_NUMBER", "number").replace("STRING", "string")
-                    .replace("NUMBER", "number").replace("DURATION", "duration");
+            return text.replace("<EOF>", "end of input");
+        }
+
+        private static final java.util.Set<String> OPERATORS = java.util.Set.of("'in'", "'and'", "'or'", "'matches'",
+                "'glob'", "'startsWith'", "'endsWith'", "'contains'", "'['", "'.'", "'=='", "'!='", "'<='", "'>='",
+                "'<'", "'>'", "'??'", "'+'", "'-'");
+
+        private static String expected(java.util.Set<String> items) {
+            if (items.contains("'not'") && items.contains("identifier")) {
+                return "an expression";
+            }
+            List<String> shown = new ArrayList<>();
+            boolean operator = false;
+            for (String item : items) {
+                if (OPERATORS.contains(item) && items.contains("'=='")) {
+                    operator = true;
+                } else {
+                    shown.add(item);
+                }
+            }
+            if (operator) {
+                shown.add("an operator");
+            }
+            return shown.size() == 1 ? shown.get(0) : "one of " + String.join(", ", shown);
         }
 
         private static String tokenName(String item) {
@@ -222,6 +248,7 @@ public final class PolicyParser {
         private final SourceRange.SourceText source;
         private final List<Token> tokens;
         private final List<Diagnostic> errors = new ArrayList<>();
+        private final List<Diagnostic> deferred = new ArrayList<>();
         private int depth;
 
         Builder(SourceRange.SourceText source, List<Token> tokens) {
@@ -265,7 +292,7 @@ public final class PolicyParser {
             String ruleName = joined.toString();
             Span nameSpan = span(name.getStart());
             if (!RULE_NAME.matches(ruleName) || ruleName.length() > 63) {
-                errors.add(Diagnostic.at(nameSpan, Codes.INVALID_NAME, "invalid rule name '" + ruleName
+                deferred.add(Diagnostic.at(nameSpan, Codes.INVALID_NAME, "invalid rule name '" + ruleName
                         + "': lowercase letters, digits and single hyphens, at most 63 characters"));
             }
             RuleBodyContext body = ctx.ruleBody();
