@@ -13,13 +13,11 @@ import dev.tollgate.policy.eval.Input;
 import dev.tollgate.policy.eval.Program;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** Compiling and evaluating policies in plain unit tests. */
 public final class PolicyTestSupport {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();
-    public static final YAMLMapper YAML = new YAMLMapper();
     public static final PolicyCompiler COMPILER = new PolicyCompiler();
     public static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
 
@@ -39,7 +37,12 @@ public final class PolicyTestSupport {
             if (in == null) {
                 throw new IllegalArgumentException("no test resource " + path);
             }
-            return path.endsWith(".yaml") ? YAML.readTree(in) : JSON.readTree(in);
+            if (path.endsWith(".yaml")) {
+                // SnakeYAML resolves anchors, aliases and merge keys, which the cases use to share inputs
+                Object loaded = new org.yaml.snakeyaml.Yaml().load(in);
+                return JSON.valueToTree(loaded);
+            }
+            return JSON.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
