@@ -1,0 +1,232 @@
+package dev.tollgate.policy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.policy.compile.CompileResult;
+import dev.tollgate.policy.compile.PolicyCompiler;
+import dev.tollgate.policy.dsl.Diagnostic;
+import dev.tollgate.policy.dsl.Diagnostic.Codes;
+import dev.tollgate.policy.eval.Program;
+import dev.tollgate.web.ApiException;
+import dev.tollgate.web.ProblemType;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The policies: immutable versions in PostgreSQL, one active version per policy, and their
+ * compiled programs, compiled once per version (keyed by the source's SHA-256) and cached.
+ */
+@Service
+public class PolicyCatalog {
+
+    private static final com.google.re2j.Pattern NAME = com.google.re2j.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private final StoredPolicies policies;
+    private final PolicyRevisions revisions;
+    private final PolicyCompiler compiler;
+    private final Clock clock;
+    private final Cache<String, Program> programs;
+
+    PolicyCatalog(StoredPolicies policies, PolicyRevisions revisions, PolicyProperties properties, Clock clock) {
+        this.policies = policies;
+        this.revisions = revisions;
+        this.compiler = new PolicyCompiler(properties.maxSourceBytes());
+        this.clock = clock;
+        this.programs = Caffeine.newBuilder().maximumSize(properties.compiledCacheSize()).build();
+    }
+
+    /** The outcome of an upload: the version now active, and whether it was created by this upload. */
+    public record Upload(PolicyVersionInfo version, boolean created) {
+    }
+
+    /** Compiles uploaded bytes: not UTF-8 is 422, larger than the limit 413, invalid source 422 with diagnostics. */
+    public CompileResult check(byte[] bytes) {
+        return compiler.compile(decode(bytes));
+    }
+
+    /** Compiles a source given as text (the playground), with the same limits. */
+    public Program compileOrThrow(String source) {
+        byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
+        tooLarge(bytes);
+        CompileResult result = compiler.compile(source);
+        if (!result.ok()) {
+            throw invalid(result.diagnostics());
+        }
+        return result.program();
+    }
+
+    @Transactional
+    public Upload upload(String name, byte[] bytes, String requester) {
+        requireValidName(name);
+        CompileResult result = check(bytes);
+        if (result.ok() && !name.equals(result.name())) {
+            Diagnostic mismatch = Diagnostic.at(result.nameSpan(), Codes.NAME_MISMATCH,
+                    "the policy is named '" + result.name() + "' but is uploaded as '" + name + "'");
+            throw invalid(List.of(mismatch));
+        }
+        if (!result.ok()) {
+            throw invalid(result.diagnostics());
+        }
+        policies.createIfMissing(name);
+        StoredPolicy policy = policies.lock(name).orElseThrow();
+        String sha256 = sha256(bytes);
+        if (policy.activeVersion() != null) {
+            PolicyRevision active = revisions.findByPolicyNameAndVersion(name, policy.activeVersion()).orElseThrow();
+            if (active.sha256().equals(sha256) && Arrays.equals(active.source(), bytes)) {
+                return new Upload(info(active, true, false), false);
+            }
+        }
+        int version = revisions.maxVersion(name) + 1;
+        Program program = result.program();
+        PolicyRevision revision = new PolicyRevision(name, version, bytes, sha256, program.mode().id(),
+                program.description(), clock.instant(), requester);
+        revisions.save(revision);
+        policy.activate(version, clock.instant());
+        programs.put(sha256, program);
+        return new Upload(info(revision, true, false), true);
+    }
+
+    @Transactional(readOnly = true)
+    public List<PolicyVersionInfo> listActive() {
+        return revisions.findActive().stream().map(r -> info(r, true, false)).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public PolicyVersionInfo active(String name) {
+        StoredPolicy policy = policies.findById(name).orElseThrow(() -> notFound(name));
+        if (policy.activeVersion() == null) {
+            throw ApiException.notFound("policy '" + name + "' has no active version; its versions stay readable");
+        }
+        return info(revisions.findByPolicyNameAndVersion(name, policy.activeVersion()).orElseThrow(), true, true);
+    }
+
+    @Transactional(readOnly = true)
+    public List<PolicyVersionInfo> versions(String name) {
+        StoredPolicy policy = policies.findById(name).orElseThrow(() -> notFound(name));
+        return revisions.findByPolicyNameOrderByVersionAsc(name).stream()
+                .map(r -> info(r, Integer.valueOf(r.version()).equals(policy.activeVersion()), false)).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public PolicyVersionInfo version(String name, int version) {
+        StoredPolicy policy = policies.findById(name).orElseThrow(() -> notFound(name));
+        PolicyRevision revision = revisions.findByPolicyNameAndVersion(name, version)
+                .orElseThrow(() -> ApiException.notFound("policy '" + name + "' has no version " + version));
+        return info(revision, Integer.valueOf(version).equals(policy.activeVersion()), true);
+    }
+
+    @Transactional
+    public PolicyVersionInfo activate(String name, int version) {
+        StoredPolicy policy = policies.lock(name).orElseThrow(() -> notFound(name));
+        PolicyRevision revision = revisions.findByPolicyNameAndVersion(name, version)
+                .orElseThrow(() -> ApiException.notFound("policy '" + name + "' has no version " + version));
+        policy.activate(version, clock.instant());
+        return info(revision, true, false);
+    }
+
+    @Transactional
+    public void deactivate(String name) {
+        StoredPolicy policy = policies.lock(name).orElseThrow(() -> notFound(name));
+        policy.activate(null, clock.instant());
+    }
+
+    /** Every active policy with its compiled program, read fresh from the database. */
+    @Transactional(readOnly = true)
+    public List<ActivePolicy> activePolicies() {
+        return revisions.findActive().stream().map(this::compiled).toList();
+    }
+
+    /** The named policy's active version, if it exists and is active. */
+    @Transactional(readOnly = true)
+    public Optional<ActivePolicy> activePolicy(String name) {
+        return policies.findById(name)
+                .filter(p -> p.activeVersion() != null)
+                .flatMap(p -> revisions.findByPolicyNameAndVersion(name, p.activeVersion()))
+                .map(this::compiled);
+    }
+
+    private ActivePolicy compiled(PolicyRevision revision) {
+        Program program = programs.get(revision.sha256(), sha -> {
+            CompileResult result = compiler.compile(new String(revision.source(), StandardCharsets.UTF_8));
+            if (!result.ok()) {
+                // stored versions compiled when they were uploaded; a change of the language may not break them silently
+                throw new IllegalStateException("stored policy " + revision.policyName() + " v" + revision.version()
+                        + " no longer compiles: " + result.diagnostics());
+            }
+            return result.program();
+        });
+        return new ActivePolicy(revision.policyName(), revision.version(), revision.sha256(), program);
+    }
+
+    private String decode(byte[] bytes) {
+        tooLarge(bytes);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiException(ProblemType.UNPROCESSABLE, "the policy source is not valid UTF-8");
+        }
+    }
+
+    private void tooLarge(byte[] bytes) {
+        if (bytes.length > compiler.maxSourceBytes()) {
+            throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE, "the policy source is " + bytes.length
+                    + " bytes; the limit is " + compiler.maxSourceBytes());
+        }
+    }
+
+    static void requireValidName(String name) {
+        if (!NAME.matches(name)) {
+            throw ApiException.badRequest("policy names match [a-z0-9][a-z0-9-]{0,62}");
+        }
+    }
+
+    /** 422 with the diagnostics as {@code errors}. */
+    public static ApiException invalid(List<Diagnostic> diagnostics) {
+        List<Map<String, Object>> errors = diagnostics.stream().map(PolicyCatalog::error).toList();
+        return new ApiException(ProblemType.INVALID_POLICY, diagnostics.size() + " error"
+                + (diagnostics.size() == 1 ? "" : "s") + " in the policy", Map.of("errors", errors));
+    }
+
+    static Map<String, Object> error(Diagnostic d) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("line", d.line());
+        error.put("column", d.column());
+        error.put("code", d.code());
+        error.put("message", d.message());
+        return error;
+    }
+
+    private static ApiException notFound(String name) {
+        return ApiException.notFound("no policy named '" + name + "'");
+    }
+
+    private static PolicyVersionInfo info(PolicyRevision r, boolean active, boolean withSource) {
+        return new PolicyVersionInfo(r.policyName(), r.version(), r.sha256(), r.mode(), r.description(), r.createdAt(),
+                r.createdBy(), active, withSource ? new String(r.source(), StandardCharsets.UTF_8) : null);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
