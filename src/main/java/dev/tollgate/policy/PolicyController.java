@@ -14,6 +14,7 @@ import dev.tollgate.security.Requester;
 import dev.tollgate.security.Role;
 import dev.tollgate.security.Roles;
 import dev.tollgate.web.ApiException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -39,10 +41,12 @@ class PolicyController {
         this.clock = clock;
     }
 
-    @PutMapping(path = "/v1/policies/{name}", consumes = MediaType.TEXT_PLAIN_VALUE)
+    /* Content types are checked in the handlers, after the role check: a caller without the role learns nothing. */
+    @PutMapping("/v1/policies/{name}")
     @Roles(Role.POLICY_ADMIN)
     ResponseEntity<Map<String, Object>> upload(@PathVariable String name, @RequestBody(required = false) byte[] body,
-            Requester requester) {
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
+        requireText(contentType);
         PolicyCatalog.Upload upload = catalog.upload(name, body == null ? new byte[0] : body, requester.name());
         PolicyVersionInfo v = upload.version();
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -53,9 +57,11 @@ class PolicyController {
         return ResponseEntity.status(upload.created() ? HttpStatus.CREATED : HttpStatus.OK).body(answer);
     }
 
-    @PostMapping(path = "/v1/policies:validate", consumes = MediaType.TEXT_PLAIN_VALUE)
+    @PostMapping("/v1/policies:validate")
     @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
-    Map<String, Object> validate(@RequestBody(required = false) byte[] body) {
+    Map<String, Object> validate(@RequestBody(required = false) byte[] body,
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType) {
+        requireText(contentType);
         CompileResult result = catalog.check(body == null ? new byte[0] : body);
         if (!result.ok()) {
             throw PolicyCatalog.invalid(result.diagnostics());
@@ -161,6 +167,19 @@ class PolicyController {
             answer.put("evidence", rule.evidence());
         }
         return answer;
+    }
+
+    private static void requireText(String contentType) {
+        MediaType type;
+        try {
+            type = contentType == null ? null : MediaType.parseMediaType(contentType);
+        } catch (org.springframework.util.InvalidMimeTypeException e) {
+            type = null;
+        }
+        if (type == null || !type.isCompatibleWith(MediaType.TEXT_PLAIN) || type.isWildcardType() || type.isWildcardSubtype()) {
+            throw new ApiException(dev.tollgate.web.ProblemType.UNSUPPORTED_MEDIA_TYPE,
+                    "send the policy source as text/plain (UTF-8)");
+        }
     }
 
     private static int versionNumber(String text) {
