@@ -14,6 +14,7 @@ import dev.tollgate.security.Requester;
 import dev.tollgate.security.Role;
 import dev.tollgate.security.Roles;
 import dev.tollgate.web.ApiException;
+import dev.tollgate.web.ContentTypes;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -46,7 +47,7 @@ class PolicyController {
     @Roles(Role.POLICY_ADMIN)
     ResponseEntity<Map<String, Object>> upload(@PathVariable String name, @RequestBody(required = false) byte[] body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
-        requireText(contentType);
+        ContentTypes.require(contentType, MediaType.TEXT_PLAIN);
         PolicyCatalog.Upload upload = catalog.upload(name, body == null ? new byte[0] : body, requester.name());
         PolicyVersionInfo v = upload.version();
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -61,7 +62,7 @@ class PolicyController {
     @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
     Map<String, Object> validate(@RequestBody(required = false) byte[] body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType) {
-        requireText(contentType);
+        ContentTypes.require(contentType, MediaType.TEXT_PLAIN);
         CompileResult result = catalog.check(body == null ? new byte[0] : body);
         if (!result.ok()) {
             throw PolicyCatalog.invalid(result.diagnostics());
@@ -167,19 +168,6 @@ class PolicyController {
             answer.put("evidence", rule.evidence());
         }
         return answer;
-    }
-
-    private static void requireText(String contentType) {
-        MediaType type;
-        try {
-            type = contentType == null ? null : MediaType.parseMediaType(contentType);
-        } catch (org.springframework.util.InvalidMimeTypeException e) {
-            type = null;
-        }
-        if (type == null || !type.isCompatibleWith(MediaType.TEXT_PLAIN) || type.isWildcardType() || type.isWildcardSubtype()) {
-            throw new ApiException(dev.tollgate.web.ProblemType.UNSUPPORTED_MEDIA_TYPE,
-                    "send the policy source as text/plain (UTF-8)");
-        }
     }
 
     private static int versionNumber(String text) {

@@ -1,0 +1,269 @@
+package dev.tollgate.evidence;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.evidence.intoto.Statement;
+import dev.tollgate.evidence.sigstore.CertificateIdentity;
+import dev.tollgate.evidence.sigstore.Failure;
+import dev.tollgate.evidence.sigstore.ParsedBundle;
+import dev.tollgate.evidence.sigstore.SigstoreTrust;
+import dev.tollgate.evidence.sigstore.SigstoreVerifier;
+import dev.tollgate.evidence.sigstore.TrustKey;
+import dev.tollgate.evidence.sigstore.TrustRoot;
+import dev.tollgate.trust.TrustMaterial;
+import dev.tollgate.trust.TrustStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Turns evidence items into verified facts or failures, against the trust material held. Never
+ * throws for what an item contains: a bundle that does not parse is {@link MalformedEvidence}
+ * (the caller's 400), anything else is an {@link EvidenceResult}. Results are cached by bundle,
+ * artifact digest and the fingerprint of all trust material, so a change of any root or key
+ * makes every bundle verify again; concurrent requests for the same bundle verify it once.
+ */
+@Service
+public class EvidenceVerifier {
+
+    private static final Logger log = LoggerFactory.getLogger(EvidenceVerifier.class);
+
+    private final ObjectMapper json;
+    private final SigstoreTrust trust;
+    private final SigstoreVerifier sigstore;
+    private final EvidenceProperties properties;
+    private final Cache<String, EvidenceResult> cache;
+
+    EvidenceVerifier(ObjectMapper json, SigstoreTrust trust, EvidenceProperties properties) {
+        this.json = json;
+        this.trust = trust;
+        this.sigstore = new SigstoreVerifier(json);
+        this.properties = properties;
+        this.cache = Caffeine.newBuilder().maximumSize(properties.cacheSize()).build();
+    }
+
+    /** Reads a request's {@code evidence} list; the first item that is not a readable bundle refuses them all. */
+    public List<EvidenceSubmission> read(JsonNode items) {
+        if (items == null || items.isNull()) {
+            return List.of();
+        }
+        if (!items.isArray()) {
+            throw new MalformedEvidence(0, Failure.Codes.MALFORMED, "evidence must be a list");
+        }
+        if (items.size() > properties.maxItems()) {
+            throw new MalformedEvidence(properties.maxItems(), Failure.Codes.MALFORMED,
+                    "at most " + properties.maxItems() + " evidence items per request");
+        }
+        List<EvidenceSubmission> submissions = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            submissions.add(read(i, items.get(i)));
+        }
+        return submissions;
+    }
+
+    /** One item: {@code {"bundle": {...}}} or {@code {"bundle": {...}, "payload": "<base64>"}}. */
+    public EvidenceSubmission read(int index, JsonNode item) {
+        if (item == null || !item.isObject() || !item.has("bundle") || !item.get("bundle").isObject()) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "an evidence item is an object with a \"bundle\" object");
+        }
+        for (String field : item.propertyNames()) {
+            if (!field.equals("bundle") && !field.equals("payload")) {
+                throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "unknown field '" + field + "'");
+            }
+        }
+        JsonNode node = item.get("bundle");
+        String bundleJson = json.writeValueAsString(node);
+        if (bundleJson.length() > properties.maxBundleBytes().toBytes()) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "the bundle is larger than " + properties.maxBundleBytes());
+        }
+        ParsedBundle bundle;
+        try {
+            bundle = ParsedBundle.parse(node, bundleJson);
+        } catch (Failure f) {
+            throw new MalformedEvidence(index, f.code(), f.detail());
+        }
+        byte[] payload = null;
+        if (item.has("payload")) {
+            JsonNode p = item.get("payload");
+            if (!p.isString()) {
+                throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "payload must be a base64 string");
+            }
+            if (bundle.isDsse()) {
+                throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "a payload goes only with a message-signature bundle");
+            }
+            try {
+                payload = Base64.getDecoder().decode(p.stringValue());
+            } catch (IllegalArgumentException e) {
+                throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "payload is not valid base64");
+            }
+        }
+        return new EvidenceSubmission(bundle, bundleJson, payload, sha256Hex(bundleJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    public List<EvidenceResult> verify(List<EvidenceSubmission> submissions, String artifactDigest, TrustStore.Snapshot held) {
+        List<EvidenceResult> results = new ArrayList<>(submissions.size());
+        for (EvidenceSubmission submission : submissions) {
+            results.add(verify(submission, artifactDigest, held));
+        }
+        return results;
+    }
+
+    public EvidenceResult verify(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) {
+        String payloadHash = s.payload() == null ? "-" : sha256Hex(s.payload());
+        String key = s.bundleSha256() + "|" + payloadHash + "|" + artifactDigest + "|" + held.fingerprint();
+        return cache.get(key, k -> verifyNow(s, artifactDigest, held));
+    }
+
+    private EvidenceResult verifyNow(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) {
+        try {
+            return verifyOrFail(s, artifactDigest, held);
+        } catch (Failure f) {
+            return EvidenceResult.failed(s.bundleSha256(), f.code(), f.detail());
+        } catch (RuntimeException | StackOverflowError e) {
+            log.warn("evidence verification failed unexpectedly; refusing the evidence", e);
+            return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.MALFORMED, "the evidence could not be processed");
+        }
+    }
+
+    private EvidenceResult verifyOrFail(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) throws Failure {
+        ParsedBundle bundle = s.bundle();
+        byte[] artifact = HexFormat.of().parseHex(artifactDigest.substring("sha256:".length()));
+        Statement statement = null;
+        byte[] signed = artifact;
+        if (bundle.isDsse()) {
+            try {
+                statement = Statement.parse(bundle.dssePayloadType(), bundle.dssePayload(), json);
+            } catch (Statement.NotAStatement e) {
+                throw Failure.of(Failure.Codes.UNSUPPORTED, e.getMessage());
+            }
+            if (!statement.hasSubject(artifactDigest)) {
+                throw Failure.of(Failure.Codes.SUBJECT_MISMATCH, "the artifact digest is not a subject of the statement");
+            }
+        } else if (s.payload() != null) {
+            checkSimpleSigning(s.payload(), artifactDigest);
+            signed = sha256(s.payload());
+        }
+
+        Signer signer = bundle.hasCertificate() ? keyless(bundle, signed, held) : withKey(bundle, signed, held);
+        List<VerifiedEvidence.TrustUse> uses = new ArrayList<>();
+        for (String name : signer.trustRoots()) {
+            held.find(name).ifPresent(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
+        }
+        if ("key".equals(signer.kind())) {
+            // a key bundle's log entry was checked against the held roots too
+            held.roots().forEach(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
+        }
+        String signatureSha256 = sha256Hex(bundle.signatureBytes());
+        VerifiedEvidence verified = statement == null
+                ? new VerifiedEvidence("signature", signer, null, null, null, uses, signatureSha256)
+                : new VerifiedEvidence("attestation", signer, statement.predicateType(), statement.predicate(),
+                        statement.subjects(), uses, signatureSha256);
+        return EvidenceResult.of(s.bundleSha256(), verified);
+    }
+
+    /** Under every held root: the roots under which the whole verification succeeds. */
+    private Signer keyless(ParsedBundle bundle, byte[] signed, TrustStore.Snapshot held) throws Failure {
+        List<TrustMaterial> roots = held.roots().stream().sorted(Comparator.comparing(TrustMaterial::name)).toList();
+        List<String> verifiedBy = new ArrayList<>();
+        SigstoreVerifier.Signer found = null;
+        List<Failure> failures = new ArrayList<>();
+        for (TrustMaterial material : roots) {
+            TrustRoot root = trust.root(material);
+            if (root == null) {
+                continue;
+            }
+            try {
+                SigstoreVerifier.Signer signer = sigstore.keyless(bundle, signed, root);
+                verifiedBy.add(material.name());
+                found = found == null ? signer : found;
+            } catch (Failure f) {
+                failures.add(f);
+            }
+        }
+        if (found == null) {
+            throw mostTelling(failures, Failure.Codes.UNTRUSTED_CERTIFICATE, "certificate not issued by a trusted root");
+        }
+        CertificateIdentity id = found.identity();
+        return new Signer("keyless", id.issuer(), id.subject(), null, verifiedBy, found.integratedTime(), id.extensions());
+    }
+
+    /** By every held key: the (first, by name) key whose signature it is. */
+    private Signer withKey(ParsedBundle bundle, byte[] signed, TrustStore.Snapshot held) throws Failure {
+        List<TrustRoot> roots = trust.roots(held.roots());
+        List<TrustMaterial> keys = held.keys().stream().sorted(Comparator.comparing(TrustMaterial::name)).toList();
+        List<Failure> failures = new ArrayList<>();
+        for (TrustMaterial material : keys) {
+            TrustKey key = trust.key(material);
+            if (key == null) {
+                continue;
+            }
+            try {
+                SigstoreVerifier.Signer signer = sigstore.withKey(bundle, signed, key, roots);
+                return new Signer("key", null, null, material.name(), List.of(material.name()), signer.integratedTime(), null);
+            } catch (Failure f) {
+                failures.add(f);
+            }
+        }
+        throw mostTelling(failures, Failure.Codes.UNTRUSTED_KEY, "not signed by any registered key");
+    }
+
+    /**
+     * When no root or key verifies: a failure that does not depend on which root was tried (the
+     * bundle itself is bad) says more than "untrusted".
+     */
+    private static Failure mostTelling(List<Failure> failures, String untrusted, String detail) {
+        for (Failure f : failures) {
+            if (!f.code().equals(Failure.Codes.UNTRUSTED_CERTIFICATE) && !f.code().equals(Failure.Codes.UNTRUSTED_KEY)
+                    && !(untrusted.equals(Failure.Codes.UNTRUSTED_KEY) && f.code().equals(Failure.Codes.SIGNATURE_INVALID))) {
+                return f;
+            }
+        }
+        if (failures.isEmpty()) {
+            return Failure.of(Failure.Codes.NO_TRUST_MATERIAL, untrusted.equals(Failure.Codes.UNTRUSTED_KEY)
+                    ? "no public key is registered" : "no trusted root is held");
+        }
+        Failure first = failures.get(0);
+        return first.code().equals(untrusted) ? first : Failure.of(untrusted, detail);
+    }
+
+    /** A cosign simple-signing payload must name the artifact digest. */
+    private void checkSimpleSigning(byte[] payload, String artifactDigest) throws Failure {
+        JsonNode doc;
+        try {
+            doc = json.readTree(payload);
+        } catch (RuntimeException e) {
+            throw Failure.of(Failure.Codes.MALFORMED, "the payload is not JSON");
+        }
+        JsonNode digest = doc == null ? null : doc.path("critical").path("image").get("docker-manifest-digest");
+        if (digest == null || !digest.isString()) {
+            throw Failure.of(Failure.Codes.MALFORMED, "the payload has no critical.image.docker-manifest-digest");
+        }
+        if (!artifactDigest.equals(digest.stringValue())) {
+            throw Failure.of(Failure.Codes.DIGEST_MISMATCH, "the payload signs " + digest.stringValue()
+                    + ", not the artifact");
+        }
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256(bytes));
+    }
+
+}

@@ -1,0 +1,117 @@
+package dev.tollgate.trust;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.tollgate.security.Requester;
+import dev.tollgate.security.Role;
+import dev.tollgate.security.Roles;
+import dev.tollgate.web.ApiException;
+import dev.tollgate.web.ContentTypes;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
+
+/** Trusted roots and public keys: {@code /v1/trust/roots} and {@code /v1/trust/keys}. */
+@RestController
+class TrustController {
+
+    private static final MediaType PEM = MediaType.parseMediaType("application/x-pem-file");
+
+    private final TrustStore store;
+    private final ObjectMapper json;
+
+    TrustController(TrustStore store, ObjectMapper json) {
+        this.store = store;
+        this.json = json;
+    }
+
+    @PutMapping("/v1/trust/roots/{name}")
+    @Roles(Role.POLICY_ADMIN)
+    ResponseEntity<Map<String, Object>> putRoot(@PathVariable String name, @RequestBody(required = false) byte[] body,
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
+        ContentTypes.require(contentType, MediaType.APPLICATION_JSON);
+        return answer(store.put(name, TrustKind.ROOT, body == null ? new byte[0] : body, requester.name()));
+    }
+
+    @PutMapping("/v1/trust/keys/{name}")
+    @Roles(Role.POLICY_ADMIN)
+    ResponseEntity<Map<String, Object>> putKey(@PathVariable String name, @RequestBody(required = false) byte[] body,
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
+        ContentTypes.require(contentType, PEM, MediaType.TEXT_PLAIN);
+        return answer(store.put(name, TrustKind.KEY, body == null ? new byte[0] : body, requester.name()));
+    }
+
+    @GetMapping("/v1/trust/roots")
+    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
+    Map<String, Object> listRoots() {
+        return Map.of("items", store.list(TrustKind.ROOT).stream().map(m -> summary(m, false)).toList());
+    }
+
+    @GetMapping("/v1/trust/keys")
+    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
+    Map<String, Object> listKeys() {
+        return Map.of("items", store.list(TrustKind.KEY).stream().map(m -> summary(m, false)).toList());
+    }
+
+    @GetMapping("/v1/trust/roots/{name}")
+    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
+    Map<String, Object> getRoot(@PathVariable String name) {
+        return summary(store.get(name, TrustKind.ROOT)
+                .orElseThrow(() -> ApiException.notFound("no trusted root named '" + name + "'")), true);
+    }
+
+    @GetMapping("/v1/trust/keys/{name}")
+    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
+    Map<String, Object> getKey(@PathVariable String name) {
+        return summary(store.get(name, TrustKind.KEY)
+                .orElseThrow(() -> ApiException.notFound("no public key named '" + name + "'")), true);
+    }
+
+    @DeleteMapping("/v1/trust/roots/{name}")
+    @Roles(Role.POLICY_ADMIN)
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteRoot(@PathVariable String name) {
+        store.delete(name, TrustKind.ROOT);
+    }
+
+    @DeleteMapping("/v1/trust/keys/{name}")
+    @Roles(Role.POLICY_ADMIN)
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteKey(@PathVariable String name) {
+        store.delete(name, TrustKind.KEY);
+    }
+
+    private ResponseEntity<Map<String, Object>> answer(TrustStore.Put put) {
+        return ResponseEntity.status(put.created() ? HttpStatus.CREATED : HttpStatus.OK).body(summary(put.material(), false));
+    }
+
+    private Map<String, Object> summary(TrustMaterial m, boolean withContent) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", m.name());
+        answer.put("kind", m.kind().id());
+        answer.put("sha256", m.sha256());
+        answer.put("createdAt", m.createdAt());
+        answer.put("updatedAt", m.updatedAt());
+        answer.put("updatedBy", m.updatedBy());
+        if (withContent) {
+            if (m.kind() == TrustKind.ROOT) {
+                answer.put("trustedRoot", json.readTree(m.content()));
+            } else {
+                answer.put("pem", new String(m.content(), StandardCharsets.UTF_8));
+            }
+        }
+        return answer;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.tollgate.trust;
+
+/**
+ * Validates trust material before it is held. Implemented by the evidence package, which owns
+ * the Sigstore and key parsing; the trust package only stores what passes.
+ */
+public interface TrustMaterialCheck {
+
+    /** @throws InvalidTrustMaterial with a reader's reason when the trusted root is unusable */
+    void checkRoot(byte[] trustedRootJson) throws InvalidTrustMaterial;
+
+    /** @throws InvalidTrustMaterial when the key is malformed, of an unaccepted type, too weak or expired */
+    void checkKey(byte[] pem) throws InvalidTrustMaterial;
+
+    /** Trust material that cannot be used; the message says why. */
+    final class InvalidTrustMaterial extends Exception {
+        public InvalidTrustMaterial(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}

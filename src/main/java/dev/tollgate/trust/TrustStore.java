@@ -1,0 +1,194 @@
+package dev.tollgate.trust;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.tollgate.web.ApiException;
+import dev.tollgate.web.ProblemType;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The trusted roots and public keys Tollgate holds: validated before they are stored, persisted,
+ * and served from an in-memory snapshot that is replaced on every change (and re-read
+ * periodically, so changes made through another replica arrive too) — no restart needed.
+ */
+@Service
+public class TrustStore {
+
+    private static final Logger log = LoggerFactory.getLogger(TrustStore.class);
+    private static final com.google.re2j.Pattern NAME = com.google.re2j.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private final TrustMaterials materials;
+    private final TrustMaterialCheck check;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+    private final ScheduledExecutorService refresher;
+    private volatile Snapshot snapshot = new Snapshot(List.of());
+
+    TrustStore(TrustMaterials materials, TrustMaterialCheck check, TransactionTemplate transactions, Clock clock,
+            TrustProperties properties) {
+        this.materials = materials;
+        this.check = check;
+        this.transactions = transactions;
+        this.clock = clock;
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "trust-refresh");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.max(1, properties.refreshInterval().toMillis());
+        refresher.scheduleWithFixedDelay(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        refresher.shutdownNow();
+    }
+
+    /** Everything held now, with a fingerprint that changes whenever any of it does. */
+    public record Snapshot(List<TrustMaterial> materials, String fingerprint) {
+        Snapshot(List<TrustMaterial> materials) {
+            this(List.copyOf(materials), fingerprint(materials));
+        }
+
+        /** A snapshot of exactly this material (tests, tools). */
+        public static Snapshot of(List<TrustMaterial> materials) {
+            return new Snapshot(materials);
+        }
+
+        public List<TrustMaterial> roots() {
+            return materials.stream().filter(m -> m.kind() == TrustKind.ROOT).toList();
+        }
+
+        public List<TrustMaterial> keys() {
+            return materials.stream().filter(m -> m.kind() == TrustKind.KEY).toList();
+        }
+
+        public Optional<TrustMaterial> find(String name) {
+            return materials.stream().filter(m -> m.name().equals(name)).findFirst();
+        }
+
+        private static String fingerprint(List<TrustMaterial> materials) {
+            StringBuilder all = new StringBuilder();
+            materials.forEach(m -> all.append(m.kind().id()).append(':').append(m.name()).append(':').append(m.sha256()).append('\n'));
+            return sha256(all.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The result of a PUT: the material as now held, and whether it was created (else replaced). */
+    public record Put(TrustMaterial material, boolean created) {
+    }
+
+    public Snapshot current() {
+        return snapshot;
+    }
+
+    public void refresh() {
+        snapshot = new Snapshot(materials.findAll());
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            log.warn("could not re-read trust material: {}", e.getMessage());
+        }
+    }
+
+    public Put put(String name, TrustKind kind, byte[] content, String requester) {
+        if (name == null || !NAME.matches(name)) {
+            throw ApiException.badRequest("trust material names match [a-z0-9][a-z0-9-]{0,62}");
+        }
+        try {
+            if (kind == TrustKind.ROOT) {
+                check.checkRoot(content);
+            } else {
+                check.checkKey(content);
+            }
+        } catch (TrustMaterialCheck.InvalidTrustMaterial e) {
+            throw new ApiException(ProblemType.UNPROCESSABLE, "invalid " + (kind == TrustKind.ROOT ? "trusted root" : "public key")
+                    + ": " + e.getMessage());
+        }
+        Put put = transactions.execute(status -> {
+            materials.lockAll();
+            Optional<TrustMaterial> existing = materials.lock(name);
+            if (existing.isPresent() && existing.get().kind() != kind) {
+                throw new ApiException(ProblemType.CONFLICT, "'" + name + "' is already the name of a "
+                        + (existing.get().kind() == TrustKind.ROOT ? "trusted root" : "public key")
+                        + "; roots and keys share one namespace");
+            }
+            var now = clock.instant();
+            TrustMaterial material = new TrustMaterial(name, kind, content, sha256(content),
+                    existing.map(TrustMaterial::createdAt).orElse(now), now, requester);
+            if (existing.isPresent()) {
+                materials.update(material);
+            } else {
+                materials.insert(material);
+            }
+            return new Put(material, existing.isEmpty());
+        });
+        refresh();
+        log.info("{} '{}' {} by {} (sha256 {})", kind.id(), name, put.created() ? "added" : "replaced", requester,
+                put.material().sha256());
+        return put;
+    }
+
+    public void delete(String name, TrustKind kind) {
+        Boolean deleted = transactions.execute(status -> {
+            materials.lockAll();
+            Optional<TrustMaterial> existing = materials.lock(name);
+            if (existing.isEmpty() || existing.get().kind() != kind) {
+                return false;
+            }
+            return materials.delete(name);
+        });
+        if (!Boolean.TRUE.equals(deleted)) {
+            throw ApiException.notFound("no " + (kind == TrustKind.ROOT ? "trusted root" : "public key") + " named '" + name + "'");
+        }
+        refresh();
+        log.info("{} '{}' removed", kind.id(), name);
+    }
+
+    public Optional<TrustMaterial> get(String name, TrustKind kind) {
+        return materials.find(name).filter(m -> m.kind() == kind);
+    }
+
+    public List<TrustMaterial> list(TrustKind kind) {
+        return materials.findAll().stream().filter(m -> m.kind() == kind).toList();
+    }
+
+    /** Installs material unless a name is taken; for the start-up loaders. */
+    boolean installOnce(String marker, String name, TrustKind kind, byte[] content) {
+        Boolean installed = transactions.execute(status -> {
+            materials.lockAll();
+            if (!materials.markOnce(marker) || materials.find(name).isPresent()) {
+                return false;
+            }
+            var now = clock.instant();
+            materials.insert(new TrustMaterial(name, kind, content, sha256(content), now, now, "tollgate"));
+            return true;
+        });
+        refresh();
+        return Boolean.TRUE.equals(installed);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
