@@ -139,19 +139,19 @@ public class EvidenceVerifier {
         ParsedBundle bundle = s.bundle();
         byte[] artifact = HexFormat.of().parseHex(artifactDigest.substring("sha256:".length()));
         Statement statement = null;
-        byte[] signed = artifact;
+        String notAStatement = null;
+        byte[] signed;
         if (bundle.isDsse()) {
             try {
                 statement = Statement.parse(bundle.dssePayloadType(), bundle.dssePayload(), json);
             } catch (Statement.NotAStatement e) {
-                throw Failure.of(Failure.Codes.UNSUPPORTED, e.getMessage());
+                notAStatement = e.getMessage();
             }
-            if (!statement.hasSubject(artifactDigest)) {
-                throw Failure.of(Failure.Codes.SUBJECT_MISMATCH, "the artifact digest is not a subject of the statement");
-            }
-        } else if (s.payload() != null) {
-            checkSimpleSigning(s.payload(), artifactDigest);
-            signed = sha256(s.payload());
+            // sigstore-java checks that its digest is a subject; the artifact is matched below, after
+            // verification, so that a bundle for another artifact still shows who signed it
+            signed = statement == null ? null : statement.firstSha256();
+        } else {
+            signed = s.payload() == null ? artifact : sha256(s.payload());
         }
 
         Signer signer = bundle.hasCertificate() ? keyless(bundle, signed, held) : withKey(bundle, signed, held);
@@ -159,15 +159,32 @@ public class EvidenceVerifier {
         for (String name : signer.trustRoots()) {
             held.find(name).ifPresent(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
         }
-        if ("key".equals(signer.kind())) {
-            // a key bundle's log entry was checked against the held roots too
+        if ("key".equals(signer.kind()) && !bundle.tlogEntries().isEmpty()) {
+            // a key bundle's log entry was checked against the held roots
             held.roots().forEach(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
         }
         String signatureSha256 = sha256Hex(bundle.signatureBytes());
-        VerifiedEvidence verified = statement == null
-                ? new VerifiedEvidence("signature", signer, null, null, null, uses, signatureSha256)
-                : new VerifiedEvidence("attestation", signer, statement.predicateType(), statement.predicate(),
-                        statement.subjects(), uses, signatureSha256);
+        if (!bundle.isDsse()) {
+            VerifiedEvidence verified = new VerifiedEvidence("signature", signer, null, null, null, uses, signatureSha256);
+            if (s.payload() != null) {
+                String mismatch = simpleSigningMismatch(s.payload(), artifactDigest);
+                if (mismatch != null) {
+                    return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.DIGEST_MISMATCH, mismatch, verified);
+                }
+            }
+            return EvidenceResult.of(s.bundleSha256(), verified);
+        }
+        if (statement == null) {
+            return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.UNSUPPORTED, notAStatement);
+        }
+        VerifiedEvidence verified = new VerifiedEvidence("attestation", signer, statement.predicateType(),
+                statement.predicate(), statement.subjects(), uses, signatureSha256);
+        if (!statement.hasSubject(artifactDigest)) {
+            String detail = statement.firstSha256() == null
+                    ? "the statement's subjects carry no sha256 digest, so none can be the artifact"
+                    : "the artifact digest is not a subject of the statement";
+            return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.SUBJECT_MISMATCH, detail, verified);
+        }
         return EvidenceResult.of(s.bundleSha256(), verified);
     }
 
@@ -236,22 +253,20 @@ public class EvidenceVerifier {
         return first.code().equals(untrusted) ? first : Failure.of(untrusted, detail);
     }
 
-    /** A cosign simple-signing payload must name the artifact digest. */
-    private void checkSimpleSigning(byte[] payload, String artifactDigest) throws Failure {
+    /** Why a cosign simple-signing payload does not name the artifact digest, or null when it does. */
+    private String simpleSigningMismatch(byte[] payload, String artifactDigest) {
         JsonNode doc;
         try {
             doc = json.readTree(payload);
         } catch (RuntimeException e) {
-            throw Failure.of(Failure.Codes.MALFORMED, "the payload is not JSON");
+            return "the signed payload is not JSON";
         }
         JsonNode digest = doc == null ? null : doc.path("critical").path("image").get("docker-manifest-digest");
         if (digest == null || !digest.isString()) {
-            throw Failure.of(Failure.Codes.MALFORMED, "the payload has no critical.image.docker-manifest-digest");
+            return "the signed payload has no critical.image.docker-manifest-digest";
         }
-        if (!artifactDigest.equals(digest.stringValue())) {
-            throw Failure.of(Failure.Codes.DIGEST_MISMATCH, "the payload signs " + digest.stringValue()
-                    + ", not the artifact");
-        }
+        return artifactDigest.equals(digest.stringValue()) ? null
+                : "the signed payload names " + digest.stringValue() + ", not the artifact";
     }
 
     static byte[] sha256(byte[] bytes) {

@@ -84,6 +84,21 @@ public record Statement(String type, List<Subject> subjects, String predicateTyp
                 predicate == null ? tools.jackson.databind.node.JsonNodeFactory.instance.objectNode() : predicate);
     }
 
+    /** The first subject's SHA-256 digest bytes, or null when no subject has one. */
+    public byte[] firstSha256() {
+        for (Subject subject : subjects) {
+            String hex = subject.digest().get("sha256");
+            if (hex != null && hex.length() == 64) {
+                try {
+                    return java.util.HexFormat.of().parseHex(hex);
+                } catch (IllegalArgumentException e) {
+                    // not hex: look further
+                }
+            }
+        }
+        return null;
+    }
+
     public boolean hasSubject(String artifactDigest) {
         return subjects.stream().anyMatch(s -> artifactDigest.equals(s.sha256()));
     }

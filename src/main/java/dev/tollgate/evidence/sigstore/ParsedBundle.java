@@ -29,11 +29,11 @@ public final class ParsedBundle {
     }
 
     /** The inclusion proof of a log entry. */
-    record InclusionProof(long logIndex, byte[] rootHash, long treeSize, List<byte[]> hashes, String checkpoint) {
+    public record InclusionProof(long logIndex, byte[] rootHash, long treeSize, List<byte[]> hashes, String checkpoint) {
     }
 
     /** One transparency-log entry as the bundle carries it. */
-    record TlogEntry(long logIndex, byte[] logId, String kind, String version, long integratedTime, byte[] signedEntryTimestamp,
+    public record TlogEntry(long logIndex, byte[] logId, String kind, String version, long integratedTime, byte[] signedEntryTimestamp,
             InclusionProof inclusionProof, byte[] canonicalizedBody) {
         String kindVersion() {
             return kind + ":" + version;
@@ -94,6 +94,11 @@ public final class ParsedBundle {
     /** The signature bytes: what identifies this piece of evidence. */
     public byte[] signatureBytes() {
         return isDsse() ? dsseSignatures.get(0).sig().clone() : messageSignature.clone();
+    }
+
+    /** The transparency-log entries, for callers that report which trust material was consulted. */
+    public List<TlogEntry> tlogEntries() {
+        return tlogEntries;
     }
 
     X509Certificate leaf() {

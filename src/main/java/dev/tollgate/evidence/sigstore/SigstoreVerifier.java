@@ -57,7 +57,8 @@ public final class SigstoreVerifier {
 
     /**
      * @param digest for a message signature, the SHA-256 the signature covers (the artifact's, or a
-     *               cosign payload's); for DSSE, the artifact's, which must be an in-toto subject
+     *               cosign payload's); for DSSE, the SHA-256 of one in-toto subject, or null when the
+     *               statement has none (the caller matches subjects against the artifact)
      */
     public Signer keyless(ParsedBundle b, byte[] digest, TrustRoot root) throws Failure {
         if (!b.hasCertificate()) {
@@ -66,7 +67,7 @@ public final class SigstoreVerifier {
         X509Certificate leaf = b.leaf();
         CertificateIdentity identity = CertificateIdentity.of(leaf);
         checkSignature(b, digest, leaf.getPublicKey());
-        if (library(b, identity, root)) {
+        if (library(b, digest, identity, root)) {
             verifyWithLibrary(b, digest, root, identity);
             Instant integrated = checkCertificateAtLogTimes(b, leaf);
             return new Signer("keyless", identity, null, integrated);
@@ -115,7 +116,9 @@ public final class SigstoreVerifier {
 
     // ---- the parts ---------------------------------------------------------------------------------
 
-    private static boolean library(ParsedBundle b, CertificateIdentity identity, TrustRoot root) {
+    private static final String IN_TOTO_PAYLOAD = "application/vnd.in-toto+json";
+
+    private static boolean library(ParsedBundle b, byte[] digest, CertificateIdentity identity, TrustRoot root) {
         if (identity.subjectType() == CertificateIdentity.SanType.OTHER_NAME || identity.issuer() == null
                 || b.tlogEntries.isEmpty() || root.logWithPort()) {
             return false;
@@ -124,7 +127,8 @@ public final class SigstoreVerifier {
             return false;
         }
         // 2.0.0 builds the DSSE pre-authentication encoding from the character count: only ASCII is safe
-        return !b.isDsse() || Dsse.isAscii(b.dssePayload) && b.tlogEntries.stream().allMatch(e -> e.kind().equals("dsse"));
+        return !b.isDsse() || digest != null && IN_TOTO_PAYLOAD.equals(b.dssePayloadType) && Dsse.isAscii(b.dssePayload)
+                && b.tlogEntries.stream().allMatch(e -> e.kind().equals("dsse"));
     }
 
     private static void verifyWithLibrary(ParsedBundle b, byte[] digest, TrustRoot root, CertificateIdentity identity)
