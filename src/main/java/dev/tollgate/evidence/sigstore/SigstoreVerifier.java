@@ -22,8 +22,6 @@ import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
-import dev.sigstore.encryption.signers.Verifier;
-import dev.sigstore.encryption.signers.Verifiers;
 import dev.sigstore.rekor.client.ImmutableInclusionProof;
 import dev.sigstore.rekor.client.ImmutableRekorEntry;
 import dev.sigstore.rekor.client.ImmutableVerification;
@@ -181,32 +179,25 @@ public final class SigstoreVerifier {
 
     /** Signature over the digest (message) or over the pre-authentication encoding (DSSE). */
     private static void checkSignature(ParsedBundle b, byte[] digest, PublicKey key) throws Failure {
-        try {
-            Verifier verifier = Verifiers.newVerifier(key);
-            if (b.isDsse()) {
-                if (b.dsseSignatures.size() != 1) {
-                    throw new Failure(Failure.Codes.UNSUPPORTED, "DSSE envelopes with more than one signature are not supported");
-                }
-                if (!verifier.verify(Dsse.pae(b.dssePayloadType, b.dssePayload), b.dsseSignatures.get(0).sig())) {
-                    throw new Failure(Failure.Codes.SIGNATURE_INVALID, "the DSSE signature does not verify");
-                }
-                return;
+        if (b.isDsse()) {
+            if (b.dsseSignatures.size() != 1) {
+                throw new Failure(Failure.Codes.UNSUPPORTED, "DSSE envelopes with more than one signature are not supported");
             }
-            if (b.messageDigest != null) {
-                if (!"SHA2_256".equals(b.messageDigestAlgorithm)) {
-                    throw new Failure(Failure.Codes.UNSUPPORTED, "message digests other than SHA2_256 are not supported");
-                }
-                if (!Arrays.equals(b.messageDigest, digest)) {
-                    throw new Failure(Failure.Codes.DIGEST_MISMATCH, "the bundle signs another digest");
-                }
+            if (!KeySignatures.verify(key, Dsse.pae(b.dssePayloadType, b.dssePayload), b.dsseSignatures.get(0).sig())) {
+                throw new Failure(Failure.Codes.SIGNATURE_INVALID, "the DSSE signature does not verify");
             }
-            if (!verifier.verifyDigest(digest, b.messageSignature)) {
-                throw new Failure(Failure.Codes.SIGNATURE_INVALID, "the signature does not verify over the digest");
+            return;
+        }
+        if (b.messageDigest != null) {
+            if (!"SHA2_256".equals(b.messageDigestAlgorithm)) {
+                throw new Failure(Failure.Codes.UNSUPPORTED, "message digests other than SHA2_256 are not supported");
             }
-        } catch (Failure f) {
-            throw f;
-        } catch (Exception e) {
-            throw new Failure(Failure.Codes.SIGNATURE_INVALID, "the signature cannot be checked: " + e.getMessage(), e);
+            if (!Arrays.equals(b.messageDigest, digest)) {
+                throw new Failure(Failure.Codes.DIGEST_MISMATCH, "the bundle signs another digest");
+            }
+        }
+        if (!KeySignatures.verifyDigest(key, digest, b.messageSignature)) {
+            throw new Failure(Failure.Codes.SIGNATURE_INVALID, "the signature does not verify over the digest");
         }
     }
 
