@@ -43,6 +43,7 @@ public class EvidenceVerifier {
     private final SigstoreVerifier sigstore;
     private final EvidenceProperties properties;
     private final Cache<String, EvidenceResult> cache;
+    private final java.util.concurrent.atomic.LongAdder verifications = new java.util.concurrent.atomic.LongAdder();
 
     EvidenceVerifier(ObjectMapper json, SigstoreTrust trust, EvidenceProperties properties) {
         this.json = json;
@@ -124,7 +125,13 @@ public class EvidenceVerifier {
         return cache.get(key, k -> verifyNow(s, artifactDigest, held));
     }
 
+    /** How many verifications actually ran (cache misses): for tests and metrics. */
+    public long verifications() {
+        return verifications.sum();
+    }
+
     private EvidenceResult verifyNow(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) {
+        verifications.increment();
         try {
             return verifyOrFail(s, artifactDigest, held);
         } catch (Failure f) {
