@@ -41,6 +41,7 @@ public abstract class IntegrationTest {
         registry.add("spring.datasource.password", () -> "");
         registry.add("TOLLGATE_BOOTSTRAP_TOKEN", () -> BOOTSTRAP_TOKEN);
         registry.add("tollgate.security.initial-token-file", () -> "");
+        registry.add("tollgate.trust.dir", () -> "src/test/resources/trust-dir");
     }
 
     @BeforeEach
