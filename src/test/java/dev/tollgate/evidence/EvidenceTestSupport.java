@@ -29,7 +29,12 @@ public final class EvidenceTestSupport {
     }
 
     public static EvidenceVerifier verifier() {
-        return new EvidenceVerifier(JSON, new SigstoreTrust(JSON, CLOCK), new EvidenceProperties(1000, DataSize.ofMegabytes(1), 64));
+        return verifier(1000);
+    }
+
+    /** With {@code cacheSize} 0 every call verifies afresh. */
+    public static EvidenceVerifier verifier(int cacheSize) {
+        return new EvidenceVerifier(JSON, new SigstoreTrust(JSON, CLOCK), new EvidenceProperties(cacheSize, DataSize.ofMegabytes(1), 64));
     }
 
     public static byte[] resource(String path) {

@@ -64,12 +64,13 @@ public final class SigstoreVerifier {
         }
         X509Certificate leaf = b.leaf();
         CertificateIdentity identity = CertificateIdentity.of(leaf);
-        checkSignature(b, digest, leaf.getPublicKey());
         if (library(b, digest, identity, root)) {
+            checkDigest(b, digest);
             verifyWithLibrary(b, digest, root, identity);
             Instant integrated = checkCertificateAtLogTimes(b, leaf);
             return new Signer("keyless", identity, null, integrated);
         }
+        checkSignature(b, digest, leaf.getPublicKey());
         verifyCertificate(b, root);
         List<Instant> times = new ArrayList<>();
         Instant integrated = verifyEntries(b, digest, root, leaf, null, true, times);
@@ -154,7 +155,7 @@ public final class SigstoreVerifier {
         }
     }
 
-    /** The library's exception as one of our codes (signature and digest were checked before it ran). */
+    /** The library's exception as one of our codes (the digest was checked before it ran). */
     private static Failure classify(KeylessVerificationException e) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -188,16 +189,22 @@ public final class SigstoreVerifier {
             }
             return;
         }
-        if (b.messageDigest != null) {
-            if (!"SHA2_256".equals(b.messageDigestAlgorithm)) {
-                throw new Failure(Failure.Codes.UNSUPPORTED, "message digests other than SHA2_256 are not supported");
-            }
-            if (!Arrays.equals(b.messageDigest, digest)) {
-                throw new Failure(Failure.Codes.DIGEST_MISMATCH, "the bundle signs another digest");
-            }
-        }
+        checkDigest(b, digest);
         if (!KeySignatures.verifyDigest(key, digest, b.messageSignature)) {
             throw new Failure(Failure.Codes.SIGNATURE_INVALID, "the signature does not verify over the digest");
+        }
+    }
+
+    /** A message signature's recorded digest must be the one being verified. */
+    private static void checkDigest(ParsedBundle b, byte[] digest) throws Failure {
+        if (b.isDsse() || b.messageDigest == null) {
+            return;
+        }
+        if (!"SHA2_256".equals(b.messageDigestAlgorithm)) {
+            throw new Failure(Failure.Codes.UNSUPPORTED, "message digests other than SHA2_256 are not supported");
+        }
+        if (!Arrays.equals(b.messageDigest, digest)) {
+            throw new Failure(Failure.Codes.DIGEST_MISMATCH, "the bundle signs another digest");
         }
     }
 
