@@ -173,7 +173,23 @@ public final class Values {
 
     static String quote(String s) {
         String shown = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t") + "\"";
+        StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
+        shown.codePoints().forEach(cp -> {
+            switch (cp) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(cp)) {
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", cp));
+                    } else {
+                        out.appendCodePoint(cp);
+                    }
+                }
+            }
+        });
+        return out.append('"').toString();
     }
 
     static String showDuration(Duration d) {

@@ -1,0 +1,245 @@
+package dev.tollgate.audit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reading the decision record: filtered pages (newest first, cursor on the sequence, so pages are
+ * stable while decisions are added), single records, streamed exports and chain verification —
+ * the last two in ascending order with a database cursor, in constant memory.
+ */
+@Repository
+public class DecisionHistory {
+
+    private static final int FETCH = 500;
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate readOnly;
+    private final ObjectMapper json;
+
+    DecisionHistory(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
+        this.readOnly.setReadOnly(true);
+        this.json = json;
+    }
+
+    /** The filters of {@code GET /v1/decisions}; null means "any". */
+    public record Filter(String digest, String name, String policy, String outcome, Instant since, Instant until,
+            String signerSubject, String signerIssuer, String key, String builderId, String sourceRepository,
+            Long before, int limit) {
+    }
+
+    public record Page(List<ObjectNode> items, Long nextCursor) {
+    }
+
+    public Page list(Filter f) {
+        StringBuilder sql = new StringBuilder("SELECT sequence, decision_id, decided_at, allowed, outcome, artifact_digest,"
+                + " artifact_name, artifact_tag, response -> 'policies' AS policies FROM decision WHERE true");
+        List<Object> params = new ArrayList<>();
+        where(sql, params, "artifact_digest = ?", f.digest());
+        where(sql, params, "artifact_name = ?", f.name());
+        where(sql, params, "policy_names @> ARRAY[?]::text[]", f.policy());
+        where(sql, params, "outcome = ?", f.outcome());
+        where(sql, params, "decided_at >= ?", f.since() == null ? null : Timestamp.from(f.since()));
+        where(sql, params, "decided_at < ?", f.until() == null ? null : Timestamp.from(f.until()));
+        impact(sql, params, "subject", f.signerSubject());
+        impact(sql, params, "issuer", f.signerIssuer());
+        impact(sql, params, "key", f.key());
+        impact(sql, params, "builderId", f.builderId());
+        impact(sql, params, "sourceRepository", f.sourceRepository());
+        where(sql, params, "sequence < ?", f.before());
+        sql.append(" ORDER BY sequence DESC LIMIT ?");
+        params.add(f.limit() + 1);
+        List<ObjectNode> items = jdbc.query(sql.toString(), (rs, i) -> summary(rs), params.toArray());
+        Long next = null;
+        if (items.size() > f.limit()) {
+            items = new ArrayList<>(items.subList(0, f.limit()));
+            next = items.get(items.size() - 1).get("sequence").asLong();
+        }
+        return new Page(items, next);
+    }
+
+    private static void where(StringBuilder sql, List<Object> params, String condition, Object value) {
+        if (value != null) {
+            sql.append(" AND ").append(condition);
+            params.add(value);
+        }
+    }
+
+    private void impact(StringBuilder sql, List<Object> params, String field, String value) {
+        if (value != null) {
+            ArrayNode probe = JsonNodeFactory.instance.arrayNode();
+            probe.addObject().put(field, value);
+            sql.append(" AND impact @> ?::jsonb");
+            params.add(json.writeValueAsString(probe));
+        }
+    }
+
+    private ObjectNode summary(ResultSet rs) throws SQLException {
+        ObjectNode item = JsonNodeFactory.instance.objectNode();
+        item.put("decisionId", rs.getObject("decision_id", UUID.class).toString());
+        item.put("sequence", rs.getLong("sequence"));
+        item.put("decidedAt", rs.getTimestamp("decided_at").toInstant().toString());
+        item.put("allowed", rs.getBoolean("allowed"));
+        item.put("outcome", rs.getString("outcome"));
+        ObjectNode artifact = item.putObject("artifact");
+        artifact.put("digest", rs.getString("artifact_digest"));
+        putIfPresent(artifact, "name", rs.getString("artifact_name"));
+        putIfPresent(artifact, "tag", rs.getString("artifact_tag"));
+        ArrayNode policies = item.putArray("policies");
+        String stored = rs.getString("policies");
+        if (stored != null) {
+            for (JsonNode p : json.readTree(stored)) {
+                ObjectNode summary = policies.addObject();
+                summary.put("name", p.path("name").asString());
+                summary.set("version", p.path("version"));
+                summary.put("outcome", p.path("outcome").asString());
+            }
+        }
+        return item;
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    /** The whole record: the response, the request, who asked, and the chain fields. */
+    public Optional<ObjectNode> find(UUID decisionId) {
+        List<ObjectNode> found = jdbc.query("SELECT * FROM decision WHERE decision_id = ?", (rs, i) -> full(rs), decisionId);
+        return found.stream().findFirst();
+    }
+
+    private ObjectNode full(ResultSet rs) throws SQLException {
+        ObjectNode record = (ObjectNode) json.readTree(rs.getString("response"));
+        record.put("sequence", rs.getLong("sequence"));
+        record.put("requester", rs.getString("requester"));
+        record.put("source", rs.getString("source"));
+        record.put("dryRun", rs.getBoolean("dry_run"));
+        record.set("request", json.readTree(rs.getString("request")));
+        record.put("previousHash", rs.getString("previous_hash"));
+        record.put("hash", rs.getString("hash"));
+        return record;
+    }
+
+    /** NDJSON: one full record per line, ascending sequence. */
+    public void exportNdjson(Instant since, Instant until, OutputStream out) {
+        stream(since, until, rs -> {
+            byte[] line = json.writeValueAsBytes(full(rs));
+            write(out, line);
+            write(out, new byte[] {'\n'});
+        });
+    }
+
+    /** CSV (RFC 4180): a header row, then the summary fields; nested ones as JSON text. */
+    public void exportCsv(Instant since, Instant until, OutputStream out) {
+        write(out, "decisionId,sequence,decidedAt,allowed,outcome,artifactDigest,artifactName,artifactTag,policies\r\n"
+                .getBytes(StandardCharsets.UTF_8));
+        stream(since, until, rs -> {
+            ObjectNode s = summary(rs);
+            String row = String.join(",", Arrays.asList(
+                    csv(s.get("decisionId").asString()), csv(String.valueOf(s.get("sequence").asLong())),
+                    csv(s.get("decidedAt").asString()), csv(String.valueOf(s.get("allowed").asBoolean())),
+                    csv(s.get("outcome").asString()), csv(s.get("artifact").get("digest").asString()),
+                    csv(s.get("artifact").path("name").asString("")), csv(s.get("artifact").path("tag").asString("")),
+                    csv(json.writeValueAsString(s.get("policies"))))) + "\r\n";
+            write(out, row.getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    static String csv(String value) {
+        if (value.isEmpty()) {
+            return "";
+        }
+        boolean quote = value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0;
+        return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
+    }
+
+    /** The outcome of recomputing the chain. */
+    public record Verification(boolean valid, long decisions, String head, Long brokenSequence) {
+    }
+
+    /** Recomputes every hash from the stored columns, in order; names the first sequence that does not hold. */
+    public Verification verify() {
+        long[] count = {0};
+        long[] expectedSequence = {1};
+        String[] previous = {DecisionChain.GENESIS};
+        Long[] broken = {null};
+        stream(null, null, rs -> {
+            if (broken[0] != null) {
+                return;
+            }
+            long sequence = rs.getLong("sequence");
+            count[0]++;
+            String storedPrevious = rs.getString("previous_hash");
+            String storedHash = rs.getString("hash");
+            java.sql.Array names = rs.getArray("policy_names");
+            DecisionChain.Columns columns = new DecisionChain.Columns(sequence, rs.getObject("decision_id", UUID.class).toString(),
+                    rs.getTimestamp("decided_at").toInstant().toString(), rs.getString("requester"), rs.getString("source"),
+                    rs.getBoolean("dry_run"), rs.getString("artifact_digest"), rs.getString("artifact_name"),
+                    rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
+                    List.of((String[]) names.getArray()), json.readTree(rs.getString("impact")),
+                    json.readTree(rs.getString("request")), json.readTree(rs.getString("response")), storedPrevious);
+            if (sequence != expectedSequence[0] || !storedPrevious.equals(previous[0])
+                    || !DecisionChain.hash(columns, json).equals(storedHash)) {
+                broken[0] = sequence;
+                return;
+            }
+            previous[0] = storedHash;
+            expectedSequence[0] = sequence + 1;
+        });
+        return new Verification(broken[0] == null, count[0], broken[0] == null ? previous[0] : null, broken[0]);
+    }
+
+    private interface Row {
+        void accept(ResultSet rs) throws SQLException;
+    }
+
+    private void stream(Instant since, Instant until, Row row) {
+        StringBuilder sql = new StringBuilder("SELECT *, response -> 'policies' AS policies FROM decision WHERE true");
+        List<Object> params = new ArrayList<>();
+        where(sql, params, "decided_at >= ?", since == null ? null : Timestamp.from(since));
+        where(sql, params, "decided_at < ?", until == null ? null : Timestamp.from(until));
+        sql.append(" ORDER BY sequence");
+        readOnly.executeWithoutResult(status -> jdbc.query(connection -> {
+            var statement = connection.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            statement.setFetchSize(FETCH);
+            for (int i = 0; i < params.size(); i++) {
+                statement.setObject(i + 1, params.get(i));
+            }
+            return statement;
+        }, rs -> {
+            row.accept(rs);
+        }));
+    }
+
+    private static void write(OutputStream out, byte[] bytes) {
+        try {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
