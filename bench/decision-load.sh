@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Decision load on loopback: starts Tollgate from the packaged jar, sets up a policy and a token,
+# and measures (a) warm decisions (evidence stored and cached, policy compiled) and (b) cold
+# keyless decisions (verification cache off), at fixed rates and at the throughput ceiling.
+#   bench/decision-load.sh                       # embedded PostgreSQL
+#   DB=system bench/decision-load.sh             # the system PostgreSQL 15 (started if needed)
+# Env: RATES (default "200 500"), SECONDS (default 20), WORKERS (default 32).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATES="${RATES:-200 500}"
+SECONDS_PER_RUN="${SECONDS:-20}"
+WORKERS="${WORKERS:-32}"
+PORT="${PORT:-18099}"
+work="$(mktemp -d)"
+trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; sleep 2; rm -rf "$work"' EXIT
+
+mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+mvn -B -q -DskipTests test-compile
+jar="$(ls target/tollgate-*.jar | head -1)"
+token="bench-bootstrap-$(date +%s%N)"
+
+start_server() { # $1: extra args
+  local db_args=()
+  if [ "${DB:-embedded}" = system ]; then
+    pg_ctlcluster 15 main start 2>/dev/null || true
+    runuser -u postgres -- psql -qc "DROP DATABASE IF EXISTS tollgate_bench" -c "DROP ROLE IF EXISTS tollgate_bench" \
+      -c "CREATE ROLE tollgate_bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE tollgate_bench OWNER tollgate_bench" >/dev/null
+    db_args=(--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/tollgate_bench --spring.datasource.username=tollgate_bench
+             --spring.datasource.password=bench)
+  else
+    db_args=(--tollgate.embedded-db.dir="$work/data")
+  fi
+  TOLLGATE_BOOTSTRAP_TOKEN="$token" java -Xmx1g -jar "$jar" --server.port="$PORT" "${db_args[@]}" \
+    --tollgate.security.initial-token-file= --logging.level.root=WARN $1 >"$work/server.log" 2>&1 &
+  echo $! >"$work/pid"
+  for _ in $(seq 1 120); do curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null && return; sleep 0.5; done
+  echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1
+}
+stop_server() { kill "$(cat "$work/pid")"; wait "$(cat "$work/pid")" 2>/dev/null || true; }
+
+setup() {
+  local base="http://127.0.0.1:$PORT"
+  curl -sf -X PUT "$base/v1/policies/bench" -H "Authorization: Bearer $token" -H 'Content-Type: text/plain' --data-binary @- >/dev/null <<'POLICY'
+policy "bench" {
+  rule signed-by-beacon {
+    require any s in signatures: s.issuer == "https://token.actions.githubusercontent.com"
+      and s.subject matches "https://github\\.com/sigstore-conformance/.*"
+  }
+  rule provenance {
+    require any a in attestations: a.predicateType == "https://slsa.dev/provenance/v1"
+  }
+}
+POLICY
+  decider=$(curl -sf -X POST "$base/v1/tokens" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"bench-$(date +%s%N)\",\"roles\":[\"decider\"]}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  local cases=src/test/resources/sigstore/conformance/bundle-verify
+  local digest="sha256:$(sha256sum $cases/a.txt | cut -d' ' -f1)"
+  printf '{"artifact":{"digest":"%s"},"policies":["bench"],"evidence":[{"bundle":%s},{"bundle":%s}]}' "$digest" \
+    "$(cat $cases/happy-path-v0.3/bundle.sigstore.json)" "$(cat $cases/happy-path-intoto-in-dsse-v3/bundle.sigstore.json)" >"$work/cold.json"
+  # the pipeline's decision stores the evidence; admission-style warm decisions then name the digest only
+  curl -sf -X POST "$base/v1/decisions" -H "Authorization: Bearer $decider" -H 'Content-Type: application/json' -d @"$work/cold.json" \
+    | grep -q '"allowed":true' || { echo "setup decision was not allowed" >&2; exit 1; }
+  printf '{"artifact":{"digest":"%s"},"policies":["bench"]}' "$digest" >"$work/warm.json"
+}
+
+load() { # $1 body, $2 mode, $3 amount
+  java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" dev.tollgate.bench.DecisionLoad \
+    "http://127.0.0.1:$PORT" "$decider" "$1" "$2" "$3" "$SECONDS_PER_RUN"
+}
+
+echo "== database: ${DB:-embedded}; $(nproc) cores"
+start_server ""
+setup
+echo "-- (a) warm decisions (stored evidence, cached verification, compiled policy)"
+for rate in $RATES; do load "$work/warm.json" rate "$rate"; done
+load "$work/warm.json" max "$WORKERS"
+stop_server
+
+start_server "--tollgate.evidence.cache-size=0"
+setup
+echo "-- (b) cold keyless decisions (2 bundles verified per decision, no cache)"
+for rate in 20 50; do load "$work/cold.json" rate "$rate"; done
+load "$work/cold.json" max 4
+stop_server
