@@ -4,7 +4,8 @@
 # keyless decisions (verification cache off), at fixed rates and at the throughput ceiling.
 #   bench/decision-load.sh                       # embedded PostgreSQL
 #   DB=system bench/decision-load.sh             # the system PostgreSQL 15 (started if needed)
-# Env: RATES (default "200 500"), SECONDS (default 20), WORKERS (default 32).
+# Env: RATES (default "200 500"), SECONDS (default 20), WORKERS (default 32). Load comes from wrk
+# (Debian package, installed if missing); fixed rates are paced per connection (bench/decision.lua).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATES="${RATES:-200 500}"
@@ -14,8 +15,8 @@ PORT="${PORT:-18099}"
 work="$(mktemp -d)"
 trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; sleep 2; rm -rf "$work"' EXIT
 
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-mvn -B -q -DskipTests test-compile
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+mvn -B -q -DskipTests package
 jar="$(ls target/tollgate-*.jar | head -1)"
 token="bench-bootstrap-$(date +%s%N)"
 
@@ -63,9 +64,14 @@ POLICY
   printf '{"artifact":{"digest":"%s"},"policies":["bench"]}' "$digest" >"$work/warm.json"
 }
 
-load() { # $1 body, $2 mode, $3 amount
-  java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" dev.tollgate.bench.DecisionLoad \
-    "http://127.0.0.1:$PORT" "$decider" "$1" "$2" "$3" "$SECONDS_PER_RUN"
+load() { # $1 body, $2 "rate" or "max", $3 requests/s or connections
+  local conns rate
+  if [ "$2" = rate ]; then conns=$(( $3 / 10 > 4 ? $3 / 10 : 4 )); rate=$3; else conns=$3; rate=0; fi
+  BODY="$1" TOKEN="$decider" RATE="$rate" CONNS="$conns" wrk -t2 -c"$conns" -d5s -s bench/decision.lua \
+    "http://127.0.0.1:$PORT/v1/decisions" >/dev/null   # warm-up
+  echo "$2 $3 (connections $conns, ${SECONDS_PER_RUN}s):"
+  BODY="$1" TOKEN="$decider" RATE="$rate" CONNS="$conns" wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency \
+    -s bench/decision.lua "http://127.0.0.1:$PORT/v1/decisions" | grep -E "^ +(50|90|99)%|Requests/sec|unexpected|Socket errors"
 }
 
 echo "== database: ${DB:-embedded}; $(nproc) cores"

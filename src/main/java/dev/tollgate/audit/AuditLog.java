@@ -44,7 +44,9 @@ public class AuditLog {
     private final Thread writer;
     private volatile boolean running = true;
 
-    private record Pending(DecisionRecord record, CompletableFuture<DecisionRecord.Written> done) {
+    /** A record made ready in the caller's thread: its canonical members and its JSON columns. */
+    private record Pending(DecisionRecord record, java.util.Map<String, String> members, String impact, String request,
+            String response, CompletableFuture<DecisionRecord.Written> done) {
     }
 
     AuditLog(DataSource dataSource, ObjectMapper json, AuditProperties properties) {
@@ -60,7 +62,17 @@ public class AuditLog {
     /** Records the decision and waits for the commit. */
     public DecisionRecord.Written append(DecisionRecord record) {
         CompletableFuture<DecisionRecord.Written> done = new CompletableFuture<>();
-        if (!running || !queue.offer(new Pending(record, done))) {
+        // PostgreSQL's jsonb cannot hold U+0000: replace it before hashing, so that record, hash and answer agree
+        withoutNul(record.response());
+        withoutNul(record.request());
+        withoutNul(record.impact());
+        DecisionChain.Columns columns = new DecisionChain.Columns(record.decisionId().toString(), record.decidedAt().toString(),
+                record.requester(), record.source(), record.dryRun(), record.artifactDigest(), record.artifactName(),
+                record.artifactTag(), record.allowed(), record.outcome(), record.policyNames(), record.impact(), record.request(),
+                record.response());
+        Pending pending = new Pending(record, DecisionChain.members(columns), json.writeValueAsString(record.impact()),
+                json.writeValueAsString(record.request()), json.writeValueAsString(record.response()), done);
+        if (!running || !queue.offer(pending)) {
             throw new RecordingFailed("the audit log is not accepting records", null);
         }
         try {
@@ -153,16 +165,8 @@ public class AuditLog {
             boolean anyEvidence = false;
             for (Pending pending : batch) {
                 DecisionRecord r = pending.record();
-                // PostgreSQL's jsonb cannot hold U+0000: replace it before hashing, so that record, hash and answer agree
-                withoutNul(r.response());
-                withoutNul(r.request());
-                withoutNul(r.impact());
                 sequence++;
-                r.response().put("sequence", sequence);
-                DecisionChain.Columns columns = new DecisionChain.Columns(sequence, r.decisionId().toString(),
-                        r.decidedAt().toString(), r.requester(), r.source(), r.dryRun(), r.artifactDigest(), r.artifactName(),
-                        r.artifactTag(), r.allowed(), r.outcome(), r.policyNames(), r.impact(), r.request(), r.response(), previous);
-                String hash = DecisionChain.hash(columns, json);
+                String hash = DecisionChain.hash(pending.members(), sequence, previous);
                 Array names = connection.createArrayOf("text", r.policyNames().toArray());
                 int i = 1;
                 insert.setLong(i++, sequence);
@@ -177,9 +181,9 @@ public class AuditLog {
                 insert.setBoolean(i++, r.allowed());
                 insert.setString(i++, r.outcome());
                 insert.setArray(i++, names);
-                insert.setString(i++, json.writeValueAsString(r.impact()));
-                insert.setString(i++, json.writeValueAsString(r.request()));
-                insert.setString(i++, json.writeValueAsString(r.response()));
+                insert.setString(i++, pending.impact());
+                insert.setString(i++, pending.request());
+                insert.setString(i++, pending.response());
                 insert.setString(i++, previous);
                 insert.setString(i, hash);
                 insert.addBatch();

@@ -1,24 +1,24 @@
 package dev.tollgate.audit;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The hash chain: {@code hash = sha256(previousHash || canonical JSON of the record)}, where the
- * record is every stored column of the decision except {@code hash}, and canonical JSON sorts
- * object keys and has no insignificant white space. The same function serves writing and
- * verification, which reads the columns back from the database.
+ * record is every stored column of the decision except {@code hash} (sequence and previousHash
+ * included), and canonical JSON sorts object keys by code unit, has no insignificant white
+ * space, escapes only {@code "}, {@code \} and control characters, and writes numbers plainly.
+ * The members other than sequence and previousHash are serialised before the chain lock is taken
+ * (see {@link #members}); the same code serves writing and verification, which reads the columns
+ * back from the database.
  */
 final class DecisionChain {
 
@@ -27,37 +27,63 @@ final class DecisionChain {
     private DecisionChain() {
     }
 
-    /** The columns of one stored decision, as hashed. */
-    record Columns(long sequence, String decisionId, String decidedAt, String requester, String source, boolean dryRun,
+    /** The columns of one stored decision that do not depend on its place in the chain. */
+    record Columns(String decisionId, String decidedAt, String requester, String source, boolean dryRun,
             String artifactDigest, String artifactName, String artifactTag, boolean allowed, String outcome,
-            List<String> policyNames, JsonNode impact, JsonNode request, JsonNode response, String previousHash) {
+            List<String> policyNames, JsonNode impact, JsonNode request, JsonNode response) {
     }
 
-    static String hash(Columns c, ObjectMapper json) {
-        ObjectNode record = JsonNodeFactory.instance.objectNode();
-        record.put("sequence", c.sequence());
-        record.put("decisionId", c.decisionId());
-        record.put("decidedAt", c.decidedAt());
-        record.put("requester", c.requester());
-        record.put("source", c.source());
-        record.put("dryRun", c.dryRun());
-        record.put("artifactDigest", c.artifactDigest());
-        record.put("artifactName", c.artifactName());
-        record.put("artifactTag", c.artifactTag());
-        record.put("allowed", c.allowed());
-        record.put("outcome", c.outcome());
-        var names = record.putArray("policyNames");
-        c.policyNames().forEach(names::add);
-        record.set("impact", c.impact());
-        record.set("request", c.request());
-        record.set("response", c.response());
-        record.put("previousHash", c.previousHash());
-        StringBuilder canonical = new StringBuilder(4096);
-        canonical(record, canonical, json);
-        return sha256(c.previousHash() + canonical);
+    /** Each member's canonical value, by name (sorted): everything but sequence and previousHash. */
+    static Map<String, String> members(Columns c) {
+        Map<String, String> m = new TreeMap<>();
+        m.put("decisionId", string(c.decisionId()));
+        m.put("decidedAt", string(c.decidedAt()));
+        m.put("requester", string(c.requester()));
+        m.put("source", string(c.source()));
+        m.put("dryRun", String.valueOf(c.dryRun()));
+        m.put("artifactDigest", string(c.artifactDigest()));
+        m.put("artifactName", c.artifactName() == null ? "null" : string(c.artifactName()));
+        m.put("artifactTag", c.artifactTag() == null ? "null" : string(c.artifactTag()));
+        m.put("allowed", String.valueOf(c.allowed()));
+        m.put("outcome", string(c.outcome()));
+        StringBuilder names = new StringBuilder("[");
+        for (int i = 0; i < c.policyNames().size(); i++) {
+            if (i > 0) {
+                names.append(',');
+            }
+            escape(c.policyNames().get(i), names);
+        }
+        m.put("policyNames", names.append(']').toString());
+        m.put("impact", canonical(c.impact()));
+        m.put("request", canonical(c.request()));
+        m.put("response", canonical(c.response()));
+        return m;
     }
 
-    static void canonical(JsonNode node, StringBuilder out, ObjectMapper json) {
+    static String hash(Map<String, String> members, long sequence, String previousHash) {
+        Map<String, String> all = new TreeMap<>(members);
+        all.put("sequence", Long.toString(sequence));
+        all.put("previousHash", string(previousHash));
+        StringBuilder out = new StringBuilder(previousHash.length() + 8192).append(previousHash).append('{');
+        boolean first = true;
+        for (var member : all.entrySet()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            escape(member.getKey(), out);
+            out.append(':').append(member.getValue());
+        }
+        return sha256(out.append('}').toString());
+    }
+
+    static String canonical(JsonNode node) {
+        StringBuilder out = new StringBuilder(1024);
+        canonical(node, out);
+        return out.toString();
+    }
+
+    private static void canonical(JsonNode node, StringBuilder out) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             out.append("null");
         } else if (node.isObject()) {
@@ -72,24 +98,58 @@ final class DecisionChain {
                     out.append(',');
                 }
                 first = false;
-                out.append(json.writeValueAsString(entry.getKey())).append(':');
-                canonical(entry.getValue(), out, json);
+                escape(entry.getKey(), out);
+                out.append(':');
+                canonical(entry.getValue(), out);
             }
             out.append('}');
         } else if (node.isArray()) {
             out.append('[');
-            List<String> parts = new ArrayList<>();
-            for (JsonNode element : node) {
-                StringBuilder part = new StringBuilder();
-                canonical(element, part, json);
-                parts.add(part.toString());
+            for (int i = 0; i < node.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                canonical(node.get(i), out);
             }
-            out.append(String.join(",", parts)).append(']');
+            out.append(']');
+        } else if (node.isIntegralNumber()) {
+            out.append(node.bigIntegerValue().toString());
         } else if (node.isNumber()) {
-            out.append(node.decimalValue().stripTrailingZeros().toPlainString());
+            BigDecimal value = node.decimalValue().stripTrailingZeros();
+            out.append(value.toPlainString());
+        } else if (node.isBoolean()) {
+            out.append(node.booleanValue());
         } else {
-            out.append(json.writeValueAsString(node));
+            escape(node.asString(), out);
         }
+    }
+
+    private static String string(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2);
+        escape(value, out);
+        return out.toString();
+    }
+
+    private static void escape(String value, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 
     static String sha256(String text) {

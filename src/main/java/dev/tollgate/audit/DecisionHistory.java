@@ -196,14 +196,14 @@ public class DecisionHistory {
             String storedPrevious = rs.getString("previous_hash");
             String storedHash = rs.getString("hash");
             java.sql.Array names = rs.getArray("policy_names");
-            DecisionChain.Columns columns = new DecisionChain.Columns(sequence, rs.getObject("decision_id", UUID.class).toString(),
+            DecisionChain.Columns columns = new DecisionChain.Columns(rs.getObject("decision_id", UUID.class).toString(),
                     rs.getTimestamp("decided_at").toInstant().toString(), rs.getString("requester"), rs.getString("source"),
                     rs.getBoolean("dry_run"), rs.getString("artifact_digest"), rs.getString("artifact_name"),
                     rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
                     List.of((String[]) names.getArray()), json.readTree(rs.getString("impact")),
-                    json.readTree(rs.getString("request")), json.readTree(rs.getString("response")), storedPrevious);
+                    json.readTree(rs.getString("request")), json.readTree(rs.getString("response")));
             if (sequence != expectedSequence[0] || !storedPrevious.equals(previous[0])
-                    || !DecisionChain.hash(columns, json).equals(storedHash)) {
+                    || !DecisionChain.hash(DecisionChain.members(columns), sequence, storedPrevious).equals(storedHash)) {
                 broken[0] = sequence;
                 return;
             }

@@ -26,6 +26,24 @@ public class StoredEvidence {
         this.json = json;
     }
 
+    /** The kept items for a digest without their bundles, oldest first: what a decision needs first. */
+    public record Key(String signatureSha256, String bundleSha256, byte[] payload) {
+    }
+
+    public List<Key> keysForDigest(String digest) {
+        return jdbc.sql("SELECT signature_sha256, bundle_sha256, payload FROM artifact_evidence WHERE artifact_digest = ?"
+                        + " ORDER BY first_seen, signature_sha256")
+                .param(digest)
+                .query((rs, i) -> new Key(rs.getString(1), rs.getString(2), rs.getBytes(3)))
+                .list();
+    }
+
+    /** The bundle JSON of a kept item. */
+    public String bundle(String digest, String signatureSha256) {
+        return jdbc.sql("SELECT bundle FROM artifact_evidence WHERE artifact_digest = ? AND signature_sha256 = ?")
+                .params(digest, signatureSha256).query(String.class).single();
+    }
+
     /** Oldest first. */
     public List<Item> forDigest(String digest) {
         return jdbc.sql("SELECT * FROM artifact_evidence WHERE artifact_digest = ? ORDER BY first_seen, signature_sha256")

@@ -59,6 +59,8 @@ public class DecisionService {
     private final Clock clock;
     private final ObjectMapper json;
     private final DecisionProperties properties;
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<EvidenceSubmission>> rereads =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
             Clock clock, ObjectMapper json, DecisionProperties properties) {
@@ -101,11 +103,11 @@ public class DecisionService {
             seen.add(signatureKey(result, s));
         }
         if (request.storedEvidence()) {
-            for (StoredEvidence.Item kept : stored.forDigest(artifact.digest())) {
+            for (StoredEvidence.Key kept : stored.keysForDigest(artifact.digest())) {
                 if (seen.contains(kept.signatureSha256())) {
                     continue;
                 }
-                EvidenceSubmission s = reread(kept, items.size());
+                EvidenceSubmission s = reread(artifact.digest(), kept, items.size());
                 EvidenceResult result = s == null ? null : verifier.verify(s, artifact.digest(), held);
                 if (result == null) {
                     continue;
@@ -128,7 +130,8 @@ public class DecisionService {
                 verdict.policies().stream().map(c -> c.policy().name()).distinct().toList(), impact(items),
                 requestRecord(request, items), response, origin.dryRun() ? List.of() : newEvidence(items));
         try {
-            audit.append(record);
+            DecisionRecord.Written written = audit.append(record);
+            response.put("sequence", written.sequence());
         } catch (RecordingFailed e) {
             throw new ApiException(ProblemType.SERVICE_UNAVAILABLE,
                     "the decision could not be recorded, so it was not made; retry later");
@@ -141,17 +144,21 @@ public class DecisionService {
         return facts != null ? facts.signatureSha256() : "bundle:" + s.bundleSha256();
     }
 
-    private EvidenceSubmission reread(StoredEvidence.Item kept, int index) {
-        ObjectNode item = NODES.objectNode();
-        item.set("bundle", json.readTree(kept.bundle()));
-        if (kept.payload() != null) {
-            item.put("payload", Base64.getEncoder().encodeToString(kept.payload()));
-        }
-        try {
-            return verifier.read(index, item);
-        } catch (MalformedEvidence e) {
-            return null; // kept evidence that no longer parses is ignored
-        }
+    /** A kept bundle, read again (parsed once per bundle and payload, then from memory). */
+    private EvidenceSubmission reread(String digest, StoredEvidence.Key kept, int index) {
+        String key = kept.bundleSha256() + "|" + (kept.payload() == null ? "-" : sha256Hex(kept.payload()));
+        return rereads.get(key, k -> {
+            ObjectNode item = NODES.objectNode();
+            item.set("bundle", json.readTree(stored.bundle(digest, kept.signatureSha256())));
+            if (kept.payload() != null) {
+                item.put("payload", Base64.getEncoder().encodeToString(kept.payload()));
+            }
+            try {
+                return java.util.Optional.of(verifier.read(index, item));
+            } catch (MalformedEvidence e) {
+                return java.util.Optional.<EvidenceSubmission>empty(); // kept evidence that no longer parses is ignored
+            }
+        }).orElse(null);
     }
 
     // ---- the policy input ------------------------------------------------------------------------

@@ -35,18 +35,23 @@ public class PolicyCatalog {
 
     private static final com.google.re2j.Pattern NAME = com.google.re2j.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
+    private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
     private final StoredPolicies policies;
     private final PolicyRevisions revisions;
     private final PolicyCompiler compiler;
     private final Clock clock;
     private final Cache<String, Program> programs;
+    private final Cache<String, Optional<ActivePolicy>> active;
 
-    PolicyCatalog(StoredPolicies policies, PolicyRevisions revisions, PolicyProperties properties, Clock clock) {
+    PolicyCatalog(StoredPolicies policies, PolicyRevisions revisions, PolicyProperties properties, Clock clock,
+            org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+        this.jdbc = jdbc;
         this.policies = policies;
         this.revisions = revisions;
         this.compiler = new PolicyCompiler(properties.maxSourceBytes());
         this.clock = clock;
         this.programs = Caffeine.newBuilder().maximumSize(properties.compiledCacheSize()).build();
+        this.active = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(properties.activeCache()).build();
     }
 
     /** The outcome of an upload: the version now active, and whether it was created by this upload. */
@@ -95,6 +100,7 @@ public class PolicyCatalog {
         PolicyRevision revision = new PolicyRevision(name, version, bytes, sha256, program.mode().id(),
                 program.description(), clock.instant(), requester);
         revisions.save(revision);
+        forgetActive(name);
         policy.activate(version, clock.instant());
         programs.put(sha256, program);
         return new Upload(info(revision, true, false), true);
@@ -134,6 +140,7 @@ public class PolicyCatalog {
         StoredPolicy policy = policies.lock(name).orElseThrow(() -> notFound(name));
         PolicyRevision revision = revisions.findByPolicyNameAndVersion(name, version)
                 .orElseThrow(() -> ApiException.notFound("policy '" + name + "' has no version " + version));
+        forgetActive(name);
         policy.activate(version, clock.instant());
         return info(revision, true, false);
     }
@@ -141,35 +148,65 @@ public class PolicyCatalog {
     @Transactional
     public void deactivate(String name) {
         StoredPolicy policy = policies.lock(name).orElseThrow(() -> notFound(name));
+        forgetActive(name);
         policy.activate(null, clock.instant());
     }
 
-    /** Every active policy with its compiled program, read fresh from the database. */
-    @Transactional(readOnly = true)
+    /**
+     * Every active policy with its compiled program. Which versions are active is read from the
+     * database on every call (one small query, no sources); programs come from the cache.
+     */
     public List<ActivePolicy> activePolicies() {
-        return revisions.findActive().stream().map(this::compiled).toList();
+        return jdbc.sql(ACTIVE + " ORDER BY v.policy_name").query(PolicyCatalog::key).list().stream().map(this::compiled).toList();
     }
 
-    /** The named policy's active version, if it exists and is active. */
-    @Transactional(readOnly = true)
+    /**
+     * The named policy's active version, if it exists and is active. Which version is active is
+     * remembered for at most {@code tollgate.policy.active-cache}: a change made here takes effect
+     * at once, one made through another replica within that time.
+     */
     public Optional<ActivePolicy> activePolicy(String name) {
-        return policies.findById(name)
-                .filter(p -> p.activeVersion() != null)
-                .flatMap(p -> revisions.findByPolicyNameAndVersion(name, p.activeVersion()))
-                .map(this::compiled);
+        return active.get(name, n -> jdbc.sql(ACTIVE + " AND p.name = ?").param(n).query(PolicyCatalog::key).optional()
+                .map(this::compiled));
     }
 
-    private ActivePolicy compiled(PolicyRevision revision) {
-        Program program = programs.get(revision.sha256(), sha -> {
+    /** The decision path reads only which versions are active, with plain SQL: no session, no source. */
+    private static final String ACTIVE = "SELECT v.policy_name, v.version, v.sha256 FROM policy p"
+            + " JOIN policy_version v ON v.policy_name = p.name AND v.version = p.active_version WHERE true";
+
+    private static Object[] key(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Object[] {rs.getString(1), rs.getInt(2), rs.getString(3)};
+    }
+
+    private ActivePolicy compiled(Object[] key) {
+        String name = (String) key[0];
+        int version = ((Number) key[1]).intValue();
+        String sha256 = (String) key[2];
+        Program program = programs.get(sha256, sha -> {
+            PolicyRevision revision = revisions.findByPolicyNameAndVersion(name, version).orElseThrow();
             CompileResult result = compiler.compile(new String(revision.source(), StandardCharsets.UTF_8));
             if (!result.ok()) {
                 // stored versions compiled when they were uploaded; a change of the language may not break them silently
-                throw new IllegalStateException("stored policy " + revision.policyName() + " v" + revision.version()
+                throw new IllegalStateException("stored policy " + name + " v" + version
                         + " no longer compiles: " + result.diagnostics());
             }
             return result.program();
         });
-        return new ActivePolicy(revision.policyName(), revision.version(), revision.sha256(), program);
+        return new ActivePolicy(name, version, sha256, program);
+    }
+
+    /** Drops the remembered active version now and again after the commit, so no stale read survives it. */
+    private void forgetActive(String name) {
+        active.invalidate(name);
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                    new org.springframework.transaction.support.TransactionSynchronization() {
+                        @Override
+                        public void afterCompletion(int status) {
+                            active.invalidate(name);
+                        }
+                    });
+        }
     }
 
     private String decode(byte[] bytes) {

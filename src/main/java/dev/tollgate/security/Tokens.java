@@ -34,6 +34,13 @@ public class Tokens {
     private final ApiTokens tokens;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Recently authenticated secrets (by hash), for a few seconds: a revocation takes effect at
+     * once on this server (the entry is dropped) and within that time on other replicas.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Optional<Requester>> recent =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                    .expireAfterWrite(java.time.Duration.ofSeconds(5)).build();
 
     Tokens(ApiTokens tokens, Clock clock) {
         this.tokens = tokens;
@@ -80,15 +87,24 @@ public class Tokens {
             throw ApiException.notFound("no token named '" + name + "'");
         }
         tokens.deleteById(name);
+        recent.invalidateAll();
     }
 
     /** The requester a presented secret stands for, if any token has it. */
-    @Transactional(readOnly = true)
     public Optional<Requester> authenticate(String secret) {
         if (secret == null || secret.isEmpty() || secret.length() > 512) {
             return Optional.empty();
         }
-        return tokens.findBySecretSha256(sha256(secret)).map(t -> new Requester(t.name(), toRoles(t.roles())));
+        String hash = sha256(secret);
+        Optional<Requester> cached = recent.getIfPresent(hash);
+        if (cached != null && cached.isPresent()) {
+            return cached;
+        }
+        Optional<Requester> found = tokens.findBySecretSha256(hash).map(t -> new Requester(t.name(), toRoles(t.roles())));
+        if (found.isPresent()) {
+            recent.put(hash, found);
+        }
+        return found;
     }
 
     /** Creates the {@code bootstrap} admin token with this secret, or resets its secret and roles. */
@@ -96,6 +112,7 @@ public class Tokens {
     public void installBootstrap(String secret) {
         String hash = sha256(secret);
         String[] roles = {Role.ADMIN.id()};
+        recent.invalidateAll();
         tokens.findById(BOOTSTRAP).ifPresentOrElse(
                 existing -> existing.replaceSecret(hash, roles),
                 () -> tokens.save(new ApiToken(BOOTSTRAP, hash, roles, clock.instant(), "environment")));
