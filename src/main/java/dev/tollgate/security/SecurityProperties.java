@@ -6,9 +6,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * @param initialTokenFile where a first admin token is written (mode 600) when no token exists
- *                         and no {@code TOLLGATE_BOOTSTRAP_TOKEN} is set; empty to never do so
+ * @param initialTokenFile          where a first admin token is written (mode 600) when no token exists
+ *                                  and no {@code TOLLGATE_BOOTSTRAP_TOKEN} is set; empty to never do so
+ * @param admissionClientSubjects   subject DNs of client certificates, verified by the server's TLS
+ *                                  configuration, that may call {@code /v1/admission} without a token
+ *                                  (as role decider): the Kubernetes API server usually cannot send one
  */
 @ConfigurationProperties("tollgate.security")
-record SecurityProperties(@DefaultValue("./tollgate-data/admin-token") Path initialTokenFile) {
+record SecurityProperties(@DefaultValue("./tollgate-data/admin-token") Path initialTokenFile,
+        @DefaultValue("") java.util.List<String> admissionClientSubjects) {
 }

@@ -30,12 +30,33 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(TokenAuthenticationFilter.class);
     private static final String BEARER = "Bearer ";
 
+    static final String ADMISSION = "/v1/admission";
+    private static final String CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+
     private final Tokens tokens;
     private final ProblemResponses problems;
+    private final java.util.Set<String> admissionClients;
 
-    TokenAuthenticationFilter(Tokens tokens, ProblemResponses problems) {
+    TokenAuthenticationFilter(Tokens tokens, ProblemResponses problems, SecurityProperties properties) {
         this.tokens = tokens;
         this.problems = problems;
+        this.admissionClients = properties.admissionClientSubjects().stream().filter(s -> !s.isBlank())
+                .map(s -> new javax.security.auth.x500.X500Principal(s).getName()).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /**
+     * The admission webhook's caller by client certificate: the TLS layer verified the chain, this
+     * checks that its subject is one configured for admission.
+     */
+    Optional<Requester> byClientCertificate(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (!ADMISSION.equals(path) || !(request.getAttribute(CERTIFICATES) instanceof java.security.cert.X509Certificate[] chain)
+                || chain.length == 0) {
+            return Optional.empty();
+        }
+        String subject = chain[0].getSubjectX500Principal().getName();
+        return admissionClients.contains(subject)
+                ? Optional.of(new Requester("certificate:" + subject, java.util.Set.of(Role.DECIDER))) : Optional.empty();
     }
 
     @Override
@@ -48,6 +69,14 @@ class TokenAuthenticationFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null) {
+            Optional<Requester> client = byClientCertificate(request);
+            if (client.isPresent()) {
+                request.setAttribute(Requester.ATTRIBUTE, client.get());
+                chain.doFilter(request, response);
+                return;
+            }
+        }
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             problems.write(response, ProblemType.UNAUTHORIZED, "a bearer token is required");
             return;

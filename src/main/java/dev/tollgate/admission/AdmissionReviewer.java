@@ -1,0 +1,172 @@
+package dev.tollgate.admission;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.tollgate.decision.ArtifactRef;
+import dev.tollgate.decision.Decision;
+import dev.tollgate.decision.DecisionRequest;
+import dev.tollgate.decision.DecisionService;
+import dev.tollgate.policy.PolicySelection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Answers a Kubernetes AdmissionReview: every image of the workload is decided through the
+ * decision service (admission never names policies), and the review is allowed only if every
+ * image is. Whatever arrives, the answer is an AdmissionReview: a review that cannot be read is
+ * refused with the reason, never answered with an error document.
+ */
+@Service
+class AdmissionReviewer {
+
+    private static final Logger log = LoggerFactory.getLogger(AdmissionReviewer.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final String V1 = "admission.k8s.io/v1";
+    static final String V1BETA1 = "admission.k8s.io/v1beta1";
+
+    private final DecisionService decisions;
+    private final AdmissionProperties properties;
+
+    AdmissionReviewer(DecisionService decisions, AdmissionProperties properties) {
+        this.decisions = decisions;
+        this.properties = properties;
+    }
+
+    ObjectNode review(JsonNode review, String requester) {
+        String apiVersion = review.path("apiVersion").isString() && review.path("apiVersion").stringValue().equals(V1BETA1)
+                ? V1BETA1 : V1;
+        JsonNode request = review.get("request");
+        if (request == null || !request.isObject()) {
+            return answer(apiVersion, "", false, "the AdmissionReview has no request", List.of(), List.of());
+        }
+        String uid = request.path("uid").isString() ? request.path("uid").stringValue() : "";
+        if (uid.isEmpty()) {
+            return answer(apiVersion, uid, false, "the AdmissionReview request has no uid", List.of(), List.of());
+        }
+        if (!"AdmissionReview".equals(review.path("kind").asString(""))) {
+            return answer(apiVersion, uid, false, "not an AdmissionReview (kind " + review.path("kind").asString("none") + ")",
+                    List.of(), List.of());
+        }
+        String operation = request.path("operation").asString("");
+        if (operation.equals("DELETE") || operation.equals("CONNECT")) {
+            return answer(apiVersion, uid, true, null, List.of(), List.of());
+        }
+        if (!operation.equals("CREATE") && !operation.equals("UPDATE")) {
+            return answer(apiVersion, uid, false, "unexpected operation '" + operation + "'", List.of(), List.of());
+        }
+        String namespace = request.path("namespace").asString("");
+        if (!namespace.isEmpty() && properties.exemptNamespaces().contains(namespace)) {
+            return answer(apiVersion, uid, true, null, List.of(), List.of());
+        }
+        String group = request.path("kind").path("group").asString("");
+        String kind = request.path("kind").path("kind").asString("");
+        if (!PodImages.hasPodTemplate(group, kind)) {
+            return answer(apiVersion, uid, true, null, List.of(), List.of());
+        }
+        String subResource = request.path("subResource").asString("");
+        if (subResource.equals("status") || subResource.equals("scale")) {
+            return answer(apiVersion, uid, true, null, List.of(), List.of());
+        }
+        JsonNode object = request.get("object");
+        if (object == null || !object.isObject()) {
+            return answer(apiVersion, uid, false, "the review has no object to check", List.of(), List.of());
+        }
+        if (object.path("metadata").has("deletionTimestamp") && !object.path("metadata").get("deletionTimestamp").isNull()) {
+            return answer(apiVersion, uid, true, null, List.of(), List.of());
+        }
+        List<PodImages.Image> images = PodImages.of(group, kind, object);
+        if (images == null) {
+            return answer(apiVersion, uid, false, kind + " has no pod template to check", List.of(), List.of());
+        }
+        boolean dryRun = request.path("dryRun").asBoolean(false);
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("namespace", namespace);
+        context.put("kind", kind);
+        context.put("name", name(request, object));
+        context.put("operation", operation);
+        context.put("username", request.path("userInfo").path("username").asString(""));
+        if (!properties.cluster().isEmpty()) {
+            context.put("cluster", properties.cluster());
+        }
+
+        List<String> refusals = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (PodImages.Image image : images) {
+            if (image.reference() == null || image.reference().isBlank()) {
+                refusals.add(image.path() + " has no image");
+                continue;
+            }
+            if (!seen.add(image.reference())) {
+                continue;
+            }
+            ArtifactRef ref;
+            try {
+                ref = ArtifactRef.parse(image.reference());
+            } catch (ArtifactRef.Invalid e) {
+                refusals.add(image.reference() + ": pin the image by digest (name@sha256:…); tags are mutable");
+                continue;
+            }
+            try {
+                Decision decision = decisions.decide(new DecisionRequest(ref, context, null, null, true),
+                        new DecisionService.Origin(requester, "admission", dryRun));
+                ids.add(decision.id().toString());
+                if (!decision.allowed()) {
+                    refusals.add(image.reference() + ": " + String.join("; ", decision.refusals()));
+                }
+                decision.warnings().forEach(w -> warnings.add(image.reference() + ": " + w));
+            } catch (RuntimeException e) {
+                log.warn("admission decision for {} failed: {}", image.reference(), e.getMessage());
+                refusals.add(image.reference() + ": no decision could be made and recorded (" + e.getMessage() + ")");
+            }
+        }
+        boolean allowed = refusals.isEmpty();
+        ObjectNode answer = answer(apiVersion, uid, allowed, allowed ? null : String.join(" | ", refusals), warnings, ids);
+        return answer;
+    }
+
+    private static String name(JsonNode request, JsonNode object) {
+        String name = request.path("name").asString("");
+        if (name.isEmpty()) {
+            name = object.path("metadata").path("name").asString("");
+        }
+        if (name.isEmpty()) {
+            name = object.path("metadata").path("generateName").asString("");
+        }
+        return name;
+    }
+
+    static ObjectNode answer(String apiVersion, String uid, boolean allowed, String message, List<String> warnings,
+            List<String> decisionIds) {
+        ObjectNode review = NODES.objectNode();
+        review.put("apiVersion", apiVersion);
+        review.put("kind", "AdmissionReview");
+        ObjectNode response = review.putObject("response");
+        response.put("uid", uid);
+        response.put("allowed", allowed);
+        if (!allowed) {
+            ObjectNode status = response.putObject("status");
+            status.put("code", 403);
+            status.put("reason", "Forbidden");
+            status.put("message", PolicySelection.singleLine(message == null ? "refused" : message));
+        }
+        if (!warnings.isEmpty()) {
+            var list = response.putArray("warnings");
+            warnings.forEach(w -> list.add(PolicySelection.singleLine(w)));
+        }
+        if (!decisionIds.isEmpty()) {
+            response.putObject("auditAnnotations").put("decisions", String.join(",", decisionIds));
+        }
+        return review;
+    }
+}
