@@ -6,6 +6,7 @@
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{- define "tollgate.selector" -}}
@@ -27,4 +28,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{- define "tollgate.tokenSecret" -}}
 {{- default (printf "%s-bootstrap" (include "tollgate.fullname" .)) .Values.bootstrapToken.existingSecret -}}
+{{- end -}}
+
+{{- define "tollgate.tlsSecret" -}}
+{{- default (printf "%s-tls" (include "tollgate.fullname" .)) .Values.tls.existingSecret -}}
 {{- end -}}
