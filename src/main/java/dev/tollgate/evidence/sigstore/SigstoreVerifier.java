@@ -122,7 +122,7 @@ public final class SigstoreVerifier {
                 || b.tlogEntries.isEmpty() || root.logWithPort()) {
             return false;
         }
-        if (b.tlogEntries.stream().anyMatch(e -> !LIBRARY_ENTRY_KINDS.contains(e.kindVersion()))) {
+        if (b.tlogEntries.stream().anyMatch(e -> !LIBRARY_ENTRY_KINDS.contains(e.kindVersion()) || e.inclusionProof() == null)) {
             return false;
         }
         // 2.0.0 builds the DSSE pre-authentication encoding from the character count: only ASCII is safe
@@ -236,13 +236,19 @@ public final class SigstoreVerifier {
                 b.dssePayload, b.dssePayloadType, leaf, key);
         for (ParsedBundle.TlogEntry entry : b.tlogEntries) {
             if (entry.inclusionProof() == null) {
-                throw new Failure(Failure.Codes.TLOG_INVALID, "a log entry has no inclusion proof");
-            }
-            bodies.check(entry, expected);
-            try {
-                root.rekor.verifyEntry(rekorEntry(entry, root));
-            } catch (Exception e) {
-                throw new Failure(Failure.Codes.TLOG_INVALID, "log entry not verified: " + e.getMessage(), e);
+                // bundle v0.1 (and cosign's legacy tags) may carry only the log's signed promise of inclusion
+                if (!b.mediaType.endsWith("version=0.1") || entry.signedEntryTimestamp() == null) {
+                    throw new Failure(Failure.Codes.TLOG_INVALID, "a log entry has no inclusion proof");
+                }
+                bodies.check(entry, expected);
+                verifyPromise(entry, root);
+            } else {
+                bodies.check(entry, expected);
+                try {
+                    root.rekor.verifyEntry(rekorEntry(entry, root));
+                } catch (Exception e) {
+                    throw new Failure(Failure.Codes.TLOG_INVALID, "log entry not verified: " + e.getMessage(), e);
+                }
             }
             if (entry.integratedTime() > 0 && entry.signedEntryTimestamp() != null) {
                 Instant time = Instant.ofEpochSecond(entry.integratedTime());
@@ -251,6 +257,32 @@ public final class SigstoreVerifier {
             }
         }
         return first;
+    }
+
+    /** The signed entry timestamp alone: the log's signature over the entry, with a key the root holds for that time. */
+    private static void verifyPromise(ParsedBundle.TlogEntry entry, TrustRoot root) throws Failure {
+        RekorEntry unproven = ImmutableRekorEntry.builder()
+                .integratedTime(entry.integratedTime())
+                .logID(HexFormat.of().formatHex(entry.logId()))
+                .logIndex(entry.logIndex())
+                .body(Base64.getEncoder().encodeToString(entry.canonicalizedBody()))
+                .verification(ImmutableVerification.builder()
+                        .signedEntryTimestamp(Base64.getEncoder().encodeToString(entry.signedEntryTimestamp())).build())
+                .build();
+        var log = dev.sigstore.trustroot.TransparencyLog.find(root.root.getTLogs(), entry.logId(),
+                Instant.ofEpochSecond(entry.integratedTime()));
+        if (log.isEmpty()) {
+            throw new Failure(Failure.Codes.TLOG_INVALID, "no log of the trusted root matches the entry at its time");
+        }
+        PublicKey key;
+        try {
+            key = log.get().getPublicKey().toJavaPublicKey();
+        } catch (Exception e) {
+            throw new Failure(Failure.Codes.TLOG_INVALID, "the log's key cannot be read", e);
+        }
+        if (!KeySignatures.verify(key, unproven.getSignableContent(), entry.signedEntryTimestamp())) {
+            throw new Failure(Failure.Codes.TLOG_INVALID, "the signed entry timestamp does not verify");
+        }
     }
 
     private static RekorEntry rekorEntry(ParsedBundle.TlogEntry entry, TrustRoot root) {
