@@ -114,8 +114,12 @@ class AdmissionReviewer {
             try {
                 ref = ArtifactRef.parse(image.reference());
             } catch (ArtifactRef.Invalid e) {
-                refusals.add(image.reference() + ": pin the image by digest (name@sha256:…); tags are mutable");
-                continue;
+                ref = resolved(image.reference());
+                if (ref == null) {
+                    refusals.add(image.reference() + ": pin the image by digest (name@sha256:…); tags are mutable");
+                    continue;
+                }
+                warnings.add(image.reference() + " was resolved to " + ref.name() + "@" + ref.digest() + "; pin images by digest");
             }
             try {
                 Decision decision = decisions.decide(new DecisionRequest(ref, context, null, null, true),
@@ -133,6 +137,21 @@ class AdmissionReviewer {
         boolean allowed = refusals.isEmpty();
         ObjectNode answer = answer(apiVersion, uid, allowed, allowed ? null : String.join(" | ", refusals), warnings, ids);
         return answer;
+    }
+
+    /** {@code name[:tag]} through the registry, when enabled; null otherwise. Without a tag the tag is "latest". */
+    private ArtifactRef resolved(String reference) {
+        if (reference.contains("@") || reference.chars().anyMatch(Character::isWhitespace)) {
+            return null;
+        }
+        int slash = reference.lastIndexOf('/');
+        int colon = reference.lastIndexOf(':');
+        String name = colon > slash ? reference.substring(0, colon) : reference;
+        String tag = colon > slash ? reference.substring(colon + 1) : "latest";
+        if (name.isEmpty() || tag.isEmpty()) {
+            return null;
+        }
+        return decisions.resolveTag(name, tag).orElse(null);
     }
 
     private static String name(JsonNode request, JsonNode object) {

@@ -31,6 +31,7 @@ import dev.tollgate.policy.eval.EvidenceItem;
 import dev.tollgate.policy.eval.Input;
 import dev.tollgate.policy.eval.Mode;
 import dev.tollgate.policy.eval.RuleResult;
+import dev.tollgate.registry.RegistryEvidence;
 import dev.tollgate.trust.TrustStore;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
@@ -59,11 +60,13 @@ public class DecisionService {
     private final Clock clock;
     private final ObjectMapper json;
     private final DecisionProperties properties;
+    private final RegistryEvidence registry;
     private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<EvidenceSubmission>> rereads =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
-            Clock clock, ObjectMapper json, DecisionProperties properties) {
+            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry) {
+        this.registry = registry;
         this.verifier = verifier;
         this.trust = trust;
         this.policies = policies;
@@ -80,6 +83,14 @@ public class DecisionService {
 
     /** One evidence item in the decision's list. */
     private record Item(int index, String source, EvidenceResult result, EvidenceSubmission submission, byte[] payload) {
+    }
+
+    /** {@code name:tag} resolved to a digest through an allow-listed registry, when tag resolution is enabled. */
+    public java.util.Optional<ArtifactRef> resolveTag(String name, String tag) {
+        if (!registry.resolvesTags()) {
+            return java.util.Optional.empty();
+        }
+        return registry.resolve(name, tag).map(digest -> new ArtifactRef(digest, name, tag));
     }
 
     public Decision decide(DecisionRequest request, Origin origin) {
@@ -114,6 +125,22 @@ public class DecisionService {
                 }
                 items.add(new Item(items.size(), "stored", result, s, kept.payload()));
                 seen.add(kept.signatureSha256());
+            }
+        }
+
+        if (items.isEmpty() && registry.allowed(artifact.name())) {
+            List<JsonNode> fetched = registry.fetch(artifact.name(), artifact.digest());
+            for (JsonNode item : fetched) {
+                EvidenceSubmission s;
+                try {
+                    s = verifier.read(items.size(), item);
+                } catch (MalformedEvidence e) {
+                    continue; // what a registry serves is only material; unreadable material is no evidence
+                }
+                EvidenceResult result = verifier.verify(s, artifact.digest(), held);
+                if (seen.add(signatureKey(result, s))) {
+                    items.add(new Item(items.size(), "registry", result, s, s.payload()));
+                }
             }
         }
 
@@ -397,7 +424,7 @@ public class DecisionService {
         List<DecisionRecord.NewEvidence> fresh = new ArrayList<>();
         for (Item item : items) {
             VerifiedEvidence v = item.result().verified();
-            if (v == null || !"request".equals(item.source())) {
+            if (v == null || "stored".equals(item.source())) {
                 continue;
             }
             ObjectNode facts = NODES.objectNode();

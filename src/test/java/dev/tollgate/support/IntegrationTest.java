@@ -23,6 +23,10 @@ import tools.jackson.databind.ObjectMapper;
 public abstract class IntegrationTest {
 
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789abcdef";
+    /** The one allow-listed registry of the test suite (loopback, plain HTTP). */
+    public static final FakeRegistry REGISTRY = new FakeRegistry();
+    /** A registry that is never allow-listed: it must never be contacted. */
+    public static final FakeRegistry FORBIDDEN_REGISTRY = new FakeRegistry();
     private static final Map<String, String> roleTokens = new ConcurrentHashMap<>();
 
     @LocalServerPort
@@ -42,6 +46,10 @@ public abstract class IntegrationTest {
         registry.add("TOLLGATE_BOOTSTRAP_TOKEN", () -> BOOTSTRAP_TOKEN);
         registry.add("tollgate.security.initial-token-file", () -> "");
         registry.add("tollgate.trust.dir", () -> "src/test/resources/trust-dir");
+        registry.add("tollgate.registry.allowed", REGISTRY::host);
+        registry.add("tollgate.registry.plain-http", REGISTRY::host);
+        registry.add("tollgate.registry.timeout", () -> "3s");
+        registry.add("tollgate.registry.resolve-tags", () -> "true");
     }
 
     @BeforeEach

@@ -1,0 +1,239 @@
+package dev.tollgate.registry;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Fetches Sigstore evidence for {@code name@sha256:…} from an allow-listed registry: the OCI 1.1
+ * referrers API (Sigstore bundle artifacts), then the {@code sha256-<hex>} referrers tag, then
+ * cosign's legacy {@code .sig} and {@code .att} tags, whose layers and annotations become
+ * bundle v0.1 items. What is fetched is only material: it is verified like any other evidence.
+ * A registry not on the allow-list is never contacted; every fetch ends by its deadline.
+ */
+@Service
+public class RegistryEvidence {
+
+    private static final Logger log = LoggerFactory.getLogger(RegistryEvidence.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final String INDEX = "application/vnd.oci.image.index.v1+json";
+    private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+    private static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+    private static final String BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle";
+    private static final com.google.re2j.Pattern DIGEST = com.google.re2j.Pattern.compile("sha256:[0-9a-f]{64}");
+
+    private final RegistryProperties properties;
+    private final RegistryClient client;
+    private final ObjectMapper json;
+
+    RegistryEvidence(RegistryProperties properties, ObjectMapper json) {
+        this.properties = properties;
+        this.client = new RegistryClient(properties, json);
+        this.json = json;
+    }
+
+    /** Whether the registry of this repository name may be contacted at all. */
+    public boolean allowed(String name) {
+        return name != null && properties.allowed().contains(ImageName.parse(name).host());
+    }
+
+    public boolean resolvesTags() {
+        return properties.resolveTags();
+    }
+
+    /** Evidence items ({@code {"bundle": …}} or with {@code "payload"}) found for the digest; empty when none or on failure. */
+    public List<JsonNode> fetch(String name, String digest) {
+        if (!allowed(name)) {
+            return List.of();
+        }
+        ImageName image = ImageName.parse(name);
+        Instant deadline = Instant.now().plus(properties.timeout());
+        List<JsonNode> items = new ArrayList<>();
+        try {
+            referrers(image, digest, deadline, items);
+            legacy(image, digest, deadline, items);
+        } catch (RegistryClient.RegistryFailure e) {
+            log.warn("fetching evidence for {}@{} stopped: {}", name, digest, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("fetching evidence for {}@{} failed: {}", name, digest, e.toString());
+        }
+        return items;
+    }
+
+    /** {@code name:tag} → the digest the registry serves for it now, if the registry is allowed and answers. */
+    public Optional<String> resolve(String name, String tag) {
+        if (!allowed(name)) {
+            return Optional.empty();
+        }
+        ImageName image = ImageName.parse(name);
+        try {
+            RegistryClient.Fetched head = client.head(image, "/v2/" + image.repository() + "/manifests/" + tag,
+                    Instant.now().plus(properties.timeout()), INDEX, MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
+            if (head.status() == 200 && head.digestHeader() != null && DIGEST.matches(head.digestHeader())) {
+                return Optional.of(head.digestHeader());
+            }
+        } catch (RegistryClient.RegistryFailure e) {
+            log.warn("resolving {}:{} failed: {}", name, tag, e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private void referrers(ImageName image, String digest, Instant deadline, List<JsonNode> items) throws RegistryClient.RegistryFailure {
+        String repo = "/v2/" + image.repository();
+        RegistryClient.Fetched index = client.get(image, repo + "/referrers/" + digest, deadline, INDEX);
+        if (index.status() != 200 || !index.contentType().startsWith(INDEX)) {
+            index = client.get(image, repo + "/manifests/" + digest.replace(':', '-'), deadline, INDEX);
+            if (index.status() != 200) {
+                return;
+            }
+        }
+        JsonNode manifests = index.json(json).path("manifests");
+        int considered = 0;
+        for (JsonNode descriptor : manifests) {
+            if (!descriptor.path("artifactType").asString("").startsWith(BUNDLE_TYPE) || considered++ >= properties.maxReferrers()) {
+                continue;
+            }
+            String manifestDigest = descriptor.path("digest").asString("");
+            RegistryClient.Fetched manifest = client.get(image, repo + "/manifests/" + manifestDigest, deadline, MANIFEST);
+            if (manifest.status() != 200 || !RegistryClient.sha256(manifest.body()).orElse("").equals(manifestDigest)) {
+                continue;
+            }
+            JsonNode m = manifest.json(json);
+            if (!digest.equals(m.path("subject").path("digest").asString(""))) {
+                continue;
+            }
+            JsonNode layer = m.path("layers").path(0);
+            if (!layer.path("mediaType").asString("").startsWith(BUNDLE_TYPE)) {
+                continue;
+            }
+            byte[] bundle = blob(image, layer.path("digest").asString(""), deadline);
+            if (bundle != null) {
+                ObjectNode item = NODES.objectNode();
+                item.set("bundle", json.readTree(bundle));
+                items.add(item);
+            }
+        }
+    }
+
+    /** cosign's tag scheme: {@code sha256-<hex>.sig} (simple signing) and {@code .att} (DSSE), with Rekor SETs in annotations. */
+    private void legacy(ImageName image, String digest, Instant deadline, List<JsonNode> items) throws RegistryClient.RegistryFailure {
+        String repo = "/v2/" + image.repository();
+        for (String suffix : new String[] {".sig", ".att"}) {
+            RegistryClient.Fetched manifest = client.get(image, repo + "/manifests/" + digest.replace(':', '-') + suffix, deadline,
+                    MANIFEST, DOCKER_MANIFEST);
+            if (manifest.status() != 200) {
+                continue;
+            }
+            int considered = 0;
+            for (JsonNode layer : manifest.json(json).path("layers")) {
+                if (considered++ >= properties.maxReferrers()) {
+                    break;
+                }
+                byte[] content = blob(image, layer.path("digest").asString(""), deadline);
+                if (content == null) {
+                    continue;
+                }
+                JsonNode item = suffix.equals(".sig") ? signatureItem(layer, content) : attestationItem(layer, content);
+                if (item != null) {
+                    items.add(item);
+                }
+            }
+        }
+    }
+
+    private JsonNode signatureItem(JsonNode layer, byte[] payload) {
+        JsonNode annotations = layer.path("annotations");
+        String signature = annotations.path("dev.cosignproject.cosign/signature").asString("");
+        if (signature.isEmpty()) {
+            return null;
+        }
+        ObjectNode bundle = legacyBundle(annotations);
+        ObjectNode message = bundle.putObject("messageSignature");
+        message.putObject("messageDigest").put("algorithm", "SHA2_256")
+                .put("digest", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(
+                        RegistryClient.sha256(payload).orElseThrow().substring(7))));
+        message.put("signature", signature);
+        ObjectNode item = NODES.objectNode();
+        item.set("bundle", bundle);
+        item.put("payload", Base64.getEncoder().encodeToString(payload));
+        return item;
+    }
+
+    private JsonNode attestationItem(JsonNode layer, byte[] envelopeBytes) {
+        JsonNode envelope = json.readTree(envelopeBytes);
+        if (envelope == null || !envelope.isObject() || !envelope.has("payload")) {
+            return null;
+        }
+        ObjectNode bundle = legacyBundle(layer.path("annotations"));
+        ObjectNode dsse = bundle.putObject("dsseEnvelope");
+        dsse.put("payload", envelope.path("payload").asString(""));
+        dsse.put("payloadType", envelope.path("payloadType").asString(""));
+        ArrayNode signatures = dsse.putArray("signatures");
+        for (JsonNode s : envelope.path("signatures")) {
+            signatures.addObject().put("sig", s.path("sig").asString("")).put("keyid", s.path("keyid").asString(""));
+        }
+        ObjectNode item = NODES.objectNode();
+        item.set("bundle", bundle);
+        return item;
+    }
+
+    /** A bundle v0.1 from cosign's annotations: certificate and chain (or a key), and the Rekor entry with its SET. */
+    private ObjectNode legacyBundle(JsonNode annotations) {
+        ObjectNode bundle = NODES.objectNode();
+        bundle.put("mediaType", "application/vnd.dev.sigstore.bundle+json;version=0.1");
+        ObjectNode material = bundle.putObject("verificationMaterial");
+        String certificate = annotations.path("dev.sigstore.cosign/certificate").asString("");
+        if (certificate.isEmpty()) {
+            material.putObject("publicKey").put("hint", "");
+        } else {
+            ArrayNode chain = material.putObject("x509CertificateChain").putArray("certificates");
+            for (String pem : (certificate + "\n" + annotations.path("dev.sigstore.cosign/chain").asString("")).split("-----END CERTIFICATE-----")) {
+                int begin = pem.indexOf("-----BEGIN CERTIFICATE-----");
+                if (begin >= 0) {
+                    String body = pem.substring(begin + "-----BEGIN CERTIFICATE-----".length()).replaceAll("\\s", "");
+                    chain.addObject().put("rawBytes", body);
+                }
+            }
+        }
+        ArrayNode entries = material.putArray("tlogEntries");
+        String set = annotations.path("dev.sigstore.cosign/bundle").asString("");
+        if (!set.isEmpty()) {
+            JsonNode rekor = json.readTree(set);
+            JsonNode payload = rekor.path("Payload");
+            String body = payload.path("body").asString("");
+            JsonNode decoded = json.readTree(Base64.getDecoder().decode(body));
+            ObjectNode entry = entries.addObject();
+            entry.put("logIndex", String.valueOf(payload.path("logIndex").asLong()));
+            entry.putObject("logId").put("keyId", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(payload.path("logID").asString(""))));
+            entry.putObject("kindVersion").put("kind", decoded.path("kind").asString("")).put("version", decoded.path("apiVersion").asString(""));
+            entry.put("integratedTime", String.valueOf(payload.path("integratedTime").asLong()));
+            entry.putObject("inclusionPromise").put("signedEntryTimestamp", rekor.path("SignedEntryTimestamp").asString(""));
+            entry.put("canonicalizedBody", body);
+        }
+        return bundle;
+    }
+
+    private byte[] blob(ImageName image, String digest, Instant deadline) throws RegistryClient.RegistryFailure {
+        if (!DIGEST.matches(digest)) {
+            return null;
+        }
+        RegistryClient.Fetched blob = client.get(image, "/v2/" + image.repository() + "/blobs/" + digest, deadline);
+        if (blob.status() != 200 || !RegistryClient.sha256(blob.body()).orElse("").equals(digest)) {
+            return null;
+        }
+        return blob.body();
+    }
+}
