@@ -46,8 +46,11 @@ public abstract class IntegrationTest {
         registry.add("TOLLGATE_BOOTSTRAP_TOKEN", () -> BOOTSTRAP_TOKEN);
         registry.add("tollgate.security.initial-token-file", () -> "");
         registry.add("tollgate.trust.dir", () -> "src/test/resources/trust-dir");
-        registry.add("tollgate.registry.allowed", REGISTRY::host);
-        registry.add("tollgate.registry.plain-http", REGISTRY::host);
+        LocalDistribution distribution = LocalDistribution.get(); // a real registry, when installed
+
+        String registries = distribution == null ? REGISTRY.host() : REGISTRY.host() + "," + distribution.host();
+        registry.add("tollgate.registry.allowed", () -> registries);
+        registry.add("tollgate.registry.plain-http", () -> registries);
         registry.add("tollgate.registry.timeout", () -> "3s");
         registry.add("tollgate.registry.resolve-tags", () -> "true");
     }
