@@ -4,12 +4,12 @@
 # keyless decisions (verification cache off), at fixed rates and at the throughput ceiling.
 #   bench/decision-load.sh                       # embedded PostgreSQL
 #   DB=system bench/decision-load.sh             # the system PostgreSQL 15 (started if needed)
-# Env: RATES (default "200 500"), SECONDS (default 20), WORKERS (default 32). Load comes from wrk
+# Env: RATES (default "200 500"), DURATION (default 20), WORKERS (default 32). Load comes from wrk
 # (Debian package, installed if missing); fixed rates are paced per connection (bench/decision.lua).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATES="${RATES:-200 500}"
-SECONDS_PER_RUN="${SECONDS:-20}"
+SECONDS_PER_RUN="${DURATION:-20}"
 WORKERS="${WORKERS:-32}"
 PORT="${PORT:-18099}"
 work="$(mktemp -d)"
@@ -71,7 +71,7 @@ load() { # $1 body, $2 "rate" or "max", $3 requests/s or connections
     "http://127.0.0.1:$PORT/v1/decisions" >/dev/null   # warm-up
   echo "$2 $3 (connections $conns, ${SECONDS_PER_RUN}s):"
   BODY="$1" TOKEN="$decider" RATE="$rate" CONNS="$conns" wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency \
-    -s bench/decision.lua "http://127.0.0.1:$PORT/v1/decisions" | grep -E "^ +(50|90|99)%|Requests/sec|unexpected|Socket errors"
+    -s bench/decision.lua "http://127.0.0.1:$PORT/v1/decisions" | grep -E "^summary|unexpected|Socket errors"
 }
 
 echo "== database: ${DB:-embedded}; $(nproc) cores"

@@ -121,6 +121,31 @@ class HelmChartTests {
     }
 
     @Test
+    void registryEvidenceIsOffUntilRegistriesAreAllowed() {
+        Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(plain, "env")).noneMatch(e -> "TOLLGATE_REGISTRY_ALLOWED".equals(e.get("name")));
+
+        List<Map<String, Object>> docs = render(new Helm(CHART).template().set("registry.allowed[0]", "ghcr.io")
+                .set("registry.allowed[1]", "registry.example:5000")
+                .set("registry.credentialsSecret", "registry-creds").set("networkPolicy.enabled", true)
+                .set("networkPolicy.databaseCIDR", "10.0.5.0/24").set("networkPolicy.registryCIDRs[0]", "140.82.112.0/20"));
+        Map<String, Object> container = at(kind(docs, "Deployment"), "spec", "template", "spec", "containers", 0);
+        List<Map<String, Object>> env = at(container, "env");
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_REGISTRY_ALLOWED");
+            assertThat(e.get("value")).isEqualTo("ghcr.io,registry.example:5000");
+        });
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("SPRING_CONFIG_IMPORT");
+            assertThat(e.get("value")).isEqualTo("file:/etc/tollgate/registry/registries.yaml");
+        });
+        List<Map<String, Object>> egress = at(kind(docs, "NetworkPolicy"), "spec", "egress");
+        assertThat(egress).anySatisfy(rule -> assertThat(at(rule, "to", 0, "ipBlock", "cidr").toString()).isEqualTo("140.82.112.0/20"));
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("registry.allowed[0]", "https://ghcr.io")))
+                .hasMessageContaining("registry");
+    }
+
+    @Test
     void valuesAreCheckedAgainstTheSchema() {
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("webhook.failurePolicy", "Maybe")))
                 .hasMessageContaining("failurePolicy");
