@@ -6,18 +6,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import dev.tollgate.decision.ArtifactRef;
 import dev.tollgate.decision.Decision;
 import dev.tollgate.decision.DecisionRequest;
 import dev.tollgate.decision.DecisionService;
 import dev.tollgate.policy.PolicySelection;
-import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -41,24 +35,10 @@ class AdmissionReviewer {
 
     private final DecisionService decisions;
     private final AdmissionProperties properties;
-    /** Decides the images of one review concurrently; when every thread is busy the request thread decides itself. */
-    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 32, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-        Thread t = new Thread(r, "admission-decide");
-        t.setDaemon(true);
-        return t;
-    }, new ThreadPoolExecutor.CallerRunsPolicy());
 
     AdmissionReviewer(DecisionService decisions, AdmissionProperties properties) {
         this.decisions = decisions;
         this.properties = properties;
-    }
-
-    private record Pending(String reference, DecisionRequest request) {
-    }
-
-    @PreDestroy
-    void stop() {
-        pool.shutdown();
     }
 
     ObjectNode review(JsonNode review, String requester) {
@@ -122,8 +102,6 @@ class AdmissionReviewer {
         List<String> warnings = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        List<Pending> pending = new ArrayList<>();
-        DecisionService.Origin origin = new DecisionService.Origin(requester, "admission", dryRun);
         for (PodImages.Image image : images) {
             if (image.reference() == null || image.reference().isBlank()) {
                 refusals.add(image.path() + " has no image");
@@ -143,27 +121,17 @@ class AdmissionReviewer {
                 }
                 warnings.add(image.reference() + " was resolved to " + ref.name() + "@" + ref.digest() + "; pin images by digest");
             }
-            pending.add(new Pending(image.reference(), new DecisionRequest(ref, context, null, null, true)));
-        }
-        // every image but the last is decided on the pool, the last on this thread: a review waits for about one commit, not one per image
-        List<CompletableFuture<Decision>> futures = new ArrayList<>();
-        for (int i = 0; i < pending.size() - 1; i++) {
-            DecisionRequest decisionRequest = pending.get(i).request();
-            futures.add(CompletableFuture.supplyAsync(() -> decisions.decide(decisionRequest, origin), pool));
-        }
-        for (int i = 0; i < pending.size(); i++) {
-            Pending p = pending.get(i);
             try {
-                Decision decision = i < futures.size() ? futures.get(i).join() : decisions.decide(p.request(), origin);
+                Decision decision = decisions.decide(new DecisionRequest(ref, context, null, null, true),
+                        new DecisionService.Origin(requester, "admission", dryRun));
                 ids.add(decision.id().toString());
                 if (!decision.allowed()) {
-                    refusals.add(p.reference() + ": " + String.join("; ", decision.refusals()));
+                    refusals.add(image.reference() + ": " + String.join("; ", decision.refusals()));
                 }
-                decision.warnings().forEach(w -> warnings.add(p.reference() + ": " + w));
+                decision.warnings().forEach(w -> warnings.add(image.reference() + ": " + w));
             } catch (RuntimeException e) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                log.warn("admission decision for {} failed: {}", p.reference(), cause.getMessage());
-                refusals.add(p.reference() + ": no decision could be made and recorded (" + cause.getMessage() + ")");
+                log.warn("admission decision for {} failed: {}", image.reference(), e.getMessage());
+                refusals.add(image.reference() + ": no decision could be made and recorded (" + e.getMessage() + ")");
             }
         }
         boolean allowed = refusals.isEmpty();
