@@ -102,6 +102,8 @@ class AdmissionReviewer {
         List<String> warnings = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
+        List<String> references = new ArrayList<>();
+        List<DecisionRequest> requests = new ArrayList<>();
         for (PodImages.Image image : images) {
             if (image.reference() == null || image.reference().isBlank()) {
                 refusals.add(image.path() + " has no image");
@@ -121,17 +123,25 @@ class AdmissionReviewer {
                 }
                 warnings.add(image.reference() + " was resolved to " + ref.name() + "@" + ref.digest() + "; pin images by digest");
             }
+            references.add(image.reference());
+            requests.add(new DecisionRequest(ref, context, null, null, true));
+        }
+        // all images of the review are recorded together: one commit, not one per image
+        if (!requests.isEmpty()) {
             try {
-                Decision decision = decisions.decide(new DecisionRequest(ref, context, null, null, true),
-                        new DecisionService.Origin(requester, "admission", dryRun));
-                ids.add(decision.id().toString());
-                if (!decision.allowed()) {
-                    refusals.add(image.reference() + ": " + String.join("; ", decision.refusals()));
+                List<Decision> made = decisions.decideAll(requests, new DecisionService.Origin(requester, "admission", dryRun));
+                for (int i = 0; i < made.size(); i++) {
+                    Decision decision = made.get(i);
+                    String reference = references.get(i);
+                    ids.add(decision.id().toString());
+                    if (!decision.allowed()) {
+                        refusals.add(reference + ": " + String.join("; ", decision.refusals()));
+                    }
+                    decision.warnings().forEach(w -> warnings.add(reference + ": " + w));
                 }
-                decision.warnings().forEach(w -> warnings.add(image.reference() + ": " + w));
             } catch (RuntimeException e) {
-                log.warn("admission decision for {} failed: {}", image.reference(), e.getMessage());
-                refusals.add(image.reference() + ": no decision could be made and recorded (" + e.getMessage() + ")");
+                log.warn("admission decisions for {} failed: {}", references, e.getMessage());
+                references.forEach(r -> refusals.add(r + ": no decision could be made and recorded (" + e.getMessage() + ")"));
             }
         }
         boolean allowed = refusals.isEmpty();

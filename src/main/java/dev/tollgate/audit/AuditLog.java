@@ -61,6 +61,37 @@ public class AuditLog {
 
     /** Records the decision and waits for the commit. */
     public DecisionRecord.Written append(DecisionRecord record) {
+        return appendAll(List.of(record)).get(0);
+    }
+
+    /**
+     * Records the decisions and waits until all are committed; queued together, they usually
+     * share one commit. If one cannot be recorded this throws (others may have been recorded:
+     * a record never exists without its decision having been made, only unanswered).
+     */
+    public List<DecisionRecord.Written> appendAll(List<DecisionRecord> records) {
+        List<CompletableFuture<DecisionRecord.Written>> futures = new ArrayList<>(records.size());
+        for (DecisionRecord record : records) {
+            futures.add(enqueue(record));
+        }
+        long deadline = System.nanoTime() + properties.commitTimeout().toNanos();
+        List<DecisionRecord.Written> written = new ArrayList<>(records.size());
+        try {
+            for (CompletableFuture<DecisionRecord.Written> done : futures) {
+                written.add(done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+            return written;
+        } catch (TimeoutException e) {
+            throw new RecordingFailed("the decision was not recorded within " + properties.commitTimeout(), e);
+        } catch (ExecutionException e) {
+            throw new RecordingFailed("the decision could not be recorded: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecordingFailed("interrupted while recording", e);
+        }
+    }
+
+    private CompletableFuture<DecisionRecord.Written> enqueue(DecisionRecord record) {
         CompletableFuture<DecisionRecord.Written> done = new CompletableFuture<>();
         // PostgreSQL's jsonb cannot hold U+0000: replace it before hashing, so that record, hash and answer agree
         withoutNul(record.response());
@@ -75,16 +106,7 @@ public class AuditLog {
         if (!running || !queue.offer(pending)) {
             throw new RecordingFailed("the audit log is not accepting records", null);
         }
-        try {
-            return done.get(properties.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new RecordingFailed("the decision was not recorded within " + properties.commitTimeout(), e);
-        } catch (ExecutionException e) {
-            throw new RecordingFailed("the decision could not be recorded: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RecordingFailed("interrupted while recording", e);
-        }
+        return done;
     }
 
     @PreDestroy

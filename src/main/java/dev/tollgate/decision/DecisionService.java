@@ -94,6 +94,39 @@ public class DecisionService {
     }
 
     public Decision decide(DecisionRequest request, Origin origin) {
+        return decideAll(List.of(request), origin).get(0);
+    }
+
+    /**
+     * Several decisions recorded together (one commit for all, as for the images of one
+     * admission review); answered only once all are recorded, and none if recording fails.
+     */
+    public List<Decision> decideAll(List<DecisionRequest> requests, Origin origin) {
+        List<Prepared> prepared = new ArrayList<>(requests.size());
+        for (DecisionRequest request : requests) {
+            prepared.add(prepare(request, origin));
+        }
+        List<DecisionRecord.Written> written;
+        try {
+            written = audit.appendAll(prepared.stream().map(Prepared::record).toList());
+        } catch (RecordingFailed e) {
+            throw new ApiException(ProblemType.SERVICE_UNAVAILABLE,
+                    "the decision could not be recorded, so it was not made; retry later");
+        }
+        List<Decision> decisions = new ArrayList<>(prepared.size());
+        for (int i = 0; i < prepared.size(); i++) {
+            Prepared p = prepared.get(i);
+            p.response().put("sequence", written.get(i).sequence());
+            decisions.add(new Decision(p.record().decisionId(), p.response(), p.verdict().allowed(), p.verdict().outcome(),
+                    refusals(p.verdict()), p.verdict().warnings()));
+        }
+        return decisions;
+    }
+
+    private record Prepared(DecisionRecord record, ObjectNode response, PolicySelection.Verdict verdict) {
+    }
+
+    private Prepared prepare(DecisionRequest request, Origin origin) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         UUID id = UuidV7.at(now.toEpochMilli());
         ArtifactRef artifact = request.artifact();
@@ -156,14 +189,7 @@ public class DecisionService {
                 artifact.digest(), artifact.name(), artifact.tag(), verdict.allowed(), verdict.outcome(),
                 verdict.policies().stream().map(c -> c.policy().name()).distinct().toList(), impact(items),
                 requestRecord(request, items), response, origin.dryRun() ? List.of() : newEvidence(items));
-        try {
-            DecisionRecord.Written written = audit.append(record);
-            response.put("sequence", written.sequence());
-        } catch (RecordingFailed e) {
-            throw new ApiException(ProblemType.SERVICE_UNAVAILABLE,
-                    "the decision could not be recorded, so it was not made; retry later");
-        }
-        return new Decision(id, response, verdict.allowed(), verdict.outcome(), refusals(verdict), verdict.warnings());
+        return new Prepared(record, response, verdict);
     }
 
     private static String signatureKey(EvidenceResult result, EvidenceSubmission s) {

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 
 import dev.tollgate.support.Api;
 import dev.tollgate.support.IntegrationTest;
+import dev.tollgate.support.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -197,6 +200,48 @@ class AdmissionIntegrationTests extends IntegrationTest {
         JsonNode dryAnswer = admit(dry);
         String id = dryAnswer.get("auditAnnotations").get("decisions").asString();
         assertThat(api.get("/v1/decisions/" + id, tokenWith("auditor")).json().get("dryRun").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theImagesOfAReviewAreRecordedTogetherAndAllRefusedWhenTheDatabaseIsGone() throws Exception {
+        String bundle = Files.readString(Path.of("src/test/resources/attestations/slsa-verifier/bcr/MODULE.bazel.intoto.jsonl")).strip();
+        String pipeline = "{\"artifact\": {\"digest\": \"" + BCR_DIGEST + "\"}, \"evidence\": [{\"bundle\": " + bundle + "}]}";
+        assertThat(api.postJson("/v1/decisions", tokenWith("decider"), pipeline).json().get("allowed").asBoolean()).isTrue();
+        String pod = """
+                {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                 "request": {"uid": "three-1", "kind": {"group": "", "version": "v1", "kind": "Pod"}, "namespace": "payments",
+                   "operation": "CREATE", "object": {"spec": {
+                     "initContainers": [{"name": "migrate", "image": "registry.example/payments/migrate@%1$s"}],
+                     "containers": [{"name": "app", "image": "registry.example/payments/app@%1$s"},
+                                    {"name": "proxy", "image": "registry.example/mesh/proxy@%1$s"}]}}}}
+                """.formatted(BCR_DIGEST);
+        JsonNode allowed = admit(json.readTree(pod));
+        assertThat(allowed.get("allowed").asBoolean()).as(allowed.toString()).isTrue();
+        String[] ids = allowed.get("auditAnnotations").get("decisions").asString().split(",");
+        assertThat(ids).hasSize(3);
+        long[] sequences = new long[3];
+        for (int i = 0; i < 3; i++) {
+            JsonNode record = api.get("/v1/decisions/" + ids[i], tokenWith("auditor")).json();
+            assertThat(record.get("source").asString()).isEqualTo("admission");
+            sequences[i] = record.get("sequence").asLong();
+        }
+        assertThat(sequences[1]).isEqualTo(sequences[0] + 1);
+        assertThat(sequences[2]).isEqualTo(sequences[1] + 1);
+
+        TestDatabase.get().proxy().cut();
+        JsonNode refused;
+        Instant start = Instant.now();
+        try {
+            refused = admit(json.readTree(pod.replace("three-1", "three-2")));
+        } finally {
+            TestDatabase.get().proxy().restore();
+        }
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(15));
+        assertThat(refused.get("allowed").asBoolean()).isFalse();
+        assertThat(refused.get("status").get("message").asString())
+                .contains("registry.example/payments/migrate@" + BCR_DIGEST + ": no decision could be made")
+                .contains("registry.example/payments/app@" + BCR_DIGEST + ": no decision could be made")
+                .contains("registry.example/mesh/proxy@" + BCR_DIGEST + ": no decision could be made");
     }
 
     @Test
