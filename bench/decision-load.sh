@@ -4,7 +4,8 @@
 # keyless decisions (verification cache off), at fixed rates and at the throughput ceiling.
 #   bench/decision-load.sh                       # embedded PostgreSQL
 #   DB=system bench/decision-load.sh             # the system PostgreSQL 15 (started if needed)
-# Env: RATES (default "200 500"), DURATION (default 20), WORKERS (default 32). Load comes from wrk
+# Env: RATES (default "200 500"), DURATION (default 20), WORKERS (default 32), JAVA_OPTS (extra
+# JVM options), COLD=0 (warm runs only). Load comes from wrk
 # (Debian package, installed if missing); fixed rates are paced per connection (bench/decision.lua).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ start_server() { # $1: extra args
   else
     db_args=(--tollgate.embedded-db.dir="$work/data")
   fi
-  TOLLGATE_BOOTSTRAP_TOKEN="$token" java -Xmx1g -jar "$jar" --server.port="$PORT" "${db_args[@]}" \
+  TOLLGATE_BOOTSTRAP_TOKEN="$token" java -Xmx1g ${JAVA_OPTS:-} -jar "$jar" --server.port="$PORT" "${db_args[@]}" \
     --tollgate.security.initial-token-file= --logging.level.root=WARN $1 >"$work/server.log" 2>&1 &
   echo $! >"$work/pid"
   for _ in $(seq 1 120); do curl -sf "localhost:$PORT/actuator/health/readiness" >/dev/null && return; sleep 0.5; done
@@ -82,6 +83,7 @@ for rate in $RATES; do load "$work/warm.json" rate "$rate"; done
 load "$work/warm.json" max "$WORKERS"
 stop_server
 
+[ "${COLD:-1}" = 0 ] && exit 0
 start_server "--tollgate.evidence.cache-size=0"
 setup
 echo "-- (b) cold keyless decisions (2 bundles verified per decision, no cache)"

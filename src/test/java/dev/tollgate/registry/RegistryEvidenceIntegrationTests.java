@@ -53,7 +53,7 @@ class RegistryEvidenceIntegrationTests extends IntegrationTest {
                   {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%d,
                    "artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json"}]}
                 """.formatted(manifestDigest, manifest.length());
-        for (String repository : new String[] {"acme/module", "private/module", "throttled/module", "slow/module"}) {
+        for (String repository : new String[] {"acme/module", "private/module", "basic/module", "throttled/module", "slow/module"}) {
             r.referrers(repository, BCR_DIGEST, index);
         }
         String fallback = r.put(index.getBytes(StandardCharsets.UTF_8), "application/vnd.oci.image.index.v1+json");
@@ -109,10 +109,11 @@ class RegistryEvidenceIntegrationTests extends IntegrationTest {
     }
 
     @Test
-    void tokenAuthenticationAndThrottlingAreHandled() {
+    void tokenAndBasicAuthenticationAndThrottlingAreHandled() {
         int tokens = REGISTRY.tokensIssued();
         assertThat(decide(REGISTRY.host() + "/private/module", BCR_DIGEST).get("allowed").asBoolean()).isTrue();
         assertThat(REGISTRY.tokensIssued()).isEqualTo(tokens + 1);
+        assertThat(decide(REGISTRY.host() + "/basic/module", BCR_DIGEST).get("allowed").asBoolean()).isTrue();
         int throttles = REGISTRY.throttles();
         assertThat(decide(REGISTRY.host() + "/throttled/module", BCR_DIGEST).get("allowed").asBoolean()).isTrue();
         assertThat(REGISTRY.throttles()).isGreaterThan(throttles);

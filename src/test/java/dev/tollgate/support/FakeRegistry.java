@@ -20,11 +20,17 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * An in-process OCI registry on loopback, serving what the tests put in it: manifests by digest
  * and by tag, blobs, the referrers API (which can be switched off per repository), a bearer-token
- * challenge for repositories under {@code private/}, a 429 for the first request under
+ * challenge for repositories under {@code private/}, basic authentication under {@code basic/}, a 429 for the first request under
  * {@code throttled/}, and a stall under {@code slow/}. A tag may point at a digest whose manifest
  * it does not hold (the subjects of real attestations): it then answers {@code {}} with that digest. It counts the requests it receives.
  */
 public final class FakeRegistry implements AutoCloseable {
+
+    /** The credentials repositories under {@code basic/} demand. */
+    public static final String USERNAME = "puller";
+    public static final String PASSWORD = "pull-secret-0123";
+    private static final String BASIC = "Basic " + java.util.Base64.getEncoder()
+            .encodeToString((USERNAME + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
 
     private final HttpServer server;
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
@@ -126,6 +132,11 @@ public final class FakeRegistry implements AutoCloseable {
             if (rest.startsWith("private/") && !"Bearer t0k".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + host()
                         + "/token\",service=\"fake\",scope=\"repository:" + rest.substring(0, rest.indexOf("/", 8)) + ":pull\"");
+                send(exchange, 401, "application/json", "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (rest.startsWith("basic/") && !BASIC.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"fake\"");
                 send(exchange, 401, "application/json", "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}".getBytes(StandardCharsets.UTF_8));
                 return;
             }

@@ -51,6 +51,8 @@ public abstract class IntegrationTest {
         String registries = distribution == null ? REGISTRY.host() : REGISTRY.host() + "," + distribution.host();
         registry.add("tollgate.registry.allowed", () -> registries);
         registry.add("tollgate.registry.plain-http", () -> registries);
+        registry.add("tollgate.registry.credentials.[" + REGISTRY.host() + "].username", () -> FakeRegistry.USERNAME);
+        registry.add("tollgate.registry.credentials.[" + REGISTRY.host() + "].password", () -> FakeRegistry.PASSWORD);
         registry.add("tollgate.registry.timeout", () -> "3s");
         registry.add("tollgate.registry.resolve-tags", () -> "true");
     }
