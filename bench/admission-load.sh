@@ -81,6 +81,8 @@ load() { # $1 "rate" or "max", $2 reviews/s or connections
     | grep -E "^summary|unexpected|Socket errors" | sort | uniq -c | sed "s/^ *1 //"
 }
 
+# a server that has run for a while: 20 s of closed-loop load first, so that the JIT has compiled the hot path
+BODY="$work/review.json" TOKEN="$decider" RATE=0 CONNS=8 wrk -t2 -c8 -d20s -s bench/decision.lua "$base/v1/admission" >/dev/null
 echo "== admission, 3-container pod, stored evidence; database: ${DB:-embedded}; $(nproc) cores"
 for rate in $RATES; do load rate "$rate"; done
 load max "$WORKERS"

@@ -78,6 +78,8 @@ load() { # $1 body, $2 "rate" or "max", $3 requests/s or connections
 echo "== database: ${DB:-embedded}; $(nproc) cores"
 start_server ""
 setup
+# a server that has run for a while: 20 s of closed-loop load first, so that the JIT has compiled the hot path
+BODY="$work/warm.json" TOKEN="$decider" RATE=0 CONNS=8 wrk -t2 -c8 -d20s -s bench/decision.lua "http://127.0.0.1:$PORT/v1/decisions" >/dev/null
 echo "-- (a) warm decisions (stored evidence, cached verification, compiled policy)"
 for rate in $RATES; do load "$work/warm.json" rate "$rate"; done
 load "$work/warm.json" max "$WORKERS"
