@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -86,9 +87,9 @@ public class DecisionService {
     }
 
     /** {@code name:tag} resolved to a digest through an allow-listed registry, when tag resolution is enabled. */
-    public java.util.Optional<ArtifactRef> resolveTag(String name, String tag) {
+    public Optional<ArtifactRef> resolveTag(String name, String tag) {
         if (!registry.resolvesTags()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         return registry.resolve(name, tag).map(digest -> new ArtifactRef(digest, name, tag));
     }

@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -222,12 +221,18 @@ final class RegistryClient {
         }
     }
 
-    static Optional<String> sha256(byte[] bytes) {
+    /** SHA-256 of the bytes. */
+    static byte[] sha256(byte[] bytes) {
         try {
-            return Optional.of("sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (Exception e) {
-            return Optional.empty();
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every Java runtime has SHA-256
         }
+    }
+
+    /** The OCI digest ({@code sha256:<hex>}) of the bytes. */
+    static String digestOf(byte[] bytes) {
+        return "sha256:" + HexFormat.of().formatHex(sha256(bytes));
     }
 
     /** Retry-After in seconds when given (capped), else exponential back-off from 200 ms. */

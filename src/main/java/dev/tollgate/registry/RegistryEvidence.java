@@ -1,5 +1,9 @@
 package dev.tollgate.registry;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -108,7 +112,7 @@ public class RegistryEvidence {
             }
             String manifestDigest = descriptor.path("digest").asString("");
             RegistryClient.Fetched manifest = client.get(image, repo + "/manifests/" + manifestDigest, deadline, MANIFEST);
-            if (manifest.status() != 200 || !RegistryClient.sha256(manifest.body()).orElse("").equals(manifestDigest)) {
+            if (manifest.status() != 200 || !RegistryClient.digestOf(manifest.body()).equals(manifestDigest)) {
                 continue;
             }
             JsonNode m = manifest.json(json);
@@ -163,8 +167,7 @@ public class RegistryEvidence {
         ObjectNode bundle = legacyBundle(annotations);
         ObjectNode message = bundle.putObject("messageSignature");
         message.putObject("messageDigest").put("algorithm", "SHA2_256")
-                .put("digest", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(
-                        RegistryClient.sha256(payload).orElseThrow().substring(7))));
+                .put("digest", Base64.getEncoder().encodeToString(RegistryClient.sha256(payload)));
         message.put("signature", signature);
         ObjectNode item = NODES.objectNode();
         item.set("bundle", bundle);
@@ -200,12 +203,8 @@ public class RegistryEvidence {
             material.putObject("publicKey").put("hint", "");
         } else {
             ArrayNode chain = material.putObject("x509CertificateChain").putArray("certificates");
-            for (String pem : (certificate + "\n" + annotations.path("dev.sigstore.cosign/chain").asString("")).split("-----END CERTIFICATE-----")) {
-                int begin = pem.indexOf("-----BEGIN CERTIFICATE-----");
-                if (begin >= 0) {
-                    String body = pem.substring(begin + "-----BEGIN CERTIFICATE-----".length()).replaceAll("\\s", "");
-                    chain.addObject().put("rawBytes", body);
-                }
+            for (byte[] der : certificates(certificate + "\n" + annotations.path("dev.sigstore.cosign/chain").asString(""))) {
+                chain.addObject().put("rawBytes", Base64.getEncoder().encodeToString(der));
             }
         }
         ArrayNode entries = material.putArray("tlogEntries");
@@ -226,12 +225,26 @@ public class RegistryEvidence {
         return bundle;
     }
 
+    /** The DER encodings of the PEM certificates in the text; none if it does not parse (then nothing verifies). */
+    private static List<byte[]> certificates(String pem) {
+        try {
+            List<byte[]> der = new ArrayList<>();
+            for (java.security.cert.Certificate c : CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.strip().getBytes(StandardCharsets.US_ASCII)))) {
+                der.add(c.getEncoded());
+            }
+            return der;
+        } catch (CertificateException e) {
+            return List.of();
+        }
+    }
+
     private byte[] blob(ImageName image, String digest, Instant deadline) throws RegistryClient.RegistryFailure {
         if (!DIGEST.matches(digest)) {
             return null;
         }
         RegistryClient.Fetched blob = client.get(image, "/v2/" + image.repository() + "/blobs/" + digest, deadline);
-        if (blob.status() != 200 || !RegistryClient.sha256(blob.body()).orElse("").equals(digest)) {
+        if (blob.status() != 200 || !RegistryClient.digestOf(blob.body()).equals(digest)) {
             return null;
         }
         return blob.body();

@@ -184,6 +184,26 @@ public final class Nodes {
         }
     }
 
+    /**
+     * Three-valued {@code and} ({@code decisive} false) and {@code or} ({@code decisive} true): the
+     * decisive value if any operand has it, else the first undefined, else the other value.
+     */
+    private static Object junction(Node[] operands, Env env, boolean decisive) {
+        Undefined undefined = null;
+        for (Node operand : operands) {
+            Object value = operand.eval(env);
+            Boolean b = truth(value);
+            if (b == null) {
+                if (undefined == null) {
+                    undefined = asUndefined(value, operand);
+                }
+            } else if (b == decisive) {
+                return b;
+            }
+        }
+        return undefined != null ? undefined : Boolean.valueOf(!decisive);
+    }
+
     /** {@code a and b and ...}: false if any is false, else undefined if any is, else true. */
     public static final class And extends Base {
         private final Node[] operands;
@@ -195,19 +215,7 @@ public final class Nodes {
 
         @Override
         public Object eval(Env env) {
-            Undefined undefined = null;
-            for (Node operand : operands) {
-                Object value = operand.eval(env);
-                Boolean b = truth(value);
-                if (b == null) {
-                    if (undefined == null) {
-                        undefined = asUndefined(value, operand);
-                    }
-                } else if (!b) {
-                    return Boolean.FALSE;
-                }
-            }
-            return undefined != null ? undefined : Boolean.TRUE;
+            return junction(operands, env, false);
         }
 
         @Override
@@ -232,19 +240,7 @@ public final class Nodes {
 
         @Override
         public Object eval(Env env) {
-            Undefined undefined = null;
-            for (Node operand : operands) {
-                Object value = operand.eval(env);
-                Boolean b = truth(value);
-                if (b == null) {
-                    if (undefined == null) {
-                        undefined = asUndefined(value, operand);
-                    }
-                } else if (b) {
-                    return Boolean.TRUE;
-                }
-            }
-            return undefined != null ? undefined : Boolean.FALSE;
+            return junction(operands, env, true);
         }
 
         @Override

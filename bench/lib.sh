@@ -1,0 +1,80 @@
+# Shared by the load scripts (sourced, not run): the packaged server on loopback with the embedded
+# or the system PostgreSQL (DB=system), the bench policy and tokens, and paced or closed-loop wrk runs.
+# The caller sets PORT; it gets $work (removed on exit), $token (admin) and $decider after setup_bench.
+
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SECONDS_PER_RUN="${DURATION:-20}"
+work="$(mktemp -d)"
+trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; sleep 2; rm -rf "$work"' EXIT
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+mvn -B -q -DskipTests package
+jar="$(ls target/tollgate-*.jar)"
+token="bench-bootstrap-$(date +%s%N)"
+base="http://127.0.0.1:$PORT"
+cases=src/test/resources/sigstore/conformance/bundle-verify
+digest="sha256:$(sha256sum $cases/a.txt | cut -d' ' -f1)"
+
+start_server() { # extra server arguments
+  if curl -s -o /dev/null "$base/actuator/health"; then
+    echo "port $PORT is already in use: stop what runs there or set PORT" >&2; exit 1
+  fi
+  local db_args=(--tollgate.embedded-db.dir="$work/data")
+  if [ "${DB:-embedded}" = system ]; then
+    pg_ctlcluster 15 main start 2>/dev/null || true
+    runuser -u postgres -- psql -qc "DROP DATABASE IF EXISTS tollgate_bench" -c "DROP ROLE IF EXISTS tollgate_bench" \
+      -c "CREATE ROLE tollgate_bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE tollgate_bench OWNER tollgate_bench" >/dev/null
+    db_args=(--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/tollgate_bench --spring.datasource.username=tollgate_bench
+             --spring.datasource.password=bench)
+  fi
+  TOLLGATE_BOOTSTRAP_TOKEN="$token" java -Xmx1g ${JAVA_OPTS:-} -jar "$jar" --server.port="$PORT" "${db_args[@]}" \
+    --tollgate.security.initial-token-file= --logging.level.root=WARN "$@" >"$work/server.log" 2>&1 &
+  echo $! >"$work/pid"
+  for _ in $(seq 1 120); do curl -sf "$base/actuator/health/readiness" >/dev/null && return; sleep 0.5; done
+  echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1
+}
+
+stop_server() { kill "$(cat "$work/pid")"; wait "$(cat "$work/pid")" 2>/dev/null || true; }
+
+# The bench policy (signed by the conformance beacon, with SLSA v1 provenance; $1: an optional
+# `applies when` line), a decider token, and a pipeline decision that verifies and keeps the two
+# conformance bundles under $digest ($2: the request's context object).
+setup_bench() {
+  local context="${2:-}"
+  [ -n "$context" ] || context='{}'
+  { echo 'policy "bench" {'; [ -n "${1:-}" ] && echo "  $1"; cat <<'POLICY'
+  rule signed-by-beacon {
+    require any s in signatures: s.issuer == "https://token.actions.githubusercontent.com"
+      and s.subject matches "https://github\\.com/sigstore-conformance/.*"
+  }
+  rule provenance {
+    require any a in attestations: a.predicateType == "https://slsa.dev/provenance/v1"
+  }
+}
+POLICY
+  } | curl -sf -X PUT "$base/v1/policies/bench" -H "Authorization: Bearer $token" -H 'Content-Type: text/plain' --data-binary @- >/dev/null
+  decider=$(curl -sf -X POST "$base/v1/tokens" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"bench-$(date +%s%N)\",\"roles\":[\"decider\"]}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  printf '{"artifact":{"digest":"%s"},"context":%s,"evidence":[{"bundle":%s},{"bundle":%s}]}' "$digest" "$context" \
+    "$(cat $cases/happy-path-v0.3/bundle.sigstore.json)" "$(cat $cases/happy-path-intoto-in-dsse-v3/bundle.sigstore.json)" >"$work/pipeline.json"
+  curl -sf -X POST "$base/v1/decisions" -H "Authorization: Bearer $decider" -H 'Content-Type: application/json' \
+    -d @"$work/pipeline.json" | grep -q '"allowed":true' || { echo "the pipeline decision was not allowed" >&2; exit 1; }
+}
+
+# load <path> <body file> rate|max <requests/s or connections> [expected text in every answer]
+load() {
+  local url="$base$1" body="$2" conns rate
+  if [ "$3" = rate ]; then conns=$(( $4 / 10 > 4 ? $4 / 10 : 4 )); rate=$4; else conns=$4; rate=0; fi
+  BODY="$body" TOKEN="$decider" RATE="$rate" CONNS="$conns" EXPECT="${5:-}" \
+    wrk -t2 -c"$conns" -d5s -s bench/decision.lua "$url" >/dev/null   # warm-up
+  echo "$3 $4 (connections $conns, ${SECONDS_PER_RUN}s):"
+  BODY="$body" TOKEN="$decider" RATE="$rate" CONNS="$conns" EXPECT="${5:-}" \
+    wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -s bench/decision.lua "$url" \
+    | grep -E "^summary|unexpected|Socket errors" | sort | uniq -c | sed "s/^ *1 //"
+}
+
+# 20 s of closed-loop load, so that the JIT has compiled the hot path before anything is measured
+warm_up() { # <path> <body file>
+  BODY="$2" TOKEN="$decider" RATE=0 CONNS=8 wrk -t2 -c8 -d20s -s bench/decision.lua "$base$1" >/dev/null
+}
