@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.google.re2j.Pattern;
-import dev.tollgate.security.Role;
-import dev.tollgate.security.Roles;
 import dev.tollgate.web.ApiException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,7 +21,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** The compliance endpoints: history, impact queries, full records, export, chain verification, stored evidence. */
 @RestController
-@Roles(Role.AUDITOR)
 class AuditController {
 
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");

@@ -10,4 +10,8 @@ interface ApiTokens extends JpaRepository<ApiToken, String> {
     Optional<ApiToken> findBySecretSha256(String secretSha256);
 
     List<ApiToken> findAllByOrderByNameAsc();
+
+    List<ApiToken> findBySecretKdfIsNotNullAndRevokedAtIsNull();
+
+    long countByRevokedAtIsNull();
 }

@@ -8,21 +8,7 @@ import java.util.Set;
  */
 public record Requester(String name, Set<Role> roles) {
 
-    static final String ATTRIBUTE = Requester.class.getName();
-
     public Requester {
         roles = Set.copyOf(roles);
-    }
-
-    public boolean mayActAs(Role[] allowed) {
-        if (roles.contains(Role.ADMIN)) {
-            return true;
-        }
-        for (Role role : allowed) {
-            if (roles.contains(role)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -6,26 +6,19 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
-import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
-import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 @Configuration(proxyBeanMethods = false)
 class SecurityWebConfiguration implements WebMvcConfigurer {
 
     @Override
-    public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new RoleInterceptor()).addPathPatterns("/v1/**");
-    }
-
-    @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
         resolvers.add(new RequesterResolver());
     }
 
-    /** Lets a {@code /v1} handler take the authenticated {@link Requester} as a parameter. */
+    /** Lets a handler take the authenticated {@link Requester} as a parameter. */
     private static final class RequesterResolver implements HandlerMethodArgumentResolver {
         @Override
         public boolean supportsParameter(MethodParameter parameter) {
@@ -35,11 +28,8 @@ class SecurityWebConfiguration implements WebMvcConfigurer {
         @Override
         public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mavContainer,
                 NativeWebRequest webRequest, WebDataBinderFactory binderFactory) {
-            Object requester = webRequest.getAttribute(Requester.ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
-            if (requester == null) {
-                throw new IllegalStateException("no authenticated requester for " + parameter.getMethod());
-            }
-            return requester;
+            return Requesters.current().orElseThrow(
+                    () -> new IllegalStateException("no authenticated requester for " + parameter.getMethod()));
         }
     }
 }

@@ -43,7 +43,7 @@ class TokenBootstrap implements ApplicationRunner {
             if (secret.strip().length() < MIN_LENGTH) {
                 throw new IllegalStateException(VARIABLE + " must be at least " + MIN_LENGTH + " characters long");
             }
-            tokens.installBootstrap(secret.strip());
+            tokens.installBootstrap(secret.strip(), false, "environment");
             log.info("Token '{}' (role admin) set from {}", Tokens.BOOTSTRAP, VARIABLE);
             return;
         }
@@ -65,7 +65,7 @@ class TokenBootstrap implements ApplicationRunner {
                     file, e.getMessage(), VARIABLE);
             return;
         }
-        tokens.installBootstrap(generated);
+        tokens.installBootstrap(generated, true, "initial-token-file");
         log.info("No token existed: the admin token '{}' was written to {} (readable by this user only)",
                 Tokens.BOOTSTRAP, file);
     }

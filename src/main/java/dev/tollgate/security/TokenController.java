@@ -15,7 +15,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/v1/tokens")
-@Roles(Role.ADMIN)
 class TokenController {
 
     private final Tokens tokens;
@@ -40,7 +39,7 @@ class TokenController {
 
     @DeleteMapping("/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void revoke(@PathVariable String name) {
-        tokens.revoke(name);
+    void revoke(@PathVariable String name, Requester requester) {
+        tokens.revoke(name, requester.name());
     }
 }

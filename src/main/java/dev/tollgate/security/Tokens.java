@@ -5,24 +5,35 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
+import dev.tollgate.adminlog.AdminLog;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Issues, lists, revokes and checks bearer tokens. Secrets are 256 random bits, shown once
- * and stored only as their SHA-256 (a random 256-bit secret needs no slow hash).
+ * Issues, lists, revokes and checks bearer tokens. Generated secrets are 256 random bits, shown
+ * once and stored only as their SHA-256 (a random 256-bit secret needs no slow hash); a secret an
+ * operator chose ({@code TOLLGATE_BOOTSTRAP_TOKEN}) is stored only as an Argon2id hash
+ * ({@link ChosenSecrets}). Revoked tokens stay listed, and their names are not reused. Every change
+ * is written to the {@link AdminLog} in the same transaction.
  */
 @Service
 public class Tokens {
@@ -30,25 +41,34 @@ public class Tokens {
     static final String BOOTSTRAP = "bootstrap";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String PREFIX = "tg_";
+    private static final Duration REMEMBER = Duration.ofSeconds(5);
 
     private final ApiTokens tokens;
+    private final AdminLog adminLog;
     private final Clock clock;
+    private final TransactionTemplate transactions;
+    private final ChosenSecrets chosen = new ChosenSecrets();
     private final SecureRandom random = new SecureRandom();
     /**
      * Recently authenticated secrets (by hash), for a few seconds: a revocation takes effect at
      * once on this server (the entry is dropped) and within that time on other replicas.
      */
-    private final com.github.benmanes.caffeine.cache.Cache<String, Optional<Requester>> recent =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
-                    .expireAfterWrite(java.time.Duration.ofSeconds(5)).build();
+    private final Cache<String, Requester> recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).build();
+    /** Recently refused secrets (by hash): a repeated bad token costs neither a query nor an Argon2 check. */
+    private final Cache<String, Boolean> refused = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).build();
+    /** The tokens with chosen secrets (only {@code bootstrap} today), read at most every few seconds. */
+    private final Cache<String, List<ApiToken>> withChosenSecrets = Caffeine.newBuilder().expireAfterWrite(REMEMBER).build();
 
-    Tokens(ApiTokens tokens, Clock clock) {
+    Tokens(ApiTokens tokens, AdminLog adminLog, Clock clock, TransactionTemplate transactions) {
         this.tokens = tokens;
+        this.adminLog = adminLog;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     /** A token as listed: never its secret. */
-    public record TokenInfo(String name, List<String> roles, java.time.Instant createdAt, String createdBy) {
+    public record TokenInfo(String name, List<String> roles, Instant createdAt, String createdBy, Instant revokedAt,
+            String revokedBy) {
     }
 
     /** A new token with its secret, which is shown this one time. */
@@ -61,72 +81,141 @@ public class Tokens {
             throw ApiException.unprocessable("token name must match [a-z0-9][a-z0-9-]{0,62}");
         }
         Set<Role> roles = parseRoles(roleIds);
-        if (tokens.existsById(name)) {
-            throw ApiException.unprocessable("a token named '" + name + "' exists already");
+        Optional<ApiToken> existing = tokens.findById(name);
+        if (existing.isPresent()) {
+            throw ApiException.unprocessable(existing.get().revoked()
+                    ? "a token named '" + name + "' was revoked; its name is not reused"
+                    : "a token named '" + name + "' exists already");
         }
         String secret = newSecret();
         String[] ids = ids(roles);
         try {
-            tokens.saveAndFlush(new ApiToken(name, sha256(secret), ids, clock.instant(), createdBy));
+            tokens.saveAndFlush(new ApiToken(name, sha256(secret), null, ids, clock.instant(), createdBy));
         } catch (DataIntegrityViolationException e) {
             throw ApiException.unprocessable("a token named '" + name + "' exists already");
         }
+        adminLog.record(createdBy, "token.create", name, Map.of("roles", List.of(ids)));
         return new IssuedToken(name, List.of(ids), secret);
     }
 
     @Transactional(readOnly = true)
     public List<TokenInfo> list() {
         return tokens.findAllByOrderByNameAsc().stream()
-                .map(t -> new TokenInfo(t.name(), List.of(t.roles()), t.createdAt(), t.createdBy()))
+                .map(t -> new TokenInfo(t.name(), List.of(t.roles()), t.createdAt(), t.createdBy(), t.revokedAt(), t.revokedBy()))
                 .toList();
     }
 
     @Transactional
-    public void revoke(String name) {
-        if (!tokens.existsById(name)) {
-            throw ApiException.notFound("no token named '" + name + "'");
-        }
-        tokens.deleteById(name);
-        recent.invalidateAll();
+    public void revoke(String name, String revokedBy) {
+        ApiToken token = tokens.findById(name).filter(t -> !t.revoked())
+                .orElseThrow(() -> ApiException.notFound("no token named '" + name + "'"));
+        token.revoke(clock.instant(), revokedBy);
+        tokens.saveAndFlush(token);
+        adminLog.record(revokedBy, "token.revoke", name, Map.of("roles", List.of(token.roles())));
+        forgetAll();
     }
 
-    /** The requester a presented secret stands for, if any token has it. */
+    /** The requester a presented secret stands for, if a token that is not revoked has it. */
     public Optional<Requester> authenticate(String secret) {
         if (secret == null || secret.isEmpty() || secret.length() > 512) {
             return Optional.empty();
         }
         String hash = sha256(secret);
-        Optional<Requester> cached = recent.getIfPresent(hash);
-        if (cached != null && cached.isPresent()) {
-            return cached;
+        Requester known = recent.getIfPresent(hash);
+        if (known != null) {
+            return Optional.of(known);
         }
-        Optional<Requester> found = tokens.findBySecretSha256(hash).map(t -> new Requester(t.name(), toRoles(t.roles())));
-        if (found.isPresent()) {
-            recent.put(hash, found);
+        if (refused.getIfPresent(hash) != null) {
+            return Optional.empty();
         }
+        Optional<ApiToken> generated = tokens.findBySecretSha256(hash);
+        Optional<Requester> found;
+        if (generated.isPresent()) {
+            found = generated.filter(t -> !t.revoked()).map(Tokens::requester);
+            found.ifPresent(r -> upgradeLegacyBootstrap(generated.get(), secret));
+        } else {
+            found = byChosenSecret(secret);
+        }
+        found.ifPresentOrElse(r -> recent.put(hash, r), () -> refused.put(hash, Boolean.TRUE));
         return found;
     }
 
-    /** Creates the {@code bootstrap} admin token with this secret, or resets its secret and roles. */
+    private Optional<Requester> byChosenSecret(String secret) {
+        List<ApiToken> candidates = withChosenSecrets.get("all", k -> tokens.findBySecretKdfIsNotNullAndRevokedAtIsNull());
+        for (ApiToken candidate : candidates) {
+            if (chosen.matches(secret, candidate.secretKdf())) {
+                return Optional.of(requester(candidate));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A bootstrap token written before chosen secrets were hashed with Argon2id is kept as a plain
+     * SHA-256; the first time its secret is presented, it is re-hashed.
+     */
+    private void upgradeLegacyBootstrap(ApiToken token, String secret) {
+        if (!BOOTSTRAP.equals(token.name()) || !"environment".equals(token.createdBy())) {
+            return;
+        }
+        String kdf = chosen.hash(secret);
+        transactions.executeWithoutResult(status -> tokens.findById(BOOTSTRAP).ifPresent(t -> {
+            t.replaceSecret(null, kdf, t.roles());
+            tokens.saveAndFlush(t);
+            adminLog.record("tollgate", "token.rehash", BOOTSTRAP, Map.of("hash", "argon2id"));
+        }));
+        forgetAll();
+    }
+
+    /**
+     * Creates the {@code bootstrap} admin token with this secret, or resets its secret and roles
+     * (also when it was revoked). A secret the operator chose is hashed with Argon2id; one this
+     * server generated ({@code generated}) with SHA-256.
+     */
     @Transactional
-    public void installBootstrap(String secret) {
-        String hash = sha256(secret);
+    public void installBootstrap(String secret, boolean generated, String source) {
+        Optional<ApiToken> current = tokens.findById(BOOTSTRAP);
+        if (current.isPresent() && !current.get().revoked() && current.get().secretKdf() != null && !generated
+                && List.of(current.get().roles()).equals(List.of(Role.ADMIN.id()))
+                && chosen.matches(secret, current.get().secretKdf())) {
+            return; // unchanged since the last start: nothing to record
+        }
+        String sha256 = generated ? sha256(secret) : null;
+        String kdf = generated ? null : chosen.hash(secret);
         String[] roles = {Role.ADMIN.id()};
-        recent.invalidateAll();
-        tokens.findById(BOOTSTRAP).ifPresentOrElse(
-                existing -> existing.replaceSecret(hash, roles),
-                () -> tokens.save(new ApiToken(BOOTSTRAP, hash, roles, clock.instant(), "environment")));
+        Optional<ApiToken> existing = tokens.findById(BOOTSTRAP);
+        if (existing.isPresent()) {
+            existing.get().replaceSecret(sha256, kdf, roles);
+            tokens.saveAndFlush(existing.get());
+        } else {
+            tokens.saveAndFlush(new ApiToken(BOOTSTRAP, sha256, kdf, roles, clock.instant(), source));
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("roles", List.of(roles));
+        details.put("source", source);
+        adminLog.record(source, "token.bootstrap", BOOTSTRAP, details);
+        forgetAll();
     }
 
     @Transactional(readOnly = true)
     public boolean none() {
-        return tokens.count() == 0;
+        return tokens.countByRevokedAtIsNull() == 0;
     }
 
     String newSecret() {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    void forgetAll() {
+        recent.invalidateAll();
+        refused.invalidateAll();
+        withChosenSecrets.invalidateAll();
+    }
+
+    private static Requester requester(ApiToken token) {
+        return new Requester(token.name(), toRoles(token.roles()));
     }
 
     private static Set<Role> parseRoles(List<String> roleIds) {

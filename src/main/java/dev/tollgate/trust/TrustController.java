@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.tollgate.security.Requester;
-import dev.tollgate.security.Role;
-import dev.tollgate.security.Roles;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ContentTypes;
 import org.springframework.http.HttpHeaders;
@@ -38,7 +36,6 @@ class TrustController {
     }
 
     @PutMapping("/v1/trust/roots/{name}")
-    @Roles(Role.POLICY_ADMIN)
     ResponseEntity<Map<String, Object>> putRoot(@PathVariable String name, @RequestBody(required = false) byte[] body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
         ContentTypes.require(contentType, MediaType.APPLICATION_JSON);
@@ -46,7 +43,6 @@ class TrustController {
     }
 
     @PutMapping("/v1/trust/keys/{name}")
-    @Roles(Role.POLICY_ADMIN)
     ResponseEntity<Map<String, Object>> putKey(@PathVariable String name, @RequestBody(required = false) byte[] body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
         ContentTypes.require(contentType, PEM, MediaType.TEXT_PLAIN);
@@ -54,40 +50,34 @@ class TrustController {
     }
 
     @GetMapping("/v1/trust/roots")
-    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
     Map<String, Object> listRoots() {
         return Map.of("items", store.list(TrustKind.ROOT).stream().map(m -> summary(m, false)).toList());
     }
 
     @GetMapping("/v1/trust/keys")
-    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
     Map<String, Object> listKeys() {
         return Map.of("items", store.list(TrustKind.KEY).stream().map(m -> summary(m, false)).toList());
     }
 
     @GetMapping("/v1/trust/roots/{name}")
-    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
     Map<String, Object> getRoot(@PathVariable String name) {
         return summary(store.get(name, TrustKind.ROOT)
                 .orElseThrow(() -> ApiException.notFound("no trusted root named '" + name + "'")), true);
     }
 
     @GetMapping("/v1/trust/keys/{name}")
-    @Roles({Role.POLICY_ADMIN, Role.AUDITOR})
     Map<String, Object> getKey(@PathVariable String name) {
         return summary(store.get(name, TrustKind.KEY)
                 .orElseThrow(() -> ApiException.notFound("no public key named '" + name + "'")), true);
     }
 
     @DeleteMapping("/v1/trust/roots/{name}")
-    @Roles(Role.POLICY_ADMIN)
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteRoot(@PathVariable String name) {
         store.delete(name, TrustKind.ROOT);
     }
 
     @DeleteMapping("/v1/trust/keys/{name}")
-    @Roles(Role.POLICY_ADMIN)
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteKey(@PathVariable String name) {
         store.delete(name, TrustKind.KEY);

@@ -46,6 +46,7 @@ public abstract class IntegrationTest {
         registry.add("TOLLGATE_BOOTSTRAP_TOKEN", () -> BOOTSTRAP_TOKEN);
         registry.add("tollgate.security.initial-token-file", () -> "");
         registry.add("tollgate.trust.dir", () -> "src/test/resources/trust-dir");
+        registry.add("tollgate.security.admission-client-subjects[0]", () -> TestCertificates.ADMISSION_CLIENT);
         LocalDistribution distribution = LocalDistribution.get(); // a real registry, when installed
 
         String registries = distribution == null ? REGISTRY.host() : REGISTRY.host() + "," + distribution.host();

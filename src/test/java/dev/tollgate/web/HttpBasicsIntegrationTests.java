@@ -48,8 +48,11 @@ class HttpBasicsIntegrationTests extends IntegrationTest {
     }
 
     @Test
-    void unknownPathIsNotFoundProblem() {
-        Api.Response response = api.get("/no/such/thing", null);
+    void unknownPathNeedsATokenFirstThenIsNotFound() {
+        Api.Response anonymous = api.get("/no/such/thing", null);
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertProblem(anonymous, "unauthorized");
+        Api.Response response = api.get("/no/such/thing", BOOTSTRAP_TOKEN);
         assertThat(response.status()).isEqualTo(404);
         assertProblem(response, "not-found");
     }

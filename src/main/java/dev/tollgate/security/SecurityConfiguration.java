@@ -1,0 +1,128 @@
+package dev.tollgate.security;
+
+import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.pathPattern;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.security.auth.x500.X500Principal;
+
+import jakarta.servlet.DispatcherType;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.userdetails.AuthenticationUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
+
+/**
+ * Who may call what (api.md, "Authentication and roles"), on Spring Security.
+ *
+ * <ul>
+ * <li>The firewall ({@link PathFirewall}) refuses every ambiguous spelling of a path before anything
+ * else looks at it, so the path authorised here is the path Spring MVC routes.</li>
+ * <li>Bearer tokens are opaque secrets looked up by hash ({@link TokenIntrospector}).</li>
+ * <li>A client certificate verified by TLS whose subject is configured may call
+ * {@code /v1/admission} only.</li>
+ * <li>The role table below is api.md's, row by row; {@code admin} may do everything. Anything not
+ * listed under {@code /v1} is for {@code admin} only, and every other path needs a token:
+ * closed by default. Only health and the Prometheus scrape are open.</li>
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+class SecurityConfiguration {
+
+    private static final String DECIDER = Role.DECIDER.id();
+    private static final String POLICY_ADMIN = Role.POLICY_ADMIN.id();
+    private static final String AUDITOR = Role.AUDITOR.id();
+    private static final String ADMIN = Role.ADMIN.id();
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, Tokens tokens, SecurityProperties properties, SecurityProblems problems)
+            throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable) // bearer tokens only: no ambient credential to forge
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(new TokenIntrospector(tokens)))
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems))
+                .addFilterBefore(new AuthenticationUnavailableFilter(problems), BearerTokenAuthenticationFilter.class)
+                .x509(x -> x.x509PrincipalExtractor(certificate -> certificate.getSubjectX500Principal().getName())
+                        .authenticationUserDetailsService(admissionClients(properties.admissionClientSubjects())))
+                .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .authorizeHttpRequests(a -> a
+                        // the container's error page for a request that was already let in (or refused)
+                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                        .requestMatchers(pathPattern(HttpMethod.GET, "/actuator/health"),
+                                pathPattern(HttpMethod.GET, "/actuator/health/**"),
+                                pathPattern(HttpMethod.GET, "/actuator/prometheus")).permitAll()
+
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions")).hasAnyRole(DECIDER, ADMIN)
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/admission"))
+                                .hasAnyRole(DECIDER, ADMIN, Authorities.ADMISSION_CLIENT)
+
+                        .requestMatchers(pathPattern(HttpMethod.PUT, "/v1/policies/{name}"),
+                                pathPattern(HttpMethod.DELETE, "/v1/policies/{name}"),
+                                pathPattern(HttpMethod.POST, "/v1/policies/{name}/activate"),
+                                pathPattern(HttpMethod.PUT, "/v1/trust/**"),
+                                pathPattern(HttpMethod.DELETE, "/v1/trust/**")).hasAnyRole(POLICY_ADMIN, ADMIN)
+
+                        .requestMatchers(pathPattern(HttpMethod.GET, "/v1/policies"),
+                                pathPattern(HttpMethod.GET, "/v1/policies/**"),
+                                pathPattern(HttpMethod.POST, "/v1/policies:validate"),
+                                pathPattern(HttpMethod.POST, "/v1/policies:evaluate"),
+                                pathPattern(HttpMethod.POST, "/v1/policies/{name}/evaluate"),
+                                pathPattern(HttpMethod.GET, "/v1/trust/**")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
+
+                        .requestMatchers(pathPattern(HttpMethod.GET, "/v1/decisions"),
+                                pathPattern(HttpMethod.GET, "/v1/decisions/**"),
+                                pathPattern(HttpMethod.GET, "/v1/artifacts/{digest}/evidence"),
+                                pathPattern(HttpMethod.GET, "/v1/audit/**")).hasAnyRole(AUDITOR, ADMIN)
+
+                        .requestMatchers(pathPattern("/v1/tokens"), pathPattern("/v1/tokens/**")).hasRole(ADMIN)
+
+                        // closed by default: an endpoint not in the table above is for admin only
+                        .requestMatchers(pathPattern("/v1"), pathPattern("/v1/**")).hasRole(ADMIN)
+                        .anyRequest().authenticated());
+        return http.build();
+    }
+
+    /** The firewall that refuses ambiguous paths, and how its refusals are answered. */
+    @Bean
+    WebSecurityCustomizer firewall(SecurityProblems problems) {
+        return web -> web.httpFirewall(new PathFirewall()).requestRejectedHandler(problems);
+    }
+
+    /**
+     * Client certificates (already verified by the TLS layer) whose subject DN is configured become
+     * the one authority that may call {@code /v1/admission}; any other certificate authenticates nothing.
+     */
+    static AuthenticationUserDetailsService<PreAuthenticatedAuthenticationToken> admissionClients(List<String> subjects) {
+        Set<String> allowed = subjects.stream().filter(s -> !s.isBlank()).map(s -> new X500Principal(s).getName())
+                .collect(Collectors.toUnmodifiableSet());
+        return token -> {
+            String subject = String.valueOf(token.getPrincipal());
+            if (!allowed.contains(subject)) {
+                throw new UsernameNotFoundException("client certificate subject not configured for admission");
+            }
+            UserDetails user = User.withUsername(Requesters.CERTIFICATE_PREFIX + subject).password("")
+                    .authorities(AuthorityUtils.createAuthorityList("ROLE_" + Authorities.ADMISSION_CLIENT)).build();
+            return user;
+        };
+    }
+}
