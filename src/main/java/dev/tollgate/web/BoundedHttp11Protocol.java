@@ -36,12 +36,14 @@ public class BoundedHttp11Protocol extends Http11NioProtocol {
         super(new ClientLimitedEndpoint());
     }
 
+    /** @param millis the header time-out; 0 or less: none (only Tomcat's per-read time-out) */
     public void setHeaderTimeout(long millis) {
-        this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        this.headerTimeoutNanos = millis > 0 ? TimeUnit.MILLISECONDS.toNanos(millis) : Long.MAX_VALUE;
     }
 
+    /** @param max open connections per client address; 0 or less: no limit */
     public void setMaxConnectionsPerClient(int max) {
-        ((ClientLimitedEndpoint) getEndpoint()).maxPerClient = max;
+        ((ClientLimitedEndpoint) getEndpoint()).maxPerClient = max > 0 ? max : Integer.MAX_VALUE;
     }
 
     /** Open connections of one client address (for tests and metrics). */

@@ -25,7 +25,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Refuses, before anything else reads them, requests that no endpoint can mean: an HTTP/0.9 request,
  * a method Tollgate does not serve (405 on every path: {@code CONNECT}, {@code TRACE}, {@code FOO}), a query
  * string that is not well-formed (400: bad percent-encoding, bytes that are not UTF-8, control characters,
- * a parameter given twice, too many or too long parameters), and a {@code Content-Type} that is not one
+ * too many or too long parameters, and under {@code /v1} a parameter given twice), and a {@code Content-Type} that is not one
  * concrete media type (415). Query parameters are decoded here by the same rules Tomcat uses, so a
  * request that passes reaches the handlers with exactly the values checked here.
  */
@@ -58,7 +58,9 @@ class MalformedRequestFilter extends OncePerRequestFilter {
             problems.write(response, ProblemType.METHOD_NOT_ALLOWED, "Tollgate does not serve the method " + printable(request.getMethod()));
             return;
         }
-        String query = queryProblem(request.getQueryString(), maxParameterLength);
+        String path = request.getRequestURI();
+        boolean api = path.equals("/v1") || path.startsWith("/v1/");
+        String query = queryProblem(request.getQueryString(), maxParameterLength, api);
         if (query != null) {
             problems.write(response, ProblemType.MALFORMED_QUERY, query);
             return;
@@ -86,8 +88,12 @@ class MalformedRequestFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Why this raw query string is refused, or null when it is well-formed. */
-    static String queryProblem(String query, int maxParameterLength) {
+    /**
+     * Why this raw query string is refused, or null when it is well-formed. Under {@code /v1} every parameter
+     * is single-valued, so a repeated one is refused too (elsewhere, e.g. Prometheus' {@code includedNames},
+     * repeats are meaningful).
+     */
+    static String queryProblem(String query, int maxParameterLength, boolean singleValued) {
         if (query == null || query.isEmpty()) {
             return null;
         }
@@ -121,7 +127,7 @@ class MalformedRequestFilter extends OncePerRequestFilter {
             if (hasControl(name) || hasControl(value)) {
                 return "query parameter '" + printable(name) + "' holds a control character";
             }
-            if (!names.add(name)) {
+            if (!names.add(name) && singleValued) {
                 return "query parameter '" + printable(name) + "' is given more than once";
             }
         }

@@ -33,7 +33,7 @@ class UnreadBodyValve extends ValveBase {
 
     UnreadBodyValve(HttpProperties properties) {
         super(true);
-        this.bodyTimeoutNanos = properties.bodyTimeout().toNanos();
+        this.bodyTimeoutNanos = properties.bodyTimeout().compareTo(java.time.Duration.ZERO) > 0 ? properties.bodyTimeout().toNanos() : Long.MAX_VALUE / 4;
     }
 
     @Override

@@ -74,6 +74,15 @@ class MalformedRequestIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void outsideTheApiQueriesMustBeWellFormedButMayRepeatAParameter() {
+        assertRawProblem(get("/actuator/health?x=%zz"), "malformed-query");
+        assertRawProblem(get("/actuator/prometheus?includedNames=%FF"), "malformed-query");
+        Api.Response repeated = api.get("/actuator/prometheus?includedNames=jvm_threads_live_threads&includedNames=process_uptime_seconds", null);
+        assertThat(repeated.status()).isEqualTo(200);
+        assertThat(repeated.body()).contains("jvm_threads_live_threads", "process_uptime_seconds");
+    }
+
+    @Test
     void outOfRangeTimestampsAreBadRequestNotServerErrors() {
         for (String query : List.of("since=%2B999999999-12-31T23:59:59Z", "since=-999999999-01-01T00:00:00Z",
                 "until=%2B999999999-12-31T23:59:59Z", "since=-4714-01-01T00:00:00Z")) {
