@@ -30,7 +30,7 @@ class BodyLimitFilter extends OncePerRequestFilter {
 
     BodyLimitFilter(HttpProperties properties, ProblemResponses problems) {
         this.maxBody = properties.maxBody().toBytes();
-        this.bodyTimeoutNanos = properties.bodyTimeout().compareTo(java.time.Duration.ZERO) > 0 ? properties.bodyTimeout().toNanos() : Long.MAX_VALUE / 4;
+        this.bodyTimeoutNanos = properties.bodyTimeoutNanos();
         this.problems = problems;
     }
 

@@ -25,4 +25,9 @@ record HttpProperties(@DefaultValue("4MB") DataSize maxBody, @DefaultValue("10s"
         @DefaultValue("15s") Duration bodyTimeout, @DefaultValue("128") int maxConnectionsPerClient,
         @DefaultValue("64KB") DataSize largeBody, @DefaultValue("4") int maxConcurrentLargeBodies,
         @DefaultValue("1s") Duration largeBodyWait, @DefaultValue("2048") int maxParameterLength) {
+
+    /** The body time-out in nanoseconds; a time-out of 0 (or less) means none. */
+    long bodyTimeoutNanos() {
+        return bodyTimeout.compareTo(Duration.ZERO) > 0 ? bodyTimeout.toNanos() : Long.MAX_VALUE / 4;
+    }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.web;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.ServletException;
 import org.apache.catalina.connector.Request;
@@ -27,13 +28,13 @@ import org.springframework.http.HttpHeaders;
 class UnreadBodyValve extends ValveBase {
 
     /** The longest the discard may take (a chunked body can make a read wait for the rest of a chunk header). */
-    private static final long DRAIN_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long DRAIN_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final long bodyTimeoutNanos;
 
     UnreadBodyValve(HttpProperties properties) {
         super(true);
-        this.bodyTimeoutNanos = properties.bodyTimeout().compareTo(java.time.Duration.ZERO) > 0 ? properties.bodyTimeout().toNanos() : Long.MAX_VALUE / 4;
+        this.bodyTimeoutNanos = properties.bodyTimeoutNanos();
     }
 
     @Override
