@@ -9,8 +9,8 @@ work="$(mktemp -d)"
 trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; sleep 2; rm -rf "$work"' EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-mvn -B -q -DskipTests package
-jar="$(ls target/tollgate-*.jar)"
+[ -n "${JAR:-}" ] || mvn -B -q -DskipTests package
+jar="${JAR:-$(ls target/tollgate-*.jar)}"   # JAR=... runs another build (e.g. an older one, to compare)
 token="bench-bootstrap-$(date +%s%N)"
 base="http://127.0.0.1:$PORT"
 cases=src/test/resources/sigstore/conformance/bundle-verify

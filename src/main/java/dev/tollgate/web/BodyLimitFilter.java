@@ -16,17 +16,21 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies over {@code tollgate.http.max-body} with 413: at once when the
- * Content-Length says so, and while reading when a chunked body grows past the limit.
+ * Content-Length says so, and while reading when a chunked body grows past the limit. A body that has
+ * not arrived {@code tollgate.http.body-timeout} after the headers is refused with 408 while reading,
+ * so that a client trickling its body holds a worker thread for a bounded time only.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class BodyLimitFilter extends OncePerRequestFilter {
 
     private final long maxBody;
+    private final long bodyTimeoutNanos;
     private final ProblemResponses problems;
 
     BodyLimitFilter(HttpProperties properties, ProblemResponses problems) {
         this.maxBody = properties.maxBody().toBytes();
+        this.bodyTimeoutNanos = properties.bodyTimeoutNanos();
         this.problems = problems;
     }
 
@@ -38,11 +42,19 @@ class BodyLimitFilter extends OncePerRequestFilter {
             problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, tooLarge());
             return;
         }
+        long deadline = System.nanoTime() + bodyTimeoutNanos;
         try {
-            chain.doFilter(new LimitedRequest(request, maxBody, tooLarge()), response);
+            chain.doFilter(new LimitedRequest(request, maxBody, tooLarge(), deadline, tooSlow()), response);
         } catch (BodyTooLargeException e) {
             problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, e.getMessage());
+        } catch (BodyTimeoutException e) {
+            response.setHeader("Connection", "close");
+            problems.write(response, ProblemType.REQUEST_TIMEOUT, e.getMessage());
         }
+    }
+
+    private String tooSlow() {
+        return "the request body did not arrive within " + java.time.Duration.ofNanos(bodyTimeoutNanos).toMillis() + " ms";
     }
 
     private String tooLarge() {
@@ -56,23 +68,42 @@ class BodyLimitFilter extends OncePerRequestFilter {
         }
     }
 
+    /** Thrown while reading a body past its deadline; the problem handler turns it into 408. */
+    static final class BodyTimeoutException extends IOException {
+        BodyTimeoutException(String message) {
+            super(message);
+        }
+    }
+
     private static final class LimitedRequest extends HttpServletRequestWrapper {
         private final long limit;
         private final String message;
+        private final long deadline;
+        private final String slowMessage;
         private ServletInputStream stream;
 
-        LimitedRequest(HttpServletRequest request, long limit, String message) {
+        LimitedRequest(HttpServletRequest request, long limit, String message, long deadline, String slowMessage) {
             super(request);
             this.limit = limit;
             this.message = message;
+            this.deadline = deadline;
+            this.slowMessage = slowMessage;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new LimitedStream(super.getInputStream(), limit, message);
+                stream = new LimitedStream(super.getInputStream(), limit, message, deadline, slowMessage);
             }
             return stream;
+        }
+
+        /** Through the same limits: a reader over the limited stream. */
+        @Override
+        public java.io.BufferedReader getReader() throws IOException {
+            String encoding = getCharacterEncoding();
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(),
+                    encoding == null ? java.nio.charset.StandardCharsets.UTF_8 : java.nio.charset.Charset.forName(encoding)));
         }
     }
 
@@ -80,16 +111,21 @@ class BodyLimitFilter extends OncePerRequestFilter {
         private final ServletInputStream in;
         private final long limit;
         private final String message;
+        private final long deadline;
+        private final String slowMessage;
         private long read;
 
-        LimitedStream(ServletInputStream in, long limit, String message) {
+        LimitedStream(ServletInputStream in, long limit, String message, long deadline, String slowMessage) {
             this.in = in;
             this.limit = limit;
             this.message = message;
+            this.deadline = deadline;
+            this.slowMessage = slowMessage;
         }
 
         @Override
         public int read() throws IOException {
+            inTime();
             int b = in.read();
             if (b >= 0) {
                 count(1);
@@ -99,6 +135,7 @@ class BodyLimitFilter extends OncePerRequestFilter {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            inTime();
             int n = in.read(buffer, offset, length);
             if (n > 0) {
                 count(n);
@@ -106,11 +143,19 @@ class BodyLimitFilter extends OncePerRequestFilter {
             return n;
         }
 
-        private void count(int n) throws BodyTooLargeException {
+        /** Each read waits for the client at most the connector's read time-out; the whole body at most until the deadline. */
+        private void inTime() throws BodyTimeoutException {
+            if (System.nanoTime() - deadline > 0 && !in.isFinished()) {
+                throw new BodyTimeoutException(slowMessage);
+            }
+        }
+
+        private void count(int n) throws IOException {
             read += n;
             if (read > limit) {
                 throw new BodyTooLargeException(message);
             }
+            inTime();
         }
 
         @Override

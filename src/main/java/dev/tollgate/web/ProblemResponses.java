@@ -11,7 +11,7 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * Writes problem documents where Spring MVC's exception handling does not reach: servlet
- * filters (authentication, body limit) and the container's error page.
+ * filters (authentication, body limit), the container's error page and Tomcat's error report.
  */
 @Component
 public class ProblemResponses {
@@ -36,11 +36,20 @@ public class ProblemResponses {
         if (type == ProblemType.UNAUTHORIZED) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"tollgate\"");
         }
+        json.writeValue(response.getOutputStream(), body(type, status, detail));
+    }
+
+    /** The problem document as JSON text (for Tomcat's error report, which writes through its own writer). */
+    String render(ProblemType type, int status, String detail) {
+        return json.writeValueAsString(body(type, status, detail));
+    }
+
+    private static Map<String, Object> body(ProblemType type, int status, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type.uri().toString());
         body.put("title", type.title());
         body.put("status", status);
         body.put("detail", detail);
-        json.writeValue(response.getOutputStream(), body);
+        return body;
     }
 }

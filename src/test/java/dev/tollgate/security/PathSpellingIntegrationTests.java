@@ -18,7 +18,7 @@ import java.util.TreeMap;
 
 import dev.tollgate.support.Api;
 import dev.tollgate.support.IntegrationTest;
-import dev.tollgate.support.RawHttp;
+import dev.tollgate.support.RawRequests;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -244,14 +244,14 @@ class PathSpellingIntegrationTests extends IntegrationTest {
     @Test
     void theReportedCommandsAreRefusedAndChangeNothing() throws Exception {
         Map<String, String> before = state();
-        try (RawHttp raw = new RawHttp(port)) {
+        try (RawRequests raw = new RawRequests(port)) {
             Map<String, String> json = Map.of("Content-Type", "application/json");
-            List<RawHttp.Response> answers = List.of(
+            List<RawRequests.Response> answers = List.of(
                     raw.send("GET", "/v1;x=y/decisions/export?format=ndjson", Map.of(), null),
                     raw.send("POST", "/v1;x=y/policies/" + POLICY + "/activate", json, "{\"version\":1}".getBytes()),
                     raw.send("DELETE", "/v1;x=y/tokens/" + TOKEN, Map.of(), null),
                     raw.send("DELETE", "/%76%31/trust/roots/" + ROOT, Map.of(), null));
-            for (RawHttp.Response answer : answers) {
+            for (RawRequests.Response answer : answers) {
                 assertThat(answer.status()).isIn(400, 401);
                 assertThat(answer.isProblem()).isTrue();
             }
@@ -270,7 +270,7 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         Map<String, String> before = state();
         List<String> wrong = new ArrayList<>();
         int sent = 0;
-        try (RawHttp raw = new RawHttp(port)) {
+        try (RawRequests raw = new RawRequests(port)) {
             for (Request endpoint : endpoints()) {
                 for (String spelling : variants(endpoint.path())) {
                     for (var caller : callers.entrySet()) {
@@ -281,7 +281,7 @@ class PathSpellingIntegrationTests extends IntegrationTest {
                         if (endpoint.contentType() != null) {
                             headers.put("Content-Type", endpoint.contentType());
                         }
-                        RawHttp.Response answer = raw.send(endpoint.method(), spelling, headers, endpoint.body());
+                        RawRequests.Response answer = raw.send(endpoint.method(), spelling, headers, endpoint.body());
                         sent++;
                         if (answer.status() < 400 || answer.status() >= 500 || !answer.isProblem()) {
                             wrong.add(endpoint.method() + " " + spelling + " as " + caller.getKey() + " -> " + answer.status()

@@ -56,6 +56,9 @@ public abstract class IntegrationTest {
         registry.add("tollgate.registry.credentials.[" + REGISTRY.host() + "].password", () -> FakeRegistry.PASSWORD);
         registry.add("tollgate.registry.timeout", () -> "3s");
         registry.add("tollgate.registry.resolve-tags", () -> "true");
+        // short edge time-outs, so that the slow-client tests see them pass (defaults: 10 s and 15 s)
+        registry.add("tollgate.http.header-timeout", () -> "2s");
+        registry.add("tollgate.http.body-timeout", () -> "3s");
     }
 
     @BeforeEach
