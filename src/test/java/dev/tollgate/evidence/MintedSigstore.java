@@ -143,7 +143,7 @@ final class MintedSigstore {
         /** A ten-minute code-signing certificate from {@code notBefore}, with these names and Fulcio extensions. */
         Leaf issue(GeneralName[] names, String issuer, Map<String, String> extensions, Instant notBefore) {
             KeyPair keys = ec();
-            X509Certificate certificate = certificate("", keys.getPublic(), intermediate, intermediateKeys.getPrivate(),
+            X509Certificate certificate = certificate(names.length == 0 ? "CN=nobody" : "", keys.getPublic(), intermediate, intermediateKeys.getPrivate(),
                     notBefore, notBefore.plus(10, ChronoUnit.MINUTES), b -> {
                         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
                         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_codeSigning));
