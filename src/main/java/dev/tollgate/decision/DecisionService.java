@@ -270,6 +270,8 @@ public class DecisionService {
         if (s.cert() != null) {
             facts.put("cert", Map.copyOf(s.cert()));
         }
+        facts.put("timestampedBy", List.copyOf(s.timestampedBy()));
+        facts.put("transparencyLog", s.transparencyLog());
         return facts;
     }
 
@@ -349,6 +351,18 @@ public class DecisionService {
         if (!result.ok()) {
             e.put("code", result.failure().code());
             e.put("reason", result.failure().detail());
+        }
+        if (!result.trace().isEmpty()) {
+            ArrayNode trace = e.putArray("trace");
+            for (EvidenceResult.Trace step : result.trace()) {
+                ObjectNode t = trace.addObject().put("material", step.material()).put("outcome", step.outcome());
+                if (step.code() != null) {
+                    t.put("code", step.code());
+                }
+                if (step.reason() != null) {
+                    t.put("reason", step.reason());
+                }
+            }
         }
         return e;
     }
