@@ -251,7 +251,7 @@ public final class SigstoreVerifier {
             return false;
         }
         if (b.tlogEntries.stream().anyMatch(e -> !LIBRARY_ENTRY_KINDS.contains(e.kindVersion()) || e.inclusionProof() == null
-                || e.signedEntryTimestamp() == null
+                || e.signedEntryTimestamp() == null || e.inclusionProof().checkpoint() == null
                 || e.inclusionProof().checkpoint() != null
                 && !root.checkpointForLibrary(e.inclusionProof().checkpoint()).equals(e.inclusionProof().checkpoint()))) {
             return false;
@@ -345,8 +345,9 @@ public final class SigstoreVerifier {
         RekorBodies.Expected expected = new RekorBodies.Expected(b.signatureBytes(), b.isDsse() ? null : digest,
                 b.dssePayload, b.dssePayloadType, leaf, key);
         for (ParsedBundle.TlogEntry entry : b.tlogEntries) {
-            if (entry.inclusionProof() == null) {
-                // bundle v0.1 (and cosign's legacy tags) may carry only the log's signed promise of inclusion
+            if (entry.inclusionProof() == null || entry.inclusionProof().checkpoint() == null && b.mediaType.endsWith("version=0.1")) {
+                // bundle v0.1 (and cosign's legacy tags) may carry only the log's signed promise of inclusion, or a
+                // proof without a checkpoint (it came with v0.2): the promise is then the only signed statement
                 if (!b.mediaType.endsWith("version=0.1") || entry.signedEntryTimestamp() == null) {
                     throw new Failure(Failure.Codes.TLOG_INVALID, "a log entry has no inclusion proof");
                 }
