@@ -15,6 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.DataSourceBuilder;
@@ -30,8 +31,11 @@ import org.springframework.util.StringUtils;
  * Quick start: with no {@code spring.datasource.url} configured, Tollgate runs a real PostgreSQL
  * (zonky's embedded binaries) whose data lives in {@code tollgate.embedded-db.dir}. As root it
  * runs under {@code unshare -U}, which zonky does by itself when user namespaces are available.
+ * The image leaves zonky out (src/main/layers.xml): there this class is never loaded, and a missing
+ * URL fails the start with Spring Boot's "'url' attribute is not specified".
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(name = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres")
 @Conditional(EmbeddedDatabaseConfiguration.NoDatasourceUrl.class)
 @EnableConfigurationProperties(EmbeddedDatabaseProperties.class)
 class EmbeddedDatabaseConfiguration {
