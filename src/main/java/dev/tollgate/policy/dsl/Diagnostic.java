@@ -37,6 +37,7 @@ public record Diagnostic(int line, int column, String code, String message) impl
         public static final String INVALID_REGEX = "policy_invalid_regex";
         public static final String INVALID_GLOB = "policy_invalid_glob";
         public static final String BAD_DURATION = "policy_bad_duration";
+        public static final String NUMBER_TOO_LONG = "policy_number_too_long";
         public static final String UNKNOWN_ESCAPE = "policy_unknown_escape";
         public static final String PATTERN_NOT_CONSTANT = "policy_pattern_not_constant";
         public static final String DUPLICATE_RULE = "policy_duplicate_rule";

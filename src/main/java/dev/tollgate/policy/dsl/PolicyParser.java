@@ -61,6 +61,7 @@ public final class PolicyParser {
 
         TollgatePolicyParser parser = new TollgatePolicyParser(tokens);
         parser.removeErrorListeners();
+        parser.setErrorHandler(new BoundedMessages());
         parser.addErrorListener(new Listener(errors));
         PolicyFileContext tree = parser.policyFile();
         if (!errors.isEmpty()) {
@@ -160,18 +161,71 @@ public final class PolicyParser {
         return null;
     }
 
+    /**
+     * ANTLR's recovery with messages of bounded length: a token is shown by at most
+     * {@value #SHOWN} characters, and "no viable alternative" shows the input just before the
+     * offending token instead of everything since the decision began (which made every such
+     * message, and so the errors of a long broken source, cost time in proportion to the source).
+     */
+    private static final class BoundedMessages extends org.antlr.v4.runtime.DefaultErrorStrategy {
+        static final int SHOWN = 40;
+
+        @Override
+        protected String getTokenErrorDisplay(Token token) {
+            if (token == null) {
+                return "<no token>";
+            }
+            if (token.getType() == Token.EOF) {
+                return "<EOF>";
+            }
+            return escapeWSAndQuote(shortened(token.getText()));
+        }
+
+        @Override
+        protected void reportNoViableAlternative(org.antlr.v4.runtime.Parser recognizer,
+                org.antlr.v4.runtime.NoViableAltException e) {
+            org.antlr.v4.runtime.TokenStream tokens = recognizer.getInputStream();
+            String input;
+            if (e.getStartToken().getType() == Token.EOF) {
+                input = "<EOF>";
+            } else {
+                StringBuilder text = new StringBuilder();
+                int first = e.getStartToken().getTokenIndex();
+                int i = e.getOffendingToken().getTokenIndex();
+                for (; i >= first && text.length() <= SHOWN; i--) {
+                    Token token = tokens.get(i);
+                    if (token.getType() != Token.EOF && token.getChannel() == Token.DEFAULT_CHANNEL) {
+                        text.insert(0, shortened(token.getText()));
+                    }
+                }
+                input = i >= first ? "…" + text.substring(Math.max(0, text.length() - SHOWN)) : text.toString();
+            }
+            recognizer.notifyErrorListeners(e.getOffendingToken(), "no viable alternative at input "
+                    + escapeWSAndQuote(input), e);
+        }
+
+        private static String shortened(String text) {
+            if (text == null) {
+                return "";
+            }
+            return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "…";
+        }
+    }
+
     private static final class Listener extends BaseErrorListener {
         private final List<Diagnostic> errors;
+        private final java.util.Set<Diagnostic> seen = new java.util.HashSet<>();
 
         Listener(List<Diagnostic> errors) {
             this.errors = errors;
+            this.seen.addAll(errors);
         }
 
         @Override
         public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int column, String message,
                 RecognitionException e) {
             Diagnostic diagnostic = new Diagnostic(line, column + 1, Codes.SYNTAX_ERROR, readable(message));
-            if (!errors.contains(diagnostic)) {
+            if (seen.add(diagnostic)) {
                 errors.add(diagnostic);
             }
         }

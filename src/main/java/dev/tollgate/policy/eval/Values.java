@@ -172,7 +172,7 @@ public final class Values {
     }
 
     static String quote(String s) {
-        String shown = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        String shown = s.length() > 80 ? s.substring(0, Character.isHighSurrogate(s.charAt(79)) ? 79 : 80) + "…" : s;
         StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
         shown.codePoints().forEach(cp -> {
             switch (cp) {
