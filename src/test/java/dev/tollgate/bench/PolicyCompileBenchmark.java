@@ -18,7 +18,7 @@ import dev.tollgate.policy.compile.PolicyCompiler;
  */
 public final class PolicyCompileBenchmark {
 
-    private static final PolicyCompiler COMPILER = new PolicyCompiler(4 * 1024 * 1024);
+    private static final PolicyCompiler COMPILER = new PolicyCompiler(PolicyCompiler.Limits.DEFAULT.withoutTimeouts().withMaxSourceBytes(4 * 1024 * 1024));
 
     private PolicyCompileBenchmark() {
     }

@@ -154,7 +154,7 @@ class CompileCostTests {
         for (int i = 1; i < 8_000; i++) {
             source.append(" and ab").append(i);
         }
-        CompileResult result = new PolicyCompiler(1 << 20).compile(source.append(" }\n}\n").toString());
+        CompileResult result = new PolicyCompiler(PolicyCompiler.Limits.DEFAULT.withoutTimeouts().withMaxSourceBytes(1 << 20)).compile(source.append(" }\n}\n").toString());
         assertThat(result.diagnostics()).hasSize(8_000).allMatch(d -> d.code().equals(Codes.UNKNOWN_IDENTIFIER));
         assertThat(result.diagnostics().get(0).message()).isEqualTo("unknown identifier 'ab0' (did you mean 'aa0'?)");
     }

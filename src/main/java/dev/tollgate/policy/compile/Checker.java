@@ -83,9 +83,15 @@ final class Checker {
     private long suggestionWork;
     private static final long MAX_SUGGESTION_WORK = 10_000_000;
 
-    Checker(Ast.Policy policy, List<Diagnostic> deferred) {
+    private final dev.tollgate.policy.dsl.Deadline deadline;
+    private final dev.tollgate.policy.eval.Budget.Limits evaluation;
+
+    Checker(Ast.Policy policy, List<Diagnostic> deferred, dev.tollgate.policy.dsl.Deadline deadline,
+            dev.tollgate.policy.eval.Budget.Limits evaluation) {
         this.policy = policy;
         this.errors.addAll(deferred);
+        this.deadline = deadline;
+        this.evaluation = evaluation;
     }
 
     CompileResult compile() {
@@ -138,7 +144,8 @@ final class Checker {
             Collections.sort(errors);
             return new CompileResult(null, name, policy.nameSpan(), errors);
         }
-        Program program = new Program(name, description, Mode.of(policy.mode()), applies, letNodes, rules, slots);
+        Program program = new Program(name, description, Mode.of(policy.mode()), applies, letNodes, rules, slots,
+                evaluation);
         return new CompileResult(program, name, policy.nameSpan(), List.of());
     }
 
@@ -201,6 +208,7 @@ final class Checker {
     // ---- expressions -------------------------------------------------------------------------
 
     private Typed expr(Expr e, List<Var> scope) {
+        deadline.check();
         if (e instanceof Ast.StringLit s) {
             String value = decode(s.raw(), s.span());
             return new Typed(new Nodes.Const(text(e), value == null ? "" : value), Type.STRING,
@@ -425,11 +433,11 @@ final class Checker {
             if (right.constant() == null) {
                 error(link.right().span(), Codes.PATTERN_NOT_CONSTANT, "the pattern of '" + op
                         + "' must be a constant string: a literal, or a let bound to one");
-                return (l, r, t) -> Values.undefined("error");
+                return (l, r, t, env) -> Values.undefined("error");
             }
             Constant pattern = right.constant();
             if (pattern.value() == null) {
-                return (l, r, t) -> Values.undefined("error"); // its bad escape is reported already
+                return (l, r, t, env) -> Values.undefined("error"); // its bad escape is reported already
             }
             boolean glob = op.equals("glob");
             Patterns.Compiled compiled = (glob ? globs : regexes).computeIfAbsent(pattern.value(),
@@ -437,7 +445,7 @@ final class Checker {
             if (compiled.error() != null) {
                 error(pattern.span(), glob ? Codes.INVALID_GLOB : Codes.INVALID_REGEX,
                         (glob ? "invalid glob: " : "invalid regular expression: ") + compiled.error());
-                return (l, r, t) -> Values.undefined("error");
+                return (l, r, t, env) -> Values.undefined("error");
             }
             return glob ? Operators.glob(compiled.pattern()) : Operators.matches(compiled.pattern());
         }
