@@ -202,7 +202,7 @@ public final class Values {
                 case '\n' -> out.append("\\n");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (Character.isISOControl(cp)) {
+                    if (Character.isISOControl(cp) || Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
                         out.append(String.format(java.util.Locale.ROOT, "\\u%04x", cp));
                     } else {
                         out.appendCodePoint(cp);
