@@ -181,4 +181,30 @@ class CompileCostTests {
         PolicyResult result = program.evaluate(input(Map.of("digest", DIGEST), Map.of()));
         assertThat(result.rules().get(0).reason()).hasSizeLessThan(600).contains("…").contains("is 200000");
     }
+
+    @Test
+    void aCompilationPastItsDeadlineIsADiagnosticAndItsThreadStopsSoonAfter() throws InterruptedException {
+        PolicyCompiler hurried = new PolicyCompiler(new PolicyCompiler.Limits(PolicyCompiler.DEFAULT_MAX_SOURCE_BYTES,
+                java.time.Duration.ofMillis(1), dev.tollgate.policy.eval.Budget.Limits.DEFAULT));
+        StringBuilder source = new StringBuilder("policy \"p\" {\n");
+        for (int i = 0; source.length() < 250_000; i++) {
+            source.append("  rule r").append(i).append(" { require context.env == \"prod\" }\n");
+        }
+        CompileResult result = hurried.compile(source.append("}\n").toString());
+        assertThat(result.ok()).isFalse();
+        assertThat(result.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(Codes.COMPILE_TIMEOUT);
+            assertThat(d.line()).isEqualTo(1);
+            assertThat(d.message()).startsWith("compiling the policy took longer than 1 ms");
+        });
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (compilerThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(compilerThreads()).isZero();
+    }
+
+    private static long compilerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("policy-compiler")).count();
+    }
 }
