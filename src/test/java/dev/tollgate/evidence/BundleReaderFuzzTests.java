@@ -27,7 +27,7 @@ class BundleReaderFuzzTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final EvidenceVerifier VERIFIER = new EvidenceVerifier(JSON, null,
-            new EvidenceProperties(16, DataSize.ofMegabytes(1), 64, 1));
+            new EvidenceProperties(16, DataSize.ofMegabytes(1), 64, 1), java.time.Clock.systemUTC());
 
     static Stream<byte[]> seeds() throws IOException {
         try (Stream<Path> files = Files.walk(Path.of("src/test/resources"))) {
