@@ -203,7 +203,7 @@ public class DecisionHistory {
      * not hold. Read again from the start if the connection breaks on the way.
      */
     public Verification verify() {
-        return retry.read(this::verifyOnce);
+        return retry.withRetry(this::verifyOnce);
     }
 
     private Verification verifyOnce() {

@@ -29,6 +29,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.repository.Repository;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.StringUtils;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -61,6 +63,17 @@ class DatabaseConfiguration {
         return new DeadlineFilter(budget);
     }
 
+    /** The application's {@code TransactionTemplate}: its transactions are retried like {@code @Transactional} ones. */
+    @Bean
+    TransactionTemplate transactionTemplate(PlatformTransactionManager transactionManager, ObjectProvider<DatabaseRetry> retry) {
+        return new TransactionTemplate(transactionManager) {
+            @Override
+            public <T> T execute(TransactionCallback<T> action) {
+                return retry.getObject().withRetry(() -> super.execute(action));
+            }
+        };
+    }
+
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static Advisor databaseRetryAdvisor(ObjectProvider<DatabaseRetry> retry) {
@@ -69,7 +82,7 @@ class DatabaseConfiguration {
         return advisor;
     }
 
-    /** Where {@link DatabaseRetry} applies: Tollgate's transactions and repositories, template transactions and queries. */
+    /** Where {@link DatabaseRetry} applies: Tollgate's transactions and repositories, and queries. */
     static final class Retried extends StaticMethodMatcherPointcut {
         @Override
         public boolean matches(Method method, Class<?> targetClass) {
@@ -78,9 +91,6 @@ class DatabaseConfiguration {
             }
             if (JdbcTemplate.class.isAssignableFrom(targetClass)) {
                 return method.getName().startsWith("query");
-            }
-            if (TransactionTemplate.class.isAssignableFrom(targetClass)) {
-                return method.getName().equals("execute");
             }
             if (!ours(targetClass)) {
                 return false;

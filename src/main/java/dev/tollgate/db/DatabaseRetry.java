@@ -30,7 +30,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * failed before it asked to commit, or that only read. Never retried: work whose commit was
  * requested (it may have happened: a retry could do it twice), work inside an enclosing
  * transaction (the enclosing one is retried, or fails), time-outs, and anything once the
- * deadline has passed. The advice ({@code DatabaseConfiguration}) applies this to the beans; {@link #read} is for code that
+ * deadline has passed. The advice ({@code DatabaseConfiguration}) applies this to the beans and the
+ * application's {@code TransactionTemplate} to its transactions; {@link #withRetry} is for code that
  * streams or runs its own transactions. The audit writer has its own rule (it checks whether an
  * interrupted commit happened).
  */
@@ -59,8 +60,11 @@ public class DatabaseRetry implements TransactionExecutionListener {
         this.dataSource = dataSource;
     }
 
-    /** Runs a read (or a transaction that only reads) with one retry on a broken connection. */
-    public <T> T read(Supplier<T> work) {
+    /**
+     * Runs database work with one retry on a broken connection: a read, or transactions (a commit
+     * that was asked for is never repeated). Inside an enclosing transaction it just runs.
+     */
+    public <T> T withRetry(Supplier<T> work) {
         if (ATTEMPT.get() != null || TransactionSynchronizationManager.isActualTransactionActive()) {
             return work.get();
         }

@@ -95,6 +95,11 @@ class BrokenConnectionIntegrationTests extends IntegrationTest {
         check(failures, "PUT /v1/policies/broken-conn", api.sendText("PUT", "/v1/policies/broken-conn", tokenWith("policy-admin"), changed));
         check(failures, "POST /v1/tokens", api.postJson("/v1/tokens", BOOTSTRAP_TOKEN,
                 Api.map("name", "after-" + Long.toHexString(System.nanoTime()), "roles", List.of("auditor"))));
+        TestDatabase.get().terminateApplicationConnections();
+        byte[] key = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("src/test/resources/trust-dir/conformance-managed.pem"));
+        check(failures, "PUT /v1/trust/keys/…", api.send("PUT", "/v1/trust/keys/broken-conn-key", BOOTSTRAP_TOKEN,
+                "application/x-pem-file", key));
+        check(failures, "DELETE /v1/trust/keys/…", api.delete("/v1/trust/keys/broken-conn-key", BOOTSTRAP_TOKEN));
         assertThat(failures).as("writes after the sessions were terminated").isEmpty();
     }
 
