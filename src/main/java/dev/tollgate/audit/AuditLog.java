@@ -60,6 +60,7 @@ public class AuditLog {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final long CHAIN_LOCK = 7316504276L;
     private static final long MAX_RESTART_DELAY_MILLIS = 1000;
+    private static final java.time.Duration COMMIT_FLOOR = java.time.Duration.ofMillis(250);
 
     private final DataSource dataSource;
     private final ObjectMapper json;
@@ -104,7 +105,10 @@ public class AuditLog {
      * a record never exists without its decision having been made, only unanswered).
      */
     public List<DecisionRecord.Written> appendAll(List<DecisionRecord> records) {
-        Deadline deadline = Deadline.current() != null ? Deadline.current() : budget.fromNow();
+        Deadline request = Deadline.current() != null ? Deadline.current() : budget.fromNow();
+        // a decision that took its request's whole budget before it got here (a CPU-starved
+        // server, a slow registry) still gets a moment for its commit
+        Deadline deadline = Deadline.later(request, Deadline.in(COMMIT_FLOOR));
         List<Pending> pending = enqueue(records, deadline);
         List<DecisionRecord.Written> written = new ArrayList<>(records.size());
         try {
