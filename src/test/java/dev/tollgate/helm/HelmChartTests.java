@@ -152,6 +152,21 @@ class HelmChartTests {
     }
 
     @Test
+    void nothingIsExemptFromAdmissionUnlessTheValuesSaySo() {
+        Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(plain, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_EXEMPTNAMESPACES");
+            assertThat(e.get("value")).isEqualTo("");
+        });
+        Map<String, Object> exempt = at(kind(render(new Helm(CHART).template().set("admission.exemptNamespaces[0]", "sandbox")),
+                "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(exempt, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_EXEMPTNAMESPACES");
+            assertThat(e.get("value")).isEqualTo("sandbox");
+        });
+    }
+
+    @Test
     void serviceMonitorAndNetworkPolicyAreOptional() {
         List<Map<String, Object>> docs = render(new Helm(CHART).template().set("serviceMonitor.enabled", true)
                 .set("networkPolicy.enabled", true).set("networkPolicy.databaseCIDR", "10.0.5.0/24"));

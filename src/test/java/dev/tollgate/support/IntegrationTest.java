@@ -27,6 +27,10 @@ public abstract class IntegrationTest {
     public static final FakeRegistry REGISTRY = new FakeRegistry();
     /** A registry that is never allow-listed: it must never be contacted. */
     public static final FakeRegistry FORBIDDEN_REGISTRY = new FakeRegistry();
+    /** The one namespace exempt from admission in the test suite (the server has none by default). */
+    public static final String EXEMPT_NAMESPACE = "tollgate-exempt";
+    /** Exports that may run at once in the test suite (a stalled one ends after 2 s without progress). */
+    public static final int EXPORT_THREADS = 2;
     private static final Map<String, String> roleTokens = new ConcurrentHashMap<>();
 
     @LocalServerPort
@@ -55,6 +59,9 @@ public abstract class IntegrationTest {
         registry.add("tollgate.registry.credentials.[" + REGISTRY.host() + "].password", () -> FakeRegistry.PASSWORD);
         registry.add("tollgate.registry.timeout", () -> "3s");
         registry.add("tollgate.registry.resolve-tags", () -> "true");
+        registry.add("tollgate.admission.exempt-namespaces", () -> EXEMPT_NAMESPACE);
+        registry.add("tollgate.audit.export-threads", () -> String.valueOf(EXPORT_THREADS));
+        registry.add("tollgate.audit.export-write-timeout", () -> "2s");
     }
 
     @BeforeEach
