@@ -33,3 +33,24 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "tollgate.tlsSecret" -}}
 {{- default (printf "%s-tls" (include "tollgate.fullname" .)) .Values.tls.existingSecret -}}
 {{- end -}}
+
+{{- define "tollgate.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "tollgate.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* the fewest replicas the deployment runs: the autoscaler's minimum, or replicaCount */}}
+{{- define "tollgate.minReplicas" -}}
+{{- if .Values.autoscaling.enabled -}}
+{{- .Values.autoscaling.minReplicas -}}
+{{- else -}}
+{{- .Values.replicaCount -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "tollgate.bootstrapTokenSet" -}}
+{{- if or .Values.bootstrapToken.existingSecret .Values.bootstrapToken.value -}}true{{- end -}}
+{{- end -}}

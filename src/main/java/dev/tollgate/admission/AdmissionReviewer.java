@@ -11,6 +11,7 @@ import dev.tollgate.decision.ArtifactRef;
 import dev.tollgate.decision.Decision;
 import dev.tollgate.decision.DecisionRequest;
 import dev.tollgate.decision.DecisionService;
+import dev.tollgate.decision.InvalidDecisionRequest;
 import dev.tollgate.policy.PolicySelection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,9 +65,6 @@ class AdmissionReviewer {
             return answer(apiVersion, uid, false, "unexpected operation '" + operation + "'", List.of(), List.of());
         }
         String namespace = request.path("namespace").asString("");
-        if (!namespace.isEmpty() && properties.exemptNamespaces().contains(namespace)) {
-            return answer(apiVersion, uid, true, null, List.of(), List.of());
-        }
         String group = request.path("kind").path("group").asString("");
         String kind = request.path("kind").path("kind").asString("");
         if (!PodImages.hasPodTemplate(group, kind)) {
@@ -88,6 +86,16 @@ class AdmissionReviewer {
             return answer(apiVersion, uid, false, kind + " has no pod template to check", List.of(), List.of());
         }
         boolean dryRun = request.path("dryRun").asBoolean(false);
+        for (PodImages.Image image : images) {
+            if (image.reference() != null) {
+                try {
+                    InvalidDecisionRequest.checked(image.reference(), image.path(), ArtifactRef.MAX_LENGTH);
+                } catch (InvalidDecisionRequest e) {
+                    return answer(apiVersion, uid, false, "the image reference cannot be decided: " + e.getMessage(), List.of(),
+                            List.of());
+                }
+            }
+        }
         Map<String, String> context = new LinkedHashMap<>();
         context.put("namespace", namespace);
         context.put("kind", kind);
@@ -96,6 +104,10 @@ class AdmissionReviewer {
         context.put("username", request.path("userInfo").path("username").asString(""));
         if (!properties.cluster().isEmpty()) {
             context.put("cluster", properties.cluster());
+        }
+
+        if (!namespace.isEmpty() && properties.exemptNamespaces().contains(namespace)) {
+            return exempt(apiVersion, uid, namespace, images, context, new DecisionService.Origin(requester, "admission", dryRun));
         }
 
         List<String> refusals = new ArrayList<>();
@@ -123,8 +135,13 @@ class AdmissionReviewer {
                 }
                 warnings.add(image.reference() + " was resolved to " + ref.name() + "@" + ref.digest() + "; pin images by digest");
             }
+            try {
+                requests.add(new DecisionRequest(ref, context, null, null, true));
+            } catch (InvalidDecisionRequest e) {
+                // the review's own facts (namespace, name, user) are the context of every image
+                return answer(apiVersion, uid, false, "the review cannot be decided: " + e.getMessage(), List.of(), List.of());
+            }
             references.add(image.reference());
-            requests.add(new DecisionRequest(ref, context, null, null, true));
         }
         // all images of the review are recorded together: one commit, not one per image
         if (!requests.isEmpty()) {
@@ -149,6 +166,50 @@ class AdmissionReviewer {
         return answer;
     }
 
+    /**
+     * A namespace exempt by configuration: every image is admitted, and recorded as a decision
+     * with outcome {@code exempt} (fail closed: if that cannot be recorded, nothing is admitted).
+     */
+    private ObjectNode exempt(String apiVersion, String uid, String namespace, List<PodImages.Image> images,
+            Map<String, String> context, DecisionService.Origin origin) {
+        String reason = "namespace '" + namespace + "' is exempt by configuration";
+        List<DecisionService.Exemption> exemptions = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (PodImages.Image image : images) {
+            if (image.reference() == null || image.reference().isBlank() || !seen.add(image.reference())) {
+                continue;
+            }
+            exemptions.add(exemption(image.reference()));
+        }
+        String warning = reason + ": admitted without policy";
+        if (exemptions.isEmpty()) {
+            return answer(apiVersion, uid, true, null, List.of(warning), List.of());
+        }
+        try {
+            List<String> ids = decisions.recordExempt(exemptions, context, reason, origin).stream().map(Object::toString).toList();
+            return answer(apiVersion, uid, true, null, List.of(warning), ids);
+        } catch (RuntimeException e) {
+            log.warn("exempt admission for {} could not be recorded: {}", seen, e.getMessage());
+            return answer(apiVersion, uid, false, reason + ", but the admission could not be recorded (" + e.getMessage()
+                    + "); nothing is admitted unrecorded", List.of(), List.of());
+        }
+    }
+
+    /** The image as written: digest, name and tag from a pinned reference; name and tag only from a tag. */
+    private static DecisionService.Exemption exemption(String reference) {
+        try {
+            ArtifactRef ref = ArtifactRef.parse(reference);
+            return new DecisionService.Exemption(ref.digest(), ref.name(), ref.tag());
+        } catch (ArtifactRef.Invalid e) {
+            int at = reference.indexOf('@');
+            String named = at < 0 ? reference : reference.substring(0, at);
+            int slash = named.lastIndexOf('/');
+            int colon = named.lastIndexOf(':');
+            return colon > slash ? new DecisionService.Exemption(null, named.substring(0, colon), named.substring(colon + 1))
+                    : new DecisionService.Exemption(null, named, null);
+        }
+    }
+
     /** {@code name[:tag]} through the registry, when enabled; null otherwise. Without a tag the tag is "latest". */
     private ArtifactRef resolved(String reference) {
         if (reference.contains("@") || reference.chars().anyMatch(Character::isWhitespace)) {
@@ -161,7 +222,11 @@ class AdmissionReviewer {
         if (name.isEmpty() || tag.isEmpty()) {
             return null;
         }
-        return decisions.resolveTag(name, tag).orElse(null);
+        try {
+            return decisions.resolveTag(name, tag).orElse(null);
+        } catch (InvalidDecisionRequest e) {
+            return null;
+        }
     }
 
     private static String name(JsonNode request, JsonNode object) {

@@ -6,17 +6,18 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import com.google.re2j.Pattern;
 import dev.tollgate.web.ApiException;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The compliance endpoints: history, impact queries, full records, export, chain verification, stored evidence. */
@@ -27,32 +28,27 @@ class AuditController {
 
     private final DecisionHistory history;
     private final StoredEvidence evidence;
+    private final DecisionExports exports;
 
-    AuditController(DecisionHistory history, StoredEvidence evidence) {
+    AuditController(DecisionHistory history, StoredEvidence evidence, DecisionExports exports) {
         this.history = history;
         this.evidence = evidence;
+        this.exports = exports;
     }
 
+    /** The history filters (api.md), shared by the listing and the export. */
+    static final Set<String> FILTERS = Set.of("digest", "name", "policy", "outcome", "since", "until", "signerSubject",
+            "signerIssuer", "key", "builderId", "sourceRepository");
+    static final Set<String> OUTCOMES = Set.of("allow", "deny", "warn", "exempt");
+
     @GetMapping("/v1/decisions")
-    Map<String, Object> list(@RequestParam Map<String, String> query) {
-        for (String name : query.keySet()) {
-            if (!List.of("digest", "name", "policy", "outcome", "since", "until", "limit", "cursor", "signerSubject",
-                    "signerIssuer", "key", "builderId", "sourceRepository").contains(name)) {
-                throw ApiException.badRequest("unknown filter '" + name + "'");
-            }
-        }
-        String digest = query.get("digest");
-        if (digest != null && !DIGEST.matches(digest)) {
-            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits");
-        }
-        String outcome = query.get("outcome");
-        if (outcome != null && !List.of("allow", "deny", "warn").contains(outcome)) {
-            throw ApiException.badRequest("outcome is allow, deny or warn");
-        }
+    Map<String, Object> list(@RequestParam MultiValueMap<String, String> query) {
+        Map<String, String> q = single(query, Set.of("limit", "cursor"));
+        DecisionHistory.Filter filter = filter(q);
         int limit = 50;
-        if (query.containsKey("limit")) {
+        if (q.containsKey("limit")) {
             try {
-                limit = Integer.parseInt(query.get("limit"));
+                limit = Integer.parseInt(q.get("limit"));
             } catch (NumberFormatException e) {
                 limit = -1;
             }
@@ -61,20 +57,49 @@ class AuditController {
             }
         }
         Long before = null;
-        if (query.containsKey("cursor")) {
+        if (q.containsKey("cursor")) {
             try {
-                before = Long.parseLong(query.get("cursor"));
+                before = Long.parseLong(q.get("cursor"));
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("cursor is the nextCursor of a previous page");
             }
         }
-        DecisionHistory.Page page = history.list(new DecisionHistory.Filter(digest, query.get("name"), query.get("policy"),
-                outcome, time(query.get("since"), "since"), time(query.get("until"), "until"), query.get("signerSubject"),
-                query.get("signerIssuer"), query.get("key"), query.get("builderId"), query.get("sourceRepository"), before, limit));
+        DecisionHistory.Page page = history.list(filter, before, limit);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("items", page.items());
         answer.put("nextCursor", page.nextCursor() == null ? null : String.valueOf(page.nextCursor()));
         return answer;
+    }
+
+    /** The query's parameters, each at most once, each a filter or one of {@code others}; anything else is 400. */
+    static Map<String, String> single(MultiValueMap<String, String> query, Set<String> others) {
+        Map<String, String> single = new LinkedHashMap<>();
+        for (var parameter : query.entrySet()) {
+            String name = parameter.getKey();
+            if (!FILTERS.contains(name) && !others.contains(name)) {
+                throw ApiException.badRequest("unknown filter '" + name + "'");
+            }
+            if (parameter.getValue().size() != 1) {
+                throw ApiException.badRequest("'" + name + "' may be given once");
+            }
+            single.put(name, parameter.getValue().get(0));
+        }
+        return single;
+    }
+
+    /** The one parser of the history filters. */
+    static DecisionHistory.Filter filter(Map<String, String> q) {
+        String digest = q.get("digest");
+        if (digest != null && !DIGEST.matches(digest)) {
+            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits");
+        }
+        String outcome = q.get("outcome");
+        if (outcome != null && !OUTCOMES.contains(outcome)) {
+            throw ApiException.badRequest("outcome is allow, deny, warn or exempt");
+        }
+        return new DecisionHistory.Filter(digest, q.get("name"), q.get("policy"), outcome, time(q.get("since"), "since"),
+                time(q.get("until"), "until"), q.get("signerSubject"), q.get("signerIssuer"), q.get("key"), q.get("builderId"),
+                q.get("sourceRepository"));
     }
 
     @GetMapping("/v1/decisions/{decisionId}")
@@ -82,6 +107,9 @@ class AuditController {
         UUID id;
         try {
             id = UUID.fromString(decisionId);
+            if (!id.toString().equals(decisionId)) {
+                throw new IllegalArgumentException("not the canonical spelling"); // ids are given out in lower case
+            }
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no decision " + decisionId);
         }
@@ -89,22 +117,22 @@ class AuditController {
     }
 
     @GetMapping("/v1/decisions/export")
-    ResponseEntity<StreamingResponseBody> export(@RequestParam(defaultValue = "ndjson") String format,
-            @RequestParam(required = false) String since, @RequestParam(required = false) String until) {
-        Instant from = time(since, "since");
-        Instant to = time(until, "until");
-        return switch (format) {
-            case "ndjson" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("application/x-ndjson"))
-                    .body(out -> history.exportNdjson(from, to, out));
-            case "csv" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("text/csv; charset=utf-8"))
-                    .header("Content-Disposition", "attachment; filename=\"decisions.csv\"")
-                    .body(out -> history.exportCsv(from, to, out));
-            default -> throw ApiException.badRequest("format is ndjson or csv");
-        };
+    void export(@RequestParam MultiValueMap<String, String> query, HttpServletRequest request, HttpServletResponse response) {
+        Map<String, String> q = single(query, Set.of("format"));
+        DecisionHistory.Filter filter = filter(q);
+        String format = q.getOrDefault("format", "ndjson");
+        if (!format.equals("ndjson") && !format.equals("csv")) {
+            throw ApiException.badRequest("format is ndjson or csv");
+        }
+        exports.start(request, response, format.equals("csv") ? DecisionExports.Format.CSV : DecisionExports.Format.NDJSON, filter);
     }
 
     @GetMapping("/v1/audit/verify")
-    Map<String, Object> verify() {
+    Map<String, Object> verify(@RequestParam MultiValueMap<String, String> query) {
+        if (!query.isEmpty()) {
+            throw ApiException.badRequest("unknown parameter '" + query.keySet().iterator().next()
+                    + "': verification always covers the whole chain");
+        }
         DecisionHistory.Verification v = history.verify();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("valid", v.valid());

@@ -8,9 +8,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +22,10 @@ import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
+import dev.tollgate.db.ConnectionFailures;
+import dev.tollgate.db.DatabaseBudget;
+import dev.tollgate.db.DatabaseRetry;
+import dev.tollgate.db.Deadline;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,35 +36,62 @@ import tools.jackson.databind.ObjectMapper;
  * Appends decision records to the hash chain. One writer thread commits records in groups: each
  * transaction takes the chain lock, reads the head, numbers the records without gaps, chains
  * their hashes, inserts them and the evidence they verified, and commits — then, and only then,
- * the waiting decisions are answered. If the commit does not happen within the configured time,
- * the caller gets {@link RecordingFailed} and answers 503: a decision is never returned unrecorded.
+ * the waiting decisions are answered. A decision waits for its commit until its deadline (its
+ * request's arrival plus the database budget); past it, the caller gets {@link RecordingFailed}
+ * and answers 503: a decision is never returned unrecorded.
+ * <p>
+ * Nothing crashes, nothing hangs, nothing is lost:
+ * <ul>
+ * <li>a record the database cannot hold (U+0000) is refused before it is queued; if a group
+ * still fails for the content of a row, its records are committed one by one, so that only the
+ * bad one fails;</li>
+ * <li>a group whose connection broke before the commit was asked for is tried again once on a
+ * new connection; if it broke during the commit, the outcome is looked up (are the group's
+ * decision ids in the table?) and never guessed: a group that landed is answered from the
+ * stored rows, one that did not is tried again, and one whose fate cannot be learnt fails;</li>
+ * <li>if the writer thread dies (an {@link Error}), its group fails and a new writer starts;
+ * {@link AuditHealth} reports the log unready while the writer is dead, the queue is full or
+ * the last group failed for want of the database.</li>
+ * </ul>
  */
 @Component
 public class AuditLog {
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final long CHAIN_LOCK = 7316504276L;
+    private static final long MAX_RESTART_DELAY_MILLIS = 1000;
+    private static final java.time.Duration COMMIT_FLOOR = java.time.Duration.ofMillis(250);
 
     private final DataSource dataSource;
     private final ObjectMapper json;
     private final AuditProperties properties;
+    private final DatabaseBudget budget;
+    private final DatabaseRetry retry;
     private final BlockingQueue<Pending> queue;
-    private final Thread writer;
+    private volatile Thread writer;
+    /** The writer is in its loop (false from the moment it dies, while its successor is not yet started). */
+    private volatile boolean writing;
     private volatile boolean running = true;
+    private long restartDelayMillis = 10;
+    /** True from a group that failed for want of the database until one succeeds. */
+    private volatile boolean failing;
+    private volatile String lastFailure;
+    /** A test's hook, run by the writer before each wait for records (it may throw, even an Error). */
+    volatile Runnable beforeEachPoll;
 
     /** A record made ready in the caller's thread: its canonical members and its JSON columns. */
-    private record Pending(DecisionRecord record, java.util.Map<String, String> members, String impact, String request,
-            String response, CompletableFuture<DecisionRecord.Written> done) {
+    private record Pending(DecisionRecord record, Map<String, String> members, String impact, String request,
+            String response, Deadline deadline, CompletableFuture<DecisionRecord.Written> done) {
     }
 
-    AuditLog(DataSource dataSource, ObjectMapper json, AuditProperties properties) {
+    AuditLog(DataSource dataSource, ObjectMapper json, AuditProperties properties, DatabaseBudget budget, DatabaseRetry retry) {
         this.dataSource = dataSource;
         this.json = json;
         this.properties = properties;
+        this.budget = budget;
+        this.retry = retry;
         this.queue = new ArrayBlockingQueue<>(properties.queueCapacity());
-        this.writer = new Thread(this::run, "audit-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        startWriter();
     }
 
     /** Records the decision and waits for the commit. */
@@ -70,102 +105,399 @@ public class AuditLog {
      * a record never exists without its decision having been made, only unanswered).
      */
     public List<DecisionRecord.Written> appendAll(List<DecisionRecord> records) {
-        List<CompletableFuture<DecisionRecord.Written>> futures = new ArrayList<>(records.size());
-        for (DecisionRecord record : records) {
-            futures.add(enqueue(record));
-        }
-        long deadline = System.nanoTime() + properties.commitTimeout().toNanos();
+        Deadline request = Deadline.current() != null ? Deadline.current() : budget.fromNow();
+        // a decision that took its request's whole budget before it got here (a CPU-starved
+        // server, a slow registry) still gets a moment for its commit
+        Deadline deadline = Deadline.later(request, Deadline.in(COMMIT_FLOOR));
+        List<Pending> pending = enqueue(records, deadline);
         List<DecisionRecord.Written> written = new ArrayList<>(records.size());
         try {
-            for (CompletableFuture<DecisionRecord.Written> done : futures) {
-                written.add(done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            for (Pending p : pending) {
+                written.add(p.done().get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS));
             }
             return written;
         } catch (TimeoutException e) {
-            throw new RecordingFailed("the decision was not recorded within " + properties.commitTimeout(), e);
+            pending.forEach(q -> q.done().cancel(false)); // not yet written ones are skipped
+            throw new RecordingFailed("the decision was not recorded within the database budget of " + budget.budget(), e);
         } catch (ExecutionException e) {
-            throw new RecordingFailed("the decision could not be recorded: " + e.getCause().getMessage(), e.getCause());
+            pending.forEach(q -> q.done().cancel(false));
+            Throwable cause = e.getCause();
+            if (cause instanceof RecordingFailed failed) {
+                throw failed;
+            }
+            throw new RecordingFailed("the decision could not be recorded: " + describe(cause), cause);
+        } catch (CancellationException e) {
+            throw new RecordingFailed("the decision was not recorded", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RecordingFailed("interrupted while recording", e);
         }
     }
 
-    private CompletableFuture<DecisionRecord.Written> enqueue(DecisionRecord record) {
-        CompletableFuture<DecisionRecord.Written> done = new CompletableFuture<>();
-        // PostgreSQL's jsonb cannot hold U+0000: replace it before hashing, so that record, hash and answer agree
-        withoutNul(record.response());
-        withoutNul(record.request());
-        withoutNul(record.impact());
+    /** Queues the records for the writer, to be committed by the deadline; refuses them all if one cannot be queued. */
+    private List<Pending> enqueue(List<DecisionRecord> records, Deadline deadline) {
+        List<Pending> pending = new ArrayList<>(records.size());
+        for (DecisionRecord record : records) {
+            pending.add(prepare(record, deadline));
+        }
+        if (!running || !writerAlive()) {
+            throw new RecordingFailed("the audit writer is not running", null);
+        }
+        for (Pending p : pending) {
+            if (!queue.offer(p)) {
+                pending.forEach(q -> q.done().cancel(false));
+                throw new RecordingFailed("the audit log is not accepting records (its queue is full)", null);
+            }
+        }
+        return pending;
+    }
+
+    /** Queues without waiting (the caller may wait on the futures); for tests that fill the queue. */
+    List<CompletableFuture<DecisionRecord.Written>> enqueue(List<DecisionRecord> records) {
+        return enqueue(records, budget.fromNow()).stream().map(Pending::done).toList();
+    }
+
+    private Pending prepare(DecisionRecord record, Deadline deadline) {
         DecisionChain.Columns columns = new DecisionChain.Columns(record.decisionId().toString(), record.decidedAt().toString(),
                 record.requester(), record.source(), record.dryRun(), record.artifactDigest(), record.artifactName(),
                 record.artifactTag(), record.allowed(), record.outcome(), record.policyNames(), record.impact(), record.request(),
                 record.response());
-        Pending pending = new Pending(record, DecisionChain.members(columns), json.writeValueAsString(record.impact()),
-                json.writeValueAsString(record.request()), json.writeValueAsString(record.response()), done);
-        if (!running || !queue.offer(pending)) {
-            throw new RecordingFailed("the audit log is not accepting records", null);
+        Map<String, String> members;
+        try {
+            members = DecisionChain.members(columns);
+            for (DecisionRecord.NewEvidence e : record.newEvidence()) {
+                DecisionChain.requireStorable(e.bundle());
+                DecisionChain.requireStorable(e.facts());
+                DecisionChain.requireStorable(e.trust());
+            }
+        } catch (DecisionChain.Unstorable e) {
+            throw RecordingFailed.unstorable(e.getMessage(), e);
         }
-        return done;
+        return new Pending(record, members, json.writeValueAsString(record.impact()), json.writeValueAsString(record.request()),
+                json.writeValueAsString(record.response()), deadline, new CompletableFuture<>());
+    }
+
+    // ---- the writer and its supervision ---------------------------------------------------------
+
+    private synchronized void startWriter() {
+        Thread thread = new Thread(this::run, "audit-writer");
+        thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler((dead, error) -> restart(error));
+        writer = thread;
+        writing = true;
+        thread.start();
+    }
+
+    /** Runs in the dying writer: a new one takes over after a short pause (growing while writers keep dying). */
+    private void restart(Throwable error) {
+        log.error("the audit writer died; starting a new one", error);
+        long delay;
+        synchronized (this) {
+            delay = restartDelayMillis;
+            restartDelayMillis = Math.min(MAX_RESTART_DELAY_MILLIS, restartDelayMillis * 2);
+        }
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (running) {
+            startWriter();
+        }
+    }
+
+    boolean writerAlive() {
+        Thread current = writer;
+        return writing && current != null && current.isAlive();
+    }
+
+    boolean queueFull() {
+        return queue.remainingCapacity() == 0;
+    }
+
+    boolean failing() {
+        return failing;
+    }
+
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    /** Whether a group could be committed now: the database answers and the chain lock is free or soon free. */
+    boolean canRecord() {
+        try {
+            return budget.fromNow().run(() -> {
+                try (Connection connection = dataSource.getConnection()) {
+                    connection.setAutoCommit(false);
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("SET LOCAL lock_timeout = '1s'; SELECT pg_advisory_xact_lock(" + CHAIN_LOCK + ")");
+                    } finally {
+                        connection.rollback();
+                    }
+                    return true;
+                }
+            });
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @PreDestroy
     void stop() throws InterruptedException {
         running = false;
-        writer.interrupt();
-        writer.join(5_000);
+        Thread current = writer;
+        if (current != null) {
+            current.interrupt();
+            current.join(5_000);
+        }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
-        left.forEach(p -> p.done().completeExceptionally(new IllegalStateException("shutting down")));
+        left.forEach(p -> p.done().completeExceptionally(new RecordingFailed("shutting down", null)));
     }
 
     private void run() {
         List<Pending> batch = new ArrayList<>(properties.maxBatch());
-        while (running) {
-            try {
+        try {
+            while (running) {
+                Runnable hook = beforeEachPoll;
+                if (hook != null) {
+                    hook.run();
+                }
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, properties.maxBatch() - 1);
-                List<DecisionRecord.Written> written = write(batch);
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).done().complete(written.get(i));
+                try {
+                    write(batch);
+                } catch (Exception e) {
+                    log.warn("could not record {} decision(s): {}", batch.size(), describe(e));
+                    fail(batch, e);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                batch.forEach(p -> p.done().completeExceptionally(e));
-                return;
-            } catch (Throwable e) {
-                log.warn("could not record {} decision(s): {}", batch.size(), e.getMessage());
-                batch.forEach(p -> p.done().completeExceptionally(e));
-            } finally {
                 batch.clear();
+                synchronized (this) {
+                    restartDelayMillis = 10;
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            writing = false;
+            // an Error on its way out, or shutting down: nobody may wait for these any more
+            fail(batch, new RecordingFailed("the audit writer stopped", null));
         }
     }
 
-    private List<DecisionRecord.Written> write(List<Pending> batch) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+    private static void fail(List<Pending> batch, Throwable cause) {
+        for (Pending p : batch) {
+            p.done().completeExceptionally(cause);
+        }
+    }
+
+    /** Writes a group, within the latest deadline of its callers. */
+    private void write(List<Pending> batch) throws Exception {
+        List<Pending> live = new ArrayList<>(batch.size());
+        Deadline latest = null;
+        for (Pending p : batch) {
+            if (p.done().isDone()) {
+                continue; // its caller gave up (or another of its request's records failed)
+            }
+            if (p.deadline().passed()) {
+                p.done().completeExceptionally(new RecordingFailed("its deadline passed before it could be recorded", null));
+                continue;
+            }
+            live.add(p);
+            latest = latest == null ? p.deadline() : Deadline.later(latest, p.deadline());
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        Deadline deadline = latest;
+        deadline.run(() -> {
+            commit(live, deadline);
+            return null;
+        });
+    }
+
+    /** Where a group's transaction failed: before the commit was asked for (nothing happened) or during it. */
+    private static final class Failed extends Exception {
+        final boolean duringCommit;
+
+        Failed(boolean duringCommit, Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.duringCommit = duringCommit;
+        }
+    }
+
+    private void commit(List<Pending> batch, Deadline deadline) {
+        for (int attempt = 1; ; attempt++) {
+            Failed failed;
             try {
-                List<DecisionRecord.Written> written = writeIn(connection, batch);
-                connection.commit();
-                return written;
+                complete(batch, transaction(batch, deadline));
+                failing = false;
+                return;
+            } catch (Failed f) {
+                failed = f;
+            }
+            Throwable cause = failed.getCause();
+            boolean broken = ConnectionFailures.isBrokenConnection(cause);
+            if (broken) {
+                retry.evictPool();
+            }
+            if (failed.duringCommit && broken) {
+                // the commit may or may not have happened: find out, never guess
+                List<DecisionRecord.Written> landed;
+                try {
+                    landed = landed(batch);
+                } catch (SQLException | RuntimeException e) {
+                    log.warn("a commit of {} decision(s) was interrupted and its outcome cannot be learnt: {}", batch.size(),
+                            describe(e));
+                    failed(batch, cause, true);
+                    return;
+                }
+                if (landed != null) {
+                    complete(batch, landed);
+                    failing = false;
+                    return;
+                }
+            }
+            if (broken && attempt == 1 && !deadline.passed()) {
+                log.info("recording {} decision(s) again on a new connection: {}", batch.size(), describe(cause));
+                continue;
+            }
+            if (!broken && rowFault(cause) && batch.size() > 1) {
+                log.warn("a group of {} decisions failed ({}); recording them one by one", batch.size(), describe(cause));
+                for (Pending p : batch) {
+                    if (!deadline.passed()) {
+                        commit(List.of(p), deadline);
+                    } else {
+                        p.done().completeExceptionally(new RecordingFailed("its deadline passed before it could be recorded", null));
+                    }
+                }
+                return;
+            }
+            failed(batch, cause, !rowFault(cause));
+            return;
+        }
+    }
+
+    private void failed(List<Pending> batch, Throwable cause, boolean forWantOfTheDatabase) {
+        log.warn("could not record {} decision(s): {}", batch.size(), describe(cause));
+        if (forWantOfTheDatabase) {
+            failing = true;
+            lastFailure = describe(cause);
+            fail(batch, cause);
+        } else {
+            // the record itself: retrying will not help (the database's message stays in the log)
+            fail(batch, RecordingFailed.unstorable("the database refused the record (SQLSTATE " + sqlState(cause) + ")", cause));
+        }
+    }
+
+    /** A short description for the log: SQLSTATE and the database's message, without the statement and its values. */
+    static String describe(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                SQLException inner = sql.getNextException() != null ? sql.getNextException() : sql;
+                String message = String.valueOf(inner.getMessage());
+                return "SQLSTATE " + inner.getSQLState() + ": " + (message.length() > 200 ? message.substring(0, 200) + "…" : message);
+            }
+        }
+        return String.valueOf(cause.getMessage());
+    }
+
+    private static String sqlState(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return "unknown";
+    }
+
+    /** The content of a row, not the database's state, made the group fail (data exception, constraint, size limit). */
+    private static boolean rowFault(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
+            }
+        }
+        return false;
+    }
+
+    private void complete(List<Pending> batch, List<DecisionRecord.Written> written) {
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(written.get(i));
+        }
+    }
+
+    private List<DecisionRecord.Written> transaction(List<Pending> batch, Deadline deadline) throws Failed {
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLException | RuntimeException e) {
+            throw new Failed(false, e);
+        }
+        try (connection) {
+            List<DecisionRecord.Written> written;
+            try {
+                connection.setAutoCommit(false);
+                written = writeIn(connection, batch, deadline);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+                throw new Failed(false, e);
+            } catch (AssertionError e) {
+                // with assertions on (tests), the driver asserts instead of reporting a connection that died mid-batch
+                rollbackQuietly(connection);
+                throw new Failed(false, alive(connection) ? e : new SQLException("the connection broke", "08006", e));
             }
+            try {
+                connection.commit();
+            } catch (SQLException | RuntimeException | AssertionError e) {
+                throw new Failed(true, e);
+            }
+            return written;
+        } catch (SQLException e) {
+            throw new Failed(false, e); // closing the connection failed after the commit: the pool discards it
         }
     }
 
-    private List<DecisionRecord.Written> writeIn(Connection connection, List<Pending> batch) throws SQLException {
+    /** After an interrupted commit: the stored chain fields of the group if it landed, null if it did not. */
+    private List<DecisionRecord.Written> landed(List<Pending> batch) throws SQLException {
+        UUID[] ids = batch.stream().map(p -> p.record().decisionId()).toArray(UUID[]::new);
+        Map<UUID, DecisionRecord.Written> found = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT decision_id, sequence, previous_hash, hash FROM decision WHERE decision_id = ANY (?)")) {
+            query.setArray(1, connection.createArrayOf("uuid", ids));
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getObject(1, UUID.class), new DecisionRecord.Written(rs.getLong(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        if (found.size() != ids.length) {
+            throw new SQLException("only " + found.size() + " of " + ids.length + " records of one commit are stored");
+        }
+        List<DecisionRecord.Written> written = new ArrayList<>(ids.length);
+        for (UUID id : ids) {
+            written.add(found.get(id));
+        }
+        log.info("a commit of {} decision(s) was interrupted but had happened", ids.length);
+        return written;
+    }
+
+    private List<DecisionRecord.Written> writeIn(Connection connection, List<Pending> batch, Deadline deadline) throws SQLException {
+        long left = Math.max(1, deadline.remainingMillis());
         try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL statement_timeout = '" + Math.max(1000, properties.commitTimeout().toMillis() - 500) + "ms'");
-            statement.execute("SELECT pg_advisory_xact_lock(" + CHAIN_LOCK + ")");
+            // one round trip: the group may take at most what is left of its callers' time, and a
+            // session whose client vanished mid-transaction must not hold the chain lock for long
+            statement.execute("SET LOCAL statement_timeout = '" + left + "ms'; SET LOCAL idle_in_transaction_session_timeout = '"
+                    + Math.max(1000, left) + "ms'; SELECT pg_advisory_xact_lock(" + CHAIN_LOCK + ")");
         }
         long sequence = 0;
         String previous = DecisionChain.GENESIS;
@@ -235,25 +567,11 @@ public class AuditLog {
         return written;
     }
 
-    static void withoutNul(tools.jackson.databind.JsonNode node) {
-        if (node instanceof tools.jackson.databind.node.ObjectNode object) {
-            for (String name : new ArrayList<>(object.propertyNames())) {
-                tools.jackson.databind.JsonNode value = object.get(name);
-                if (value.isString() && value.stringValue().indexOf('\u0000') >= 0) {
-                    object.put(name, value.stringValue().replace('\u0000', '\uFFFD'));
-                } else {
-                    withoutNul(value);
-                }
-            }
-        } else if (node instanceof tools.jackson.databind.node.ArrayNode array) {
-            for (int i = 0; i < array.size(); i++) {
-                tools.jackson.databind.JsonNode value = array.get(i);
-                if (value.isString() && value.stringValue().indexOf('\u0000') >= 0) {
-                    array.set(i, value.stringValue().replace('\u0000', '\uFFFD'));
-                } else {
-                    withoutNul(value);
-                }
-            }
+    private static boolean alive(Connection connection) {
+        try {
+            return connection.isValid(1);
+        } catch (SQLException e) {
+            return false;
         }
     }
 

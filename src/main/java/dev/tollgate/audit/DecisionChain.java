@@ -41,7 +41,7 @@ final class DecisionChain {
         m.put("requester", string(c.requester()));
         m.put("source", string(c.source()));
         m.put("dryRun", String.valueOf(c.dryRun()));
-        m.put("artifactDigest", string(c.artifactDigest()));
+        m.put("artifactDigest", c.artifactDigest() == null ? "null" : string(c.artifactDigest()));
         m.put("artifactName", c.artifactName() == null ? "null" : string(c.artifactName()));
         m.put("artifactTag", c.artifactTag() == null ? "null" : string(c.artifactTag()));
         m.put("allowed", String.valueOf(c.allowed()));
@@ -142,14 +142,76 @@ final class DecisionChain {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (c < 0x20) {
+                        if (c == 0) {
+                            throw new Unstorable("U+0000");
+                        }
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
+                        if (Character.isSurrogate(c)) {
+                            i = surrogatePair(value, i);
+                            out.append(c).append(value.charAt(i));
+                            continue;
+                        }
                         out.append(c);
                     }
                 }
             }
         }
         out.append('"');
+    }
+
+    /** The index of the low surrogate that completes the high surrogate at {@code i}; anything else is unstorable. */
+    private static int surrogatePair(String value, int i) {
+        if (Character.isHighSurrogate(value.charAt(i)) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            return i + 1;
+        }
+        throw new Unstorable("an unpaired surrogate (not a Unicode character)");
+    }
+
+    /**
+     * Text PostgreSQL cannot hold: U+0000 in {@code text} or {@code jsonb}, or a lone surrogate
+     * (no UTF-8 form). A record that contains it is refused as it is, never altered: the record
+     * must be what the policy saw.
+     */
+    static final class Unstorable extends IllegalArgumentException {
+        Unstorable(String what) {
+            super("the record holds " + what + ", which the database cannot store", null);
+        }
+    }
+
+    /** Throws {@link Unstorable} if any string (or object key) in the tree cannot be stored. */
+    static void requireStorable(JsonNode node) {
+        if (node == null) {
+            return;
+        }
+        if (node.isString()) {
+            requireStorable(node.stringValue());
+        } else if (node.isObject()) {
+            for (var entry : node.properties()) {
+                requireStorable(entry.getKey());
+                requireStorable(entry.getValue());
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                requireStorable(item);
+            }
+        }
+    }
+
+    /** Throws {@link Unstorable} if the text cannot be stored. */
+    static void requireStorable(String text) {
+        if (text == null) {
+            return;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                throw new Unstorable("U+0000");
+            }
+            if (Character.isSurrogate(c)) {
+                i = surrogatePair(text, i);
+            }
+        }
     }
 
     static String sha256(String text) {

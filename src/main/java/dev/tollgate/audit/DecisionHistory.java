@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.tollgate.db.DatabaseRetry;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -36,27 +37,50 @@ public class DecisionHistory {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate readOnly;
     private final ObjectMapper json;
+    private final DatabaseRetry retry;
 
-    DecisionHistory(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json) {
+    DecisionHistory(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json, DatabaseRetry retry) {
         this.jdbc = jdbc;
+        this.retry = retry;
         this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
         this.readOnly.setReadOnly(true);
         this.json = json;
     }
 
-    /** The filters of {@code GET /v1/decisions}; null means "any". */
+    /**
+     * The history filters, the same for {@code GET /v1/decisions} and its export; null means "any".
+     * Parsed in one place ({@link AuditController}) and turned into SQL in one place ({@link #where}).
+     */
     public record Filter(String digest, String name, String policy, String outcome, Instant since, Instant until,
-            String signerSubject, String signerIssuer, String key, String builderId, String sourceRepository,
-            Long before, int limit) {
+            String signerSubject, String signerIssuer, String key, String builderId, String sourceRepository) {
+
+        /** Every decision. */
+        public static final Filter NONE = new Filter(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public record Page(List<ObjectNode> items, Long nextCursor) {
     }
 
-    public Page list(Filter f) {
+    /** A page, newest first: at most {@code limit} decisions matching the filter below sequence {@code before} (if given). */
+    public Page list(Filter f, Long before, int limit) {
         StringBuilder sql = new StringBuilder("SELECT sequence, decision_id, decided_at, allowed, outcome, artifact_digest,"
                 + " artifact_name, artifact_tag, response -> 'policies' AS policies FROM decision WHERE true");
         List<Object> params = new ArrayList<>();
+        where(f, sql, params);
+        where(sql, params, "sequence < ?", before);
+        sql.append(" ORDER BY sequence DESC LIMIT ?");
+        params.add(limit + 1);
+        List<ObjectNode> items = jdbc.query(sql.toString(), (rs, i) -> summary(rs), params.toArray());
+        Long next = null;
+        if (items.size() > limit) {
+            items = new ArrayList<>(items.subList(0, limit));
+            next = items.get(items.size() - 1).get("sequence").asLong();
+        }
+        return new Page(items, next);
+    }
+
+    /** The filter's conditions, for every query that filters decisions. */
+    private void where(Filter f, StringBuilder sql, List<Object> params) {
         where(sql, params, "artifact_digest = ?", f.digest());
         where(sql, params, "artifact_name = ?", f.name());
         where(sql, params, "policy_names @> ARRAY[?]::text[]", f.policy());
@@ -68,16 +92,6 @@ public class DecisionHistory {
         impact(sql, params, "key", f.key());
         impact(sql, params, "builderId", f.builderId());
         impact(sql, params, "sourceRepository", f.sourceRepository());
-        where(sql, params, "sequence < ?", f.before());
-        sql.append(" ORDER BY sequence DESC LIMIT ?");
-        params.add(f.limit() + 1);
-        List<ObjectNode> items = jdbc.query(sql.toString(), (rs, i) -> summary(rs), params.toArray());
-        Long next = null;
-        if (items.size() > f.limit()) {
-            items = new ArrayList<>(items.subList(0, f.limit()));
-            next = items.get(items.size() - 1).get("sequence").asLong();
-        }
-        return new Page(items, next);
     }
 
     private static void where(StringBuilder sql, List<Object> params, String condition, Object value) {
@@ -104,7 +118,7 @@ public class DecisionHistory {
         item.put("allowed", rs.getBoolean("allowed"));
         item.put("outcome", rs.getString("outcome"));
         ObjectNode artifact = item.putObject("artifact");
-        artifact.put("digest", rs.getString("artifact_digest"));
+        putIfPresent(artifact, "digest", rs.getString("artifact_digest"));
         putIfPresent(artifact, "name", rs.getString("artifact_name"));
         putIfPresent(artifact, "tag", rs.getString("artifact_tag"));
         ArrayNode policies = item.putArray("policies");
@@ -145,26 +159,29 @@ public class DecisionHistory {
     }
 
     /** NDJSON: one full record per line, ascending sequence. */
-    public void exportNdjson(Instant since, Instant until, OutputStream out) {
-        stream(since, until, rs -> {
+    public void exportNdjson(Filter filter, OutputStream out) {
+        stream(filter, rs -> {
             byte[] line = json.writeValueAsBytes(full(rs));
             write(out, line);
             write(out, new byte[] {'\n'});
         });
     }
 
-    /** CSV (RFC 4180): a header row, then the summary fields; nested ones as JSON text. */
-    public void exportCsv(Instant since, Instant until, OutputStream out) {
-        write(out, "decisionId,sequence,decidedAt,allowed,outcome,artifactDigest,artifactName,artifactTag,policies\r\n"
-                .getBytes(StandardCharsets.UTF_8));
-        stream(since, until, rs -> {
+    static final String CSV_HEADER = "decisionId,sequence,decidedAt,allowed,outcome,artifactDigest,artifactName,artifactTag,"
+            + "policies,requester,source,hash\r\n";
+
+    /** CSV (RFC 4180): a header row, then the summary fields, who asked, from where, and the chain hash; nested ones as JSON text. */
+    public void exportCsv(Filter filter, OutputStream out) {
+        write(out, CSV_HEADER.getBytes(StandardCharsets.UTF_8));
+        stream(filter, rs -> {
             ObjectNode s = summary(rs);
             String row = String.join(",", Arrays.asList(
                     csv(s.get("decisionId").asString()), csv(String.valueOf(s.get("sequence").asLong())),
                     csv(s.get("decidedAt").asString()), csv(String.valueOf(s.get("allowed").asBoolean())),
-                    csv(s.get("outcome").asString()), csv(s.get("artifact").get("digest").asString()),
+                    csv(s.get("outcome").asString()), csv(s.get("artifact").path("digest").asString("")),
                     csv(s.get("artifact").path("name").asString("")), csv(s.get("artifact").path("tag").asString("")),
-                    csv(json.writeValueAsString(s.get("policies"))))) + "\r\n";
+                    csv(json.writeValueAsString(s.get("policies"))), csv(rs.getString("requester")), csv(rs.getString("source")),
+                    csv(rs.getString("hash")))) + "\r\n";
             write(out, row.getBytes(StandardCharsets.UTF_8));
         });
     }
@@ -181,13 +198,20 @@ public class DecisionHistory {
     public record Verification(boolean valid, long decisions, String head, Long brokenSequence) {
     }
 
-    /** Recomputes every hash from the stored columns, in order; names the first sequence that does not hold. */
+    /**
+     * Recomputes every hash from the stored columns, in order; names the first sequence that does
+     * not hold. Read again from the start if the connection breaks on the way.
+     */
     public Verification verify() {
+        return retry.withRetry(this::verifyOnce);
+    }
+
+    private Verification verifyOnce() {
         long[] count = {0};
         long[] expectedSequence = {1};
         String[] previous = {DecisionChain.GENESIS};
         Long[] broken = {null};
-        stream(null, null, rs -> {
+        stream(Filter.NONE, rs -> {
             if (broken[0] != null) {
                 return;
             }
@@ -217,11 +241,10 @@ public class DecisionHistory {
         void accept(ResultSet rs) throws SQLException;
     }
 
-    private void stream(Instant since, Instant until, Row row) {
+    private void stream(Filter filter, Row row) {
         StringBuilder sql = new StringBuilder("SELECT *, response -> 'policies' AS policies FROM decision WHERE true");
         List<Object> params = new ArrayList<>();
-        where(sql, params, "decided_at >= ?", since == null ? null : Timestamp.from(since));
-        where(sql, params, "decided_at < ?", until == null ? null : Timestamp.from(until));
+        where(filter, sql, params);
         sql.append(" ORDER BY sequence");
         readOnly.executeWithoutResult(status -> jdbc.query(connection -> {
             var statement = connection.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);

@@ -10,6 +10,17 @@ import com.google.re2j.Pattern;
 public record ArtifactRef(String digest, String name, String tag) {
 
     public static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    /** Longest name, tag or reference. */
+    public static final int MAX_LENGTH = 1024;
+
+    /** Every artifact, however it was made, has a valid digest and storable name and tag. */
+    public ArtifactRef {
+        if (digest == null || !DIGEST.matches(digest)) {
+            throw new InvalidDecisionRequest("artifact.digest must be sha256: followed by 64 lowercase hex digits");
+        }
+        InvalidDecisionRequest.checked(name, "artifact.name", MAX_LENGTH);
+        InvalidDecisionRequest.checked(tag, "artifact.tag", MAX_LENGTH);
+    }
 
     /** Not a usable reference; the message says why. */
     public static final class Invalid extends Exception {
@@ -20,7 +31,7 @@ public record ArtifactRef(String digest, String name, String tag) {
 
     /** Parses {@code name[:tag]@sha256:<hex>}; a reference without a digest is refused (mutable). */
     public static ArtifactRef parse(String ref) throws Invalid {
-        if (ref == null || ref.isBlank() || ref.length() > 1024 || ref.chars().anyMatch(Character::isWhitespace)) {
+        if (ref == null || ref.isBlank() || ref.length() > MAX_LENGTH || ref.chars().anyMatch(Character::isWhitespace)) {
             throw new Invalid("a reference is name[:tag]@sha256:<64 hex digits>");
         }
         int at = ref.indexOf('@');
@@ -45,6 +56,10 @@ public record ArtifactRef(String digest, String name, String tag) {
         if (named.isEmpty()) {
             throw new Invalid("the reference has no name");
         }
-        return new ArtifactRef(digest, named, tag);
+        try {
+            return new ArtifactRef(digest, named, tag);
+        } catch (InvalidDecisionRequest e) {
+            throw new Invalid("the reference is not usable: " + e.getMessage());
+        }
     }
 }

@@ -20,12 +20,58 @@ public record DecisionRequest(ArtifactRef artifact, Map<String, String> context,
     static final int MAX_VALUE = 1024;
     private static final Set<String> FIELDS = Set.of("artifact", "context", "evidence", "policies", "storedEvidence");
 
+    static final int MAX_KEY = 256;
+    static final int MAX_POLICIES = 64;
+
+    /**
+     * The limits hold for every request, however it was made (the API, admission): at most
+     * {@value #MAX_CONTEXT} context entries, keys of 1 to {@value #MAX_KEY} and values of at most
+     * {@value #MAX_VALUE} characters, nothing the audit record cannot store (U+0000).
+     */
     public DecisionRequest {
-        context = Map.copyOf(context);
+        if (artifact == null) {
+            throw new InvalidDecisionRequest("artifact must be an object with a digest (or a ref)");
+        }
+        context = checkedContext(context);
         policies = policies == null ? null : List.copyOf(policies);
+        if (policies != null) {
+            if (policies.isEmpty() || policies.size() > MAX_POLICIES) {
+                throw new InvalidDecisionRequest("policies must name 1 to " + MAX_POLICIES + " policies");
+            }
+            for (String name : policies) {
+                if (name.isEmpty()) {
+                    throw new InvalidDecisionRequest("policies[] must be non-empty strings");
+                }
+                InvalidDecisionRequest.checked(name, "policies[]", MAX_VALUE);
+            }
+        }
+    }
+
+    /** A context within the limits, copied; anything else is {@link InvalidDecisionRequest}. */
+    static Map<String, String> checkedContext(Map<String, String> context) {
+        Map<String, String> copy = Map.copyOf(context);
+        if (copy.size() > MAX_CONTEXT) {
+            throw new InvalidDecisionRequest("context has more than " + MAX_CONTEXT + " entries");
+        }
+        for (var entry : copy.entrySet()) {
+            if (entry.getKey().isEmpty()) {
+                throw new InvalidDecisionRequest("context keys are 1 to " + MAX_KEY + " characters");
+            }
+            InvalidDecisionRequest.checked(entry.getKey(), "a context key", MAX_KEY);
+            InvalidDecisionRequest.checked(entry.getValue(), "context." + entry.getKey(), MAX_VALUE);
+        }
+        return copy;
     }
 
     public static DecisionRequest parse(JsonNode body) {
+        try {
+            return parseChecked(body);
+        } catch (InvalidDecisionRequest e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private static DecisionRequest parseChecked(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw bad("the request body must be a JSON object");
         }
@@ -68,9 +114,6 @@ public record DecisionRequest(ArtifactRef artifact, Map<String, String> context,
             }
         }
         String digest = string(node.get("digest"), "artifact.digest");
-        if (digest == null || !ArtifactRef.DIGEST.matches(digest)) {
-            throw bad("artifact.digest must be sha256: followed by 64 lowercase hex digits");
-        }
         return new ArtifactRef(digest, string(node.get("name"), "artifact.name"), string(node.get("tag"), "artifact.tag"));
     }
 
@@ -87,9 +130,6 @@ public record DecisionRequest(ArtifactRef artifact, Map<String, String> context,
         Map<String, String> context = new LinkedHashMap<>();
         for (var entry : node.properties()) {
             String key = entry.getKey();
-            if (key.isEmpty() || key.length() > 256 || key.indexOf('\u0000') >= 0) {
-                throw bad("context keys are 1 to 256 characters");
-            }
             String value = string(entry.getValue(), "context." + key);
             if (value == null) {
                 throw bad("context." + key + " must be a string");
@@ -106,8 +146,8 @@ public record DecisionRequest(ArtifactRef artifact, Map<String, String> context,
         if (!node.isArray() || node.isEmpty()) {
             throw bad("policies must be a non-empty list of policy names (omit it to use every active policy)");
         }
-        if (node.size() > 64) {
-            throw bad("at most 64 policies may be named");
+        if (node.size() > MAX_POLICIES) {
+            throw bad("at most " + MAX_POLICIES + " policies may be named");
         }
         List<String> names = new ArrayList<>();
         for (JsonNode name : node) {
@@ -128,11 +168,7 @@ public record DecisionRequest(ArtifactRef artifact, Map<String, String> context,
         if (!node.isString()) {
             throw bad(what + " must be a string");
         }
-        String value = node.stringValue();
-        if (value.length() > MAX_VALUE || value.indexOf('\u0000') >= 0) {
-            throw bad(what + " must be at most " + MAX_VALUE + " characters, without NUL");
-        }
-        return value;
+        return InvalidDecisionRequest.checked(node.stringValue(), what, MAX_VALUE);
     }
 
     private static ApiException bad(String detail) {

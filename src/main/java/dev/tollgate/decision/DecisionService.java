@@ -111,8 +111,7 @@ public class DecisionService {
         try {
             written = audit.appendAll(prepared.stream().map(Prepared::record).toList());
         } catch (RecordingFailed e) {
-            throw new ApiException(ProblemType.SERVICE_UNAVAILABLE,
-                    "the decision could not be recorded, so it was not made; retry later");
+            throw notRecorded(e);
         }
         List<Decision> decisions = new ArrayList<>(prepared.size());
         for (int i = 0; i < prepared.size(); i++) {
@@ -125,6 +124,73 @@ public class DecisionService {
     }
 
     private record Prepared(DecisionRecord record, ObjectNode response, PolicySelection.Verdict verdict) {
+    }
+
+    /** 503 when the audit log is unavailable (retry later); 400 when the record itself cannot be stored (retrying will not help). */
+    private static ApiException notRecorded(RecordingFailed e) {
+        if (e.unstorable()) {
+            return new ApiException(ProblemType.BAD_REQUEST, "the decision cannot be recorded, so it was not made: " + e.getMessage());
+        }
+        return new ApiException(ProblemType.SERVICE_UNAVAILABLE, "the decision could not be recorded, so it was not made; retry later");
+    }
+
+    /** An image admitted without a decision because its namespace is exempt by configuration. */
+    public record Exemption(String digest, String name, String tag) {
+        public Exemption {
+            if (digest != null && !ArtifactRef.DIGEST.matches(digest)) {
+                throw new InvalidDecisionRequest("the digest must be sha256: followed by 64 lowercase hex digits");
+            }
+            InvalidDecisionRequest.checked(name, "the image name", ArtifactRef.MAX_LENGTH);
+            InvalidDecisionRequest.checked(tag, "the image tag", ArtifactRef.MAX_LENGTH);
+        }
+    }
+
+    /**
+     * Records images admitted without policy (outcome {@code exempt}, allowed, no policy, the
+     * reason), all in one commit, and answers their ids; like any decision, nothing is answered
+     * unless it is recorded. An image given by tag only is recorded without a digest.
+     */
+    public List<UUID> recordExempt(List<Exemption> images, Map<String, String> context, String reason, Origin origin) {
+        List<DecisionRecord> records = new ArrayList<>(images.size());
+        ObjectNode requestRecord = NODES.objectNode();
+        ObjectNode recordedContext = requestRecord.putObject("context");
+        new java.util.TreeMap<>(DecisionRequest.checkedContext(context)).forEach(recordedContext::put); // the same limits
+        requestRecord.putArray("evidence");
+        for (Exemption image : images) {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            UUID id = UuidV7.at(now.toEpochMilli());
+            ObjectNode r = NODES.objectNode();
+            r.put("decisionId", id.toString());
+            r.put("allowed", true);
+            r.put("outcome", "exempt");
+            r.put("reason", reason);
+            r.put("decidedAt", now.toString());
+            ObjectNode a = r.putObject("artifact");
+            if (image.digest() != null) {
+                a.put("digest", image.digest());
+            }
+            if (image.name() != null) {
+                a.put("name", image.name());
+            }
+            if (image.tag() != null) {
+                a.put("tag", image.tag());
+            }
+            r.putArray("policies");
+            r.putArray("evidence");
+            r.putArray("warnings").add(reason);
+            if (origin.dryRun()) {
+                r.put("dryRun", true);
+            }
+            records.add(new DecisionRecord(id, now, origin.requester(), origin.source(), origin.dryRun(), image.digest(),
+                    image.name(), image.tag(), true, "exempt", List.of(), NODES.arrayNode(), requestRecord.deepCopy(), r,
+                    List.of()));
+        }
+        try {
+            audit.appendAll(records);
+        } catch (RecordingFailed e) {
+            throw notRecorded(e);
+        }
+        return records.stream().map(DecisionRecord::decisionId).toList();
     }
 
     private Prepared prepare(DecisionRequest request, Origin origin) {
@@ -270,6 +336,8 @@ public class DecisionService {
         if (s.cert() != null) {
             facts.put("cert", Map.copyOf(s.cert()));
         }
+        facts.put("timestampedBy", List.copyOf(s.timestampedBy()));
+        facts.put("transparencyLog", s.transparencyLog());
         return facts;
     }
 
@@ -349,6 +417,18 @@ public class DecisionService {
         if (!result.ok()) {
             e.put("code", result.failure().code());
             e.put("reason", result.failure().detail());
+        }
+        if (!result.trace().isEmpty()) {
+            ArrayNode trace = e.putArray("trace");
+            for (EvidenceResult.Trace step : result.trace()) {
+                ObjectNode t = trace.addObject().put("material", step.material()).put("outcome", step.outcome());
+                if (step.code() != null) {
+                    t.put("code", step.code());
+                }
+                if (step.reason() != null) {
+                    t.put("reason", step.reason());
+                }
+            }
         }
         return e;
     }

@@ -2,6 +2,8 @@ package dev.tollgate.evidence;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -42,14 +44,20 @@ public class EvidenceVerifier {
     private final SigstoreTrust trust;
     private final SigstoreVerifier sigstore;
     private final EvidenceProperties properties;
-    private final Cache<String, EvidenceResult> cache;
+    private final Clock clock;
+    private final Cache<String, Computed> cache;
     private final java.util.concurrent.atomic.LongAdder verifications = new java.util.concurrent.atomic.LongAdder();
 
-    EvidenceVerifier(ObjectMapper json, SigstoreTrust trust, EvidenceProperties properties) {
+    /** A result, and whether it holds only at the time it was computed (a key's window judged at the decision time). */
+    private record Computed(EvidenceResult result, boolean timeDependent) {
+    }
+
+    EvidenceVerifier(ObjectMapper json, SigstoreTrust trust, EvidenceProperties properties, Clock clock) {
         this.json = json;
         this.trust = trust;
         this.sigstore = new SigstoreVerifier(json);
         this.properties = properties;
+        this.clock = clock;
         this.cache = Caffeine.newBuilder().maximumSize(properties.cacheSize()).build();
     }
 
@@ -122,8 +130,15 @@ public class EvidenceVerifier {
     public EvidenceResult verify(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) {
         String payloadHash = s.payload() == null ? "-" : sha256Hex(s.payload());
         String key = s.bundleSha256() + "|" + payloadHash + "|" + artifactDigest + "|" + held.fingerprint();
-        return properties.cacheSize() == 0 ? verifyNow(s, artifactDigest, held)
-                : cache.get(key, k -> verifyNow(s, artifactDigest, held));
+        if (properties.cacheSize() == 0) {
+            return verifyNow(s, artifactDigest, held).result();
+        }
+        Computed computed = cache.get(key, k -> verifyNow(s, artifactDigest, held));
+        if (computed.timeDependent()) {
+            // judged at this decision's time: the next decision judges again
+            cache.invalidate(key);
+        }
+        return computed.result();
     }
 
     /** How many verifications actually ran (cache misses): for tests and metrics. */
@@ -131,19 +146,42 @@ public class EvidenceVerifier {
         return verifications.sum();
     }
 
-    private EvidenceResult verifyNow(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) {
+    private Computed verifyNow(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) {
         verifications.increment();
+        Attempts attempts = new Attempts();
+        EvidenceResult result;
         try {
-            return verifyOrFail(s, artifactDigest, held);
+            result = verifyOrFail(s, artifactDigest, held, attempts);
         } catch (Failure f) {
-            return EvidenceResult.failed(s.bundleSha256(), f.code(), f.detail());
+            result = EvidenceResult.failed(s.bundleSha256(), f.code(), f.detail());
         } catch (RuntimeException | StackOverflowError e) {
             log.warn("evidence verification failed unexpectedly; refusing the evidence", e);
-            return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.MALFORMED, "the evidence could not be processed");
+            result = EvidenceResult.failed(s.bundleSha256(), Failure.Codes.MALFORMED, "the evidence could not be processed");
+        }
+        return new Computed(result.withTrace(attempts.trace), attempts.timeDependent);
+    }
+
+    /** What was tried under which root or key, for the trace. */
+    private static final class Attempts {
+        final List<EvidenceResult.Trace> trace = new ArrayList<>();
+        boolean timeDependent;
+
+        void verified(String material, List<String> ignored) {
+            trace.add(new EvidenceResult.Trace(material, "verified", null, null));
+            ignoredTimestamps(material, ignored);
+        }
+
+        void failed(String material, Failure f) {
+            trace.add(new EvidenceResult.Trace(material, "failed", f.code(), f.detail()));
+        }
+
+        void ignoredTimestamps(String material, List<String> ignored) {
+            ignored.forEach(reason -> trace.add(new EvidenceResult.Trace(material, "ignored", Failure.Codes.TIMESTAMP_INVALID, reason)));
         }
     }
 
-    private EvidenceResult verifyOrFail(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) throws Failure {
+    private EvidenceResult verifyOrFail(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held, Attempts attempts)
+            throws Failure {
         ParsedBundle bundle = s.bundle();
         byte[] artifact = HexFormat.of().parseHex(artifactDigest.substring("sha256:".length()));
         Statement statement = null;
@@ -162,7 +200,8 @@ public class EvidenceVerifier {
             signed = s.payload() == null ? artifact : sha256(s.payload());
         }
 
-        Signer signer = bundle.hasCertificate() ? keyless(bundle, signed, held) : withKey(bundle, signed, held);
+        SigstoreVerifier.precheck(bundle);
+        Signer signer = bundle.hasCertificate() ? keyless(bundle, signed, held, attempts) : withKey(bundle, signed, held, attempts);
         List<VerifiedEvidence.TrustUse> uses = new ArrayList<>();
         for (String name : signer.trustRoots()) {
             held.find(name).ifPresent(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
@@ -196,57 +235,85 @@ public class EvidenceVerifier {
         return EvidenceResult.of(s.bundleSha256(), verified);
     }
 
+    /** A root's or key's failure, and how much it says about this bundle (see {@link SigstoreVerifier#relevance}). */
+    private record Tried(Failure failure, int relevance) {
+    }
+
     /** Under every held root: the roots under which the whole verification succeeds. */
-    private Signer keyless(ParsedBundle bundle, byte[] signed, TrustStore.Snapshot held) throws Failure {
+    private Signer keyless(ParsedBundle bundle, byte[] signed, TrustStore.Snapshot held, Attempts attempts) throws Failure {
         List<TrustMaterial> roots = held.roots().stream().sorted(Comparator.comparing(TrustMaterial::name)).toList();
         List<String> verifiedBy = new ArrayList<>();
         SigstoreVerifier.Signer found = null;
-        List<Failure> failures = new ArrayList<>();
+        List<Tried> failures = new ArrayList<>();
         for (TrustMaterial material : roots) {
             TrustRoot root = trust.root(material);
             if (root == null) {
+                attempts.failed(material.name(), Failure.of(Failure.Codes.NO_TRUST_MATERIAL, "the held root can no longer be read"));
                 continue;
             }
+            SigstoreVerifier.RootOptions options = new SigstoreVerifier.RootOptions(
+                    material.settings().requireTransparencyLog(), properties.minSignedTimes());
             try {
-                SigstoreVerifier.Signer signer = sigstore.keyless(bundle, signed, root);
+                SigstoreVerifier.Signer signer = sigstore.keyless(bundle, signed, root, options);
                 verifiedBy.add(material.name());
+                attempts.verified(material.name(), signer.ignored());
                 found = found == null ? signer : found;
             } catch (Failure f) {
-                failures.add(f);
+                attempts.failed(material.name(), f);
+                failures.add(new Tried(f, SigstoreVerifier.relevance(bundle, root)));
             }
         }
         if (found == null) {
             throw mostTelling(failures, Failure.Codes.UNTRUSTED_CERTIFICATE, "certificate not issued by a trusted root");
         }
         CertificateIdentity id = found.identity();
-        return new Signer("keyless", id.issuer(), id.subject(), null, verifiedBy, found.integratedTime(), id.extensions());
+        return new Signer("keyless", id.issuer(), id.subject(), null, verifiedBy, found.integratedTime(), id.extensions(),
+                found.timestampedBy(), found.transparencyLog());
     }
 
     /** By every held key: the (first, by name) key whose signature it is. */
-    private Signer withKey(ParsedBundle bundle, byte[] signed, TrustStore.Snapshot held) throws Failure {
+    private Signer withKey(ParsedBundle bundle, byte[] signed, TrustStore.Snapshot held, Attempts attempts) throws Failure {
         List<TrustRoot> roots = trust.roots(held.roots());
         List<TrustMaterial> keys = held.keys().stream().sorted(Comparator.comparing(TrustMaterial::name)).toList();
-        List<Failure> failures = new ArrayList<>();
+        List<Tried> failures = new ArrayList<>();
+        Instant now = clock.instant();
         for (TrustMaterial material : keys) {
             TrustKey key = trust.key(material);
             if (key == null) {
+                attempts.failed(material.name(), Failure.of(Failure.Codes.NO_TRUST_MATERIAL, "the held key can no longer be read"));
                 continue;
             }
+            SigstoreVerifier.KeyWindow window = new SigstoreVerifier.KeyWindow(
+                    material.settings().validFrom(), material.settings().validUntil(), now);
+            if (window.validFrom() != null || window.validUntil() != null) {
+                // a bundle without a signed time is judged at the decision time: such results are not kept
+                attempts.timeDependent = true;
+            }
             try {
-                SigstoreVerifier.Signer signer = sigstore.withKey(bundle, signed, key, roots);
-                return new Signer("key", null, null, material.name(), List.of(material.name()), signer.integratedTime(), null);
+                SigstoreVerifier.Signer signer = sigstore.withKey(bundle, signed, key, window, roots);
+                attempts.verified(material.name(), signer.ignored());
+                return new Signer("key", null, null, material.name(), List.of(material.name()), signer.integratedTime(), null,
+                        signer.timestampedBy(), signer.transparencyLog());
             } catch (Failure f) {
-                failures.add(f);
+                attempts.failed(material.name(), f);
+                failures.add(new Tried(f, f.code().equals(Failure.Codes.SIGNATURE_INVALID) ? 0 : 1));
             }
         }
         throw mostTelling(failures, Failure.Codes.UNTRUSTED_KEY, "not signed by any registered key");
     }
 
     /**
-     * When no root or key verifies: a failure that does not depend on which root was tried (the
-     * bundle itself is bad) says more than "untrusted".
+     * When no root or key verifies: the failure under the root whose CA issued the certificate
+     * (or whose log holds the entry; for keys: a key that made the signature) says the most; among
+     * those, or when no root is related, a failure that does not depend on which root was tried
+     * (the bundle itself is bad) says more than "untrusted".
      */
-    private static Failure mostTelling(List<Failure> failures, String untrusted, String detail) {
+    private static Failure mostTelling(List<Tried> tried, String untrusted, String detail) {
+        int best = tried.stream().mapToInt(Tried::relevance).max().orElse(0);
+        List<Failure> failures = tried.stream().filter(t -> t.relevance() == best).map(Tried::failure).toList();
+        if (best > 0 && !failures.isEmpty()) {
+            return failures.get(0);
+        }
         for (Failure f : failures) {
             if (!f.code().equals(Failure.Codes.UNTRUSTED_CERTIFICATE) && !f.code().equals(Failure.Codes.UNTRUSTED_KEY)
                     && !(untrusted.equals(Failure.Codes.UNTRUSTED_KEY) && f.code().equals(Failure.Codes.SIGNATURE_INVALID))) {

@@ -43,12 +43,16 @@ public class PolicyCatalog {
     private final Cache<String, Program> programs;
     private final Cache<String, Optional<ActivePolicy>> active;
 
+    private final org.springframework.transaction.support.TransactionTemplate transactions;
+
     PolicyCatalog(StoredPolicies policies, PolicyRevisions revisions, PolicyProperties properties, Clock clock,
-            org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+            org.springframework.jdbc.core.simple.JdbcClient jdbc,
+            org.springframework.transaction.PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
+        this.transactions = new org.springframework.transaction.support.TransactionTemplate(transactionManager);
         this.policies = policies;
         this.revisions = revisions;
-        this.compiler = new PolicyCompiler(properties.maxSourceBytes());
+        this.compiler = new PolicyCompiler(properties.limits());
         this.clock = clock;
         this.programs = Caffeine.newBuilder().maximumSize(properties.compiledCacheSize()).build();
         this.active = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(properties.activeCache()).build();
@@ -74,7 +78,11 @@ public class PolicyCatalog {
         return result.program();
     }
 
-    @Transactional
+    /**
+     * Compiles (within the compile timeout, outside any transaction: no connection is held while
+     * it runs), then stores and activates in one transaction. A compilation that times out stores
+     * nothing: the client, which may have given up by then, is answered 422 and nothing is applied.
+     */
     public Upload upload(String name, byte[] bytes, String requester) {
         requireValidName(name);
         CompileResult result = check(bytes);
@@ -86,6 +94,10 @@ public class PolicyCatalog {
         if (!result.ok()) {
             throw invalid(result.diagnostics());
         }
+        return transactions.execute(status -> store(name, bytes, requester, result.program()));
+    }
+
+    private Upload store(String name, byte[] bytes, String requester, Program program) {
         policies.createIfMissing(name);
         StoredPolicy policy = policies.lock(name).orElseThrow();
         String sha256 = sha256(bytes);
@@ -96,7 +108,6 @@ public class PolicyCatalog {
             }
         }
         int version = revisions.maxVersion(name) + 1;
-        Program program = result.program();
         PolicyRevision revision = new PolicyRevision(name, version, bytes, sha256, program.mode().id(),
                 program.description(), clock.instant(), requester);
         revisions.save(revision);
@@ -184,7 +195,7 @@ public class PolicyCatalog {
         String sha256 = (String) key[2];
         Program program = programs.get(sha256, sha -> {
             PolicyRevision revision = revisions.findByPolicyNameAndVersion(name, version).orElseThrow();
-            CompileResult result = compiler.compile(new String(revision.source(), StandardCharsets.UTF_8));
+            CompileResult result = compiler.recompile(new String(revision.source(), StandardCharsets.UTF_8));
             if (!result.ok()) {
                 // stored versions compiled when they were uploaded; a change of the language may not break them silently
                 throw new IllegalStateException("stored policy " + name + " v" + version

@@ -160,7 +160,12 @@ public final class PolicyInputs {
                 facts.put(key, string(value, at));
             } else if (key.equals("integratedTime")) {
                 facts.put(key, time(value, at));
-            } else if (key.equals("trustRoots")) {
+            } else if (key.equals("transparencyLog")) {
+                if (!value.isBoolean()) {
+                    throw new InvalidInput(at + " must be a boolean");
+                }
+                facts.put(key, value.booleanValue());
+            } else if (key.equals("trustRoots") || key.equals("timestampedBy")) {
                 if (!value.isArray()) {
                     throw new InvalidInput(at + " must be a list of strings");
                 }

@@ -1,22 +1,26 @@
 package dev.tollgate.trust;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.tollgate.security.Requester;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ContentTypes;
+import dev.tollgate.web.ProblemType;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.ObjectMapper;
@@ -37,16 +41,55 @@ class TrustController {
 
     @PutMapping("/v1/trust/roots/{name}")
     ResponseEntity<Map<String, Object>> putRoot(@PathVariable String name, @RequestBody(required = false) byte[] body,
-            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+            @RequestParam MultiValueMap<String, String> parameters, Requester requester) {
         ContentTypes.require(contentType, MediaType.APPLICATION_JSON);
-        return answer(store.put(name, TrustKind.ROOT, body == null ? new byte[0] : body, requester.name()));
+        only(parameters, "requireTransparencyLog");
+        String require = parameters.getFirst("requireTransparencyLog");
+        if (require != null && !require.equals("true") && !require.equals("false")) {
+            throw ApiException.badRequest("requireTransparencyLog is true or false");
+        }
+        TrustSettings settings = new TrustSettings(!"false".equals(require), null, null);
+        return answer(store.put(name, TrustKind.ROOT, body == null ? new byte[0] : body, settings, requester.name()));
     }
 
     @PutMapping("/v1/trust/keys/{name}")
     ResponseEntity<Map<String, Object>> putKey(@PathVariable String name, @RequestBody(required = false) byte[] body,
-            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+            @RequestParam MultiValueMap<String, String> parameters, Requester requester) {
         ContentTypes.require(contentType, PEM, MediaType.TEXT_PLAIN);
-        return answer(store.put(name, TrustKind.KEY, body == null ? new byte[0] : body, requester.name()));
+        only(parameters, "validFrom", "validUntil");
+        Instant from = instant(parameters.getFirst("validFrom"), "validFrom");
+        Instant until = instant(parameters.getFirst("validUntil"), "validUntil");
+        if (from != null && until != null && !from.isBefore(until)) {
+            throw new ApiException(ProblemType.UNPROCESSABLE, "validFrom must be before validUntil");
+        }
+        TrustSettings settings = new TrustSettings(true, from, until);
+        return answer(store.put(name, TrustKind.KEY, body == null ? new byte[0] : body, settings, requester.name()));
+    }
+
+    /** Settings come as query parameters, each at most once; an unknown one is refused rather than ignored. */
+    private static void only(MultiValueMap<String, String> parameters, String... known) {
+        for (var entry : parameters.entrySet()) {
+            if (!java.util.Arrays.asList(known).contains(entry.getKey())) {
+                throw ApiException.badRequest("unknown query parameter '" + entry.getKey() + "'"
+                        + (known.length == 0 ? "" : "; known: " + String.join(", ", known)));
+            }
+            if (entry.getValue().size() != 1) {
+                throw ApiException.badRequest("query parameter '" + entry.getKey() + "' is given more than once");
+            }
+        }
+    }
+
+    private static Instant instant(String value, String name) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest(name + " must be an RFC 3339 date-time with an offset, such as 2026-01-01T00:00:00Z");
+        }
     }
 
     @GetMapping("/v1/trust/roots")
@@ -95,6 +138,16 @@ class TrustController {
         answer.put("createdAt", m.createdAt());
         answer.put("updatedAt", m.updatedAt());
         answer.put("updatedBy", m.updatedBy());
+        if (m.kind() == TrustKind.ROOT) {
+            answer.put("requireTransparencyLog", m.settings().requireTransparencyLog());
+        } else {
+            if (m.settings().validFrom() != null) {
+                answer.put("validFrom", m.settings().validFrom());
+            }
+            if (m.settings().validUntil() != null) {
+                answer.put("validUntil", m.settings().validUntil());
+            }
+        }
         if (withContent) {
             if (m.kind() == TrustKind.ROOT) {
                 answer.put("trustedRoot", json.readTree(m.content()));

@@ -33,15 +33,18 @@ class TrustMaterials {
     }
 
     void insert(TrustMaterial m) {
-        jdbc.sql("INSERT INTO trust_material (name, kind, content, sha256, created_at, updated_at, updated_by)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .params(m.name(), m.kind().id(), m.content(), m.sha256(), ts(m.createdAt()), ts(m.updatedAt()), m.updatedBy())
+        jdbc.sql("INSERT INTO trust_material (name, kind, content, sha256, created_at, updated_at, updated_by,"
+                        + " require_transparency_log, valid_from, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(m.name(), m.kind().id(), m.content(), m.sha256(), ts(m.createdAt()), ts(m.updatedAt()), m.updatedBy(),
+                        m.settings().requireTransparencyLog(), ts(m.settings().validFrom()), ts(m.settings().validUntil()))
                 .update();
     }
 
     void update(TrustMaterial m) {
-        jdbc.sql("UPDATE trust_material SET content = ?, sha256 = ?, updated_at = ?, updated_by = ? WHERE name = ?")
-                .params(m.content(), m.sha256(), ts(m.updatedAt()), m.updatedBy(), m.name())
+        jdbc.sql("UPDATE trust_material SET content = ?, sha256 = ?, updated_at = ?, updated_by = ?,"
+                        + " require_transparency_log = ?, valid_from = ?, valid_until = ? WHERE name = ?")
+                .params(m.content(), m.sha256(), ts(m.updatedAt()), m.updatedBy(), m.settings().requireTransparencyLog(),
+                        ts(m.settings().validFrom()), ts(m.settings().validUntil()), m.name())
                 .update();
     }
 
@@ -60,12 +63,17 @@ class TrustMaterials {
     }
 
     private static java.sql.Timestamp ts(Instant instant) {
-        return java.sql.Timestamp.from(instant);
+        return instant == null ? null : java.sql.Timestamp.from(instant);
+    }
+
+    private static Instant instant(java.sql.Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private static TrustMaterial row(ResultSet rs, int i) throws SQLException {
         return new TrustMaterial(rs.getString("name"), TrustKind.of(rs.getString("kind")), rs.getBytes("content"),
                 rs.getString("sha256"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
-                rs.getString("updated_by"));
+                rs.getString("updated_by"), new TrustSettings(rs.getBoolean("require_transparency_log"),
+                        instant(rs.getTimestamp("valid_from")), instant(rs.getTimestamp("valid_until"))));
     }
 }

@@ -82,7 +82,8 @@ public class TrustStore {
 
         private static String fingerprint(List<TrustMaterial> materials) {
             StringBuilder all = new StringBuilder();
-            materials.forEach(m -> all.append(m.kind().id()).append(':').append(m.name()).append(':').append(m.sha256()).append('\n'));
+            materials.forEach(m -> all.append(m.kind().id()).append(':').append(m.name()).append(':').append(m.sha256())
+                    .append(':').append(m.settings().fingerprint()).append('\n'));
             return sha256(all.toString().getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -108,6 +109,11 @@ public class TrustStore {
     }
 
     public Put put(String name, TrustKind kind, byte[] content, String requester) {
+        return put(name, kind, content, TrustSettings.DEFAULT, requester);
+    }
+
+    /** Adds or replaces material with its settings (a replacement replaces the settings too). */
+    public Put put(String name, TrustKind kind, byte[] content, TrustSettings settings, String requester) {
         if (name == null || !NAME.matches(name)) {
             throw ApiException.badRequest("trust material names match [a-z0-9][a-z0-9-]{0,62}");
         }
@@ -131,7 +137,7 @@ public class TrustStore {
             }
             var now = clock.instant();
             TrustMaterial material = new TrustMaterial(name, kind, content, sha256(content),
-                    existing.map(TrustMaterial::createdAt).orElse(now), now, requester);
+                    existing.map(TrustMaterial::createdAt).orElse(now), now, requester, settings);
             if (existing.isPresent()) {
                 materials.update(material);
             } else {

@@ -245,16 +245,59 @@ class AdmissionIntegrationTests extends IntegrationTest {
     }
 
     @Test
-    void exemptNamespacesAndV1beta1Reviews() throws Exception {
-        ObjectNode exempt = (ObjectNode) fixture("connaisseur/01_deployment.json");
-        ((ObjectNode) exempt.get("request")).put("namespace", "kube-system");
-        assertThat(admit(exempt).get("allowed").asBoolean()).isTrue();
-        // the DaemonSet fixture lives in kube-system, exempt by default
-        assertThat(admit(fixture("connaisseur/06_daemonset.json")).get("allowed").asBoolean()).isTrue();
-        ObjectNode moved = (ObjectNode) fixture("connaisseur/06_daemonset.json");
-        ((ObjectNode) moved.get("request")).put("namespace", "logging");
-        assertThat(admit(moved).get("status").get("message").asString())
+    void nothingIsExemptByDefaultAndAnExemptNamespaceIsRecordedAndWarned() throws Exception {
+        // kube-system is not exempt unless configured: its DaemonSet is decided like any other workload
+        JsonNode kubeSystem = admit(fixture("connaisseur/06_daemonset.json"));
+        assertThat(kubeSystem.get("allowed").asBoolean()).isFalse();
+        assertThat(kubeSystem.get("status").get("message").asString())
                 .contains("quay.io/fluentd_elasticsearch/fluentd:v2.5.2: pin the image by digest");
+
+        ObjectNode exempt = (ObjectNode) fixture("connaisseur/09_dply_multi_image.json");
+        ((ObjectNode) exempt.get("request")).put("namespace", EXEMPT_NAMESPACE);
+        JsonNode answer = admit(exempt);
+        assertThat(answer.get("allowed").asBoolean()).isTrue();
+        assertThat(answer.get("warnings").get(0).asString())
+                .isEqualTo("namespace '" + EXEMPT_NAMESPACE + "' is exempt by configuration: admitted without policy");
+        String[] ids = answer.get("auditAnnotations").get("decisions").asString().split(",");
+        assertThat(ids).hasSize(3); // busybox:1.32, redis:alpine, mysql:8
+        String auditor = tokenWith("auditor");
+        for (String id : ids) {
+            JsonNode record = api.get("/v1/decisions/" + id, auditor).json();
+            assertThat(record.get("outcome").asString()).isEqualTo("exempt");
+            assertThat(record.get("allowed").asBoolean()).isTrue();
+            assertThat(record.get("policies")).isEmpty();
+            assertThat(record.get("reason").asString()).isEqualTo("namespace '" + EXEMPT_NAMESPACE + "' is exempt by configuration");
+            assertThat(record.get("source").asString()).isEqualTo("admission");
+            assertThat(record.get("request").get("context").get("namespace").asString()).isEqualTo(EXEMPT_NAMESPACE);
+            assertThat(record.get("artifact").has("digest")).as("given by tag: no digest").isFalse();
+        }
+        JsonNode first = api.get("/v1/decisions/" + ids[0], auditor).json();
+        assertThat(first.get("artifact").get("name").asString()).isEqualTo("busybox");
+        assertThat(first.get("artifact").get("tag").asString()).isEqualTo("1.32");
+        JsonNode listed = api.get("/v1/decisions?outcome=exempt&limit=500", auditor).json();
+        assertThat(listed.get("items").valueStream().map(i -> i.get("decisionId").asString())).contains(ids);
+        assertThat(api.get("/v1/audit/verify", auditor).json().get("valid").asBoolean()).isTrue();
+
+        // a pinned image in an exempt namespace keeps its digest in the record
+        ObjectNode pinned = (ObjectNode) fixture("connaisseur/23_alice_digest_dpl.json");
+        ((ObjectNode) pinned.get("request")).put("namespace", EXEMPT_NAMESPACE);
+        JsonNode pinnedAnswer = admit(pinned);
+        assertThat(pinnedAnswer.get("allowed").asBoolean()).isTrue();
+        JsonNode pinnedRecord = api.get("/v1/decisions/" + pinnedAnswer.get("auditAnnotations").get("decisions").asString(), auditor)
+                .json();
+        assertThat(pinnedRecord.get("artifact").get("digest").asString()).startsWith("sha256:");
+        assertThat(pinnedRecord.get("outcome").asString()).isEqualTo("exempt");
+
+        // kinds without a pod template are allowed as before, with nothing to record
+        ObjectNode role = (ObjectNode) fixture("connaisseur/11_role.json");
+        ((ObjectNode) role.get("request")).put("namespace", EXEMPT_NAMESPACE);
+        JsonNode roleAnswer = admit(role);
+        assertThat(roleAnswer.get("allowed").asBoolean()).isTrue();
+        assertThat(roleAnswer.has("auditAnnotations")).isFalse();
+    }
+
+    @Test
+    void v1beta1ReviewsAreAnsweredInV1beta1() throws Exception {
         JsonNode beta = fixture("connaisseur/01_deployment.json");
         assertThat(beta.get("apiVersion").asString()).isEqualTo("admission.k8s.io/v1beta1");
         assertThat(admit(beta).get("allowed").asBoolean()).isFalse();

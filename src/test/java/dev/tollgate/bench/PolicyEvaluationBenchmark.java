@@ -70,7 +70,7 @@ public class PolicyEvaluationBenchmark {
         return result.program();
     }
 
-    static Map<String, Object> realisticInput() {
+    public static Map<String, Object> realisticInput() {
         String now = java.time.Instant.now().toString();
         Map<String, Object> signer = Map.of("kind", "keyless", "issuer", ISSUER, "trustRoot", "public-good",
                 "subject", "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3",

@@ -1,14 +1,21 @@
 package dev.tollgate.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 import dev.tollgate.TollgateApplication;
 import dev.tollgate.support.Api;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -46,6 +53,65 @@ class EmbeddedDatabaseIntegrationTests {
             Api.Response tokens = api.get("/v1/tokens", secret);
             assertThat(tokens.status()).isEqualTo(200);
             assertThat(tokens.body()).contains("\"kept\"");
+        }
+    }
+
+    @Test
+    void theEmbeddedDatabaseIsDurableAndRefusesConnectionsWithoutItsPassword() throws Exception {
+        Path data = dir.resolve("secured");
+        int port;
+        String secret;
+        try (ConfigurableApplicationContext app = start(data, data.resolve("admin-token"))) {
+            assertThat(api(app).get("/actuator/health/readiness", null).status()).isEqualTo(200);
+            Path secretFile = data.resolve("db-password");
+            assertThat(Files.getPosixFilePermissions(secretFile))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            secret = Files.readString(secretFile).strip();
+            assertThat(secret).hasSizeGreaterThanOrEqualTo(40);
+            port = app.getBean(EmbeddedDatabaseConfiguration.Embedded.class).postgres().getPort();
+
+            assertRefusedWithoutPassword(port);
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/tollgate", "postgres", secret);
+                    Statement s = c.createStatement()) {
+                for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+                    try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+                        rs.next();
+                        assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDataDirectoryFromBeforePasswordsIsConvertedAndKeepsItsData() throws Exception {
+        Path data = dir.resolve("old");
+        // an earlier version's directory: zonky's initdb (trust for everyone), a database with a table in it
+        try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pgdata")).setCleanDataDirectory(false)
+                .start(); Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE tollgate");
+        }
+        assertThat(data.resolve("db-password")).doesNotExist();
+        Path tokenFile = data.resolve("admin-token");
+        String adminToken;
+        try (ConfigurableApplicationContext app = start(data, tokenFile)) {
+            Api api = api(app);
+            assertThat(api.get("/actuator/health/readiness", null).status()).isEqualTo(200);
+            adminToken = Files.readString(tokenFile).strip();
+            assertThat(api.get("/v1/tokens", adminToken).status()).isEqualTo(200);
+            assertRefusedWithoutPassword(app.getBean(EmbeddedDatabaseConfiguration.Embedded.class).postgres().getPort());
+        }
+        assertThat(data.resolve("db-password")).exists();
+        try (ConfigurableApplicationContext again = start(data, tokenFile)) {
+            assertThat(api(again).get("/v1/tokens", adminToken).status()).isEqualTo(200);
+        }
+    }
+
+    private static void assertRefusedWithoutPassword(int port) {
+        for (String url : new String[] {"jdbc:postgresql://127.0.0.1:" + port + "/tollgate?user=postgres",
+            "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&password=wrong"}) {
+            assertThatThrownBy(() -> DriverManager.getConnection(url).close()).as(url).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isIn("28P01", "08004"));
         }
     }
 

@@ -302,7 +302,8 @@ class DecisionIntegrationTests extends IntegrationTest {
         }
         Api.Response csv = api.get("/v1/decisions/export?format=csv", auditor);
         assertThat(csv.status()).isEqualTo(200);
-        assertThat(csv.body()).startsWith("decisionId,sequence,decidedAt,allowed,outcome,artifactDigest,artifactName,artifactTag,policies\r\n");
+        assertThat(csv.body()).startsWith(
+                "decisionId,sequence,decidedAt,allowed,outcome,artifactDigest,artifactName,artifactTag,policies,requester,source,hash\r\n");
         assertThat(csv.body().split("\r\n")).hasSize(lines.length + 1);
         assertThat(csv.body()).contains("\"[{\"\"name\"\":");
         assertThat(api.get("/v1/decisions/export?format=xml", auditor).status()).isEqualTo(400);

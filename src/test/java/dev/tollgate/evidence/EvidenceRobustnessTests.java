@@ -32,11 +32,14 @@ class EvidenceRobustnessTests {
         "sigstore/conformance/bundle-verify/rekor2-happy-path/bundle.sigstore.json",
         "sigstore/conformance/bundle-verify/happy-path-v0.1/bundle.sigstore.json",
         "sigstore/conformance/bundle-verify/managed-key-happy-path/bundle.sigstore.json",
+        "sigstore/sigstore-java/github-private-no-tlog/attestation.sigstore.json",
     };
     private static final TrustStore.Snapshot TRUST = EvidenceTestSupport.trust(
             EvidenceTestSupport.root("public-good", EvidenceTestSupport.publicGood()),
             EvidenceTestSupport.key("managed", EvidenceTestSupport.resource(
-                    "sigstore/conformance/bundle-verify/managed-key-happy-path/key.pub")));
+                    "sigstore/conformance/bundle-verify/managed-key-happy-path/key.pub")),
+            EvidenceTestSupport.material("github", dev.tollgate.trust.TrustKind.ROOT, TrustSettingsTests.githubRoot(),
+                    new dev.tollgate.trust.TrustSettings(false, null, null)));
 
     private final EvidenceVerifier verifier = EvidenceTestSupport.verifier();
 

@@ -14,6 +14,7 @@ import java.util.List;
 import dev.tollgate.evidence.sigstore.SigstoreTrust;
 import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
+import dev.tollgate.trust.TrustSettings;
 import dev.tollgate.trust.TrustStore;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +35,13 @@ public final class EvidenceTestSupport {
 
     /** With {@code cacheSize} 0 every call verifies afresh. */
     public static EvidenceVerifier verifier(int cacheSize) {
-        return new EvidenceVerifier(JSON, new SigstoreTrust(JSON, CLOCK), new EvidenceProperties(cacheSize, DataSize.ofMegabytes(1), 64));
+        return verifier(cacheSize, 1, CLOCK);
+    }
+
+    /** With its own minimum of signed times and clock (the decision time of key bundles without a signed time). */
+    public static EvidenceVerifier verifier(int cacheSize, int minSignedTimes, Clock clock) {
+        return new EvidenceVerifier(JSON, new SigstoreTrust(JSON, clock),
+                new EvidenceProperties(cacheSize, DataSize.ofMegabytes(1), 64, minSignedTimes), clock);
     }
 
     public static byte[] resource(String path) {
@@ -65,8 +72,12 @@ public final class EvidenceTestSupport {
     }
 
     static TrustMaterial material(String name, TrustKind kind, byte[] content) {
+        return material(name, kind, content, TrustSettings.DEFAULT);
+    }
+
+    public static TrustMaterial material(String name, TrustKind kind, byte[] content, TrustSettings settings) {
         Instant now = Instant.EPOCH;
-        return new TrustMaterial(name, kind, content, sha256(content), now, now, "test");
+        return new TrustMaterial(name, kind, content, sha256(content), now, now, "test", settings);
     }
 
     public static TrustStore.Snapshot trust(TrustMaterial... materials) {

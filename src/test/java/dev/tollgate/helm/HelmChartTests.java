@@ -3,21 +3,61 @@ package dev.tollgate.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-/** helm/tollgate is linted strictly and rendered; the webhook configuration and the workload are asserted. */
+/**
+ * helm/tollgate is linted strictly and rendered; the webhook configuration, the workload and each
+ * option are asserted, and every rendered manifest is read strictly into Kubernetes' API types.
+ */
 class HelmChartTests {
 
     private static final Path CHART = Path.of("helm/tollgate");
+    /** The chart with its `helm test` hooks as plain manifests: helm-java renders no hooks. */
+    static final Path CHART_WITH_TESTS = withTestsAsManifests();
+
+    private static Path withTestsAsManifests() {
+        try {
+            Path copy = Files.createTempDirectory("tollgate-chart");
+            try (Stream<Path> files = Files.walk(CHART)) {
+                for (Path source : files.toList()) {
+                    Path target = copy.resolve(CHART.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else if (source.startsWith(CHART.resolve("templates/tests"))) {
+                        Files.writeString(target, Files.readString(source).replace("helm.sh/hook", "tollgate.test/helm-hook"));
+                    } else {
+                        Files.copy(source, target);
+                    }
+                }
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (Stream<Path> files = Files.walk(copy)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temporary directory
+                }
+            }));
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> render(TemplateCommand command) {
@@ -112,6 +152,21 @@ class HelmChartTests {
     }
 
     @Test
+    void nothingIsExemptFromAdmissionUnlessTheValuesSaySo() {
+        Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(plain, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_EXEMPTNAMESPACES");
+            assertThat(e.get("value")).isEqualTo("");
+        });
+        Map<String, Object> exempt = at(kind(render(new Helm(CHART).template().set("admission.exemptNamespaces[0]", "sandbox")),
+                "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(exempt, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_EXEMPTNAMESPACES");
+            assertThat(e.get("value")).isEqualTo("sandbox");
+        });
+    }
+
+    @Test
     void serviceMonitorAndNetworkPolicyAreOptional() {
         List<Map<String, Object>> docs = render(new Helm(CHART).template().set("serviceMonitor.enabled", true)
                 .set("networkPolicy.enabled", true).set("networkPolicy.databaseCIDR", "10.0.5.0/24"));
@@ -152,5 +207,260 @@ class HelmChartTests {
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("replicaCount", 0))).hasMessageContaining("replicaCount");
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("webhook.timeoutSeconds", 60)))
                 .hasMessageContaining("timeoutSeconds");
+    }
+
+    static List<Map<String, Object>> kinds(List<Map<String, Object>> documents, String kind) {
+        return documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+    }
+
+    static Map<String, Object> pod(List<Map<String, Object>> documents) {
+        return at(kind(documents, "Deployment"), "spec", "template", "spec");
+    }
+
+    /** Every option that renders something more, switched on at once. */
+    static TemplateCommand everything() {
+        return new Helm(CHART_WITH_TESTS).template().set("bootstrapToken.value", "a-long-enough-secret-value")
+                .set("serviceMonitor.enabled", true).set("serviceMonitor.labels.release", "kube-prometheus-stack")
+                .set("prometheusRule.enabled", true).set("prometheusRule.labels.release", "kube-prometheus-stack")
+                .set("grafanaDashboard.enabled", true).set("grafanaDashboard.annotations.grafana_folder", "Security")
+                .set("networkPolicy.enabled", true).set("networkPolicy.databaseCIDR", "10.0.5.0/24")
+                .set("networkPolicy.registryCIDRs[0]", "140.82.112.0/20")
+                .set("autoscaling.enabled", true).set("autoscaling.minReplicas", 3).set("autoscaling.maxReplicas", 9)
+                .set("serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn", "arn:aws:iam::123456789012:role/tollgate")
+                .set("imagePullSecrets[0].name", "regcred").set("podAnnotations.example\\.com/team", "platform")
+                .set("podLabels.team", "platform").set("priorityClassName", "system-cluster-critical")
+                .set("nodeSelector.kubernetes\\.io/os", "linux")
+                .set("tolerations[0].key", "dedicated").set("tolerations[0].operator", "Equal")
+                .set("tolerations[0].value", "security").set("tolerations[0].effect", "NoSchedule")
+                .set("topologySpreadConstraints[0].maxSkew", 1).set("topologySpreadConstraints[0].topologyKey", "topology.kubernetes.io/zone")
+                .set("topologySpreadConstraints[0].whenUnsatisfiable", "ScheduleAnyway")
+                .set("extraEnv[0].name", "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE").set("extraEnv[0].value", "24")
+                .set("admission.clientCASecret", "apiserver-client-ca").set("admission.clientCertificateSubjects[0]", "CN=kube-apiserver")
+                .set("registry.allowed[0]", "ghcr.io").set("registry.credentialsSecret", "registry-creds").set("trust.configMap", "trust-roots");
+    }
+
+    @Test
+    void everyRenderedManifestIsAValidObjectOfItsKubernetesType() {
+        for (TemplateCommand command : List.of(new Helm(CHART).template(), everything(),
+                new Helm(CHART).template().set("tls.certManager.enabled", false).set("tls.existingSecret", "my-tls")
+                        .set("webhook.caBundle", "Q0E=").set("podDisruptionBudget.maxUnavailable", "50%")
+                        .set("serviceAccount.create", false).set("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+                                + ".nodeSelectorTerms[0].matchExpressions[0].key", "kubernetes.io/arch")
+                        .set("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                                + ".matchExpressions[0].operator", "In")
+                        .set("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+                                + ".matchExpressions[0].values[0]", "amd64"))) {
+            List<Map<String, Object>> docs = render(command);
+            List<String> problems = new ArrayList<>();
+            docs.forEach(d -> problems.addAll(KubernetesTypes.problems(d)));
+            assertThat(problems).isEmpty();
+            assertThat(docs).allSatisfy(d -> assertThat(KubernetesTypes.TYPES.containsKey(d.get("kind"))
+                    || KubernetesTypes.UNCHECKED.contains(d.get("kind"))).as("%s", d.get("kind")).isTrue());
+        }
+        List<String> kinds = render(everything()).stream().map(d -> (String) d.get("kind")).distinct().toList();
+        assertThat(kinds).contains("Deployment", "Service", "ServiceAccount", "Secret", "PodDisruptionBudget", "HorizontalPodAutoscaler",
+                "ValidatingWebhookConfiguration", "NetworkPolicy", "ServiceMonitor", "PrometheusRule", "ConfigMap", "Pod");
+    }
+
+    @Test
+    void theStrictReadingFindsUnknownFieldsWrongTypesAndWrongApiVersions() {
+        Map<String, Object> service = kind(render(new Helm(CHART).template()), "Service");
+        Map<String, Object> spec = at(service, "spec");
+        spec.put("selectorr", Map.of("a", "b"));
+        assertThat(KubernetesTypes.problems(service)).anyMatch(p -> p.contains("selectorr"));
+        spec.remove("selectorr");
+        Map<String, Object> port = at(service, "spec", "ports", 0);
+        port.put("port", "443");
+        assertThat(KubernetesTypes.problems(service)).isNotEmpty();
+        port.put("port", 443);
+        assertThat(KubernetesTypes.problems(service)).isEmpty();
+        Map<String, Object> budget = kind(render(new Helm(CHART).template()), "PodDisruptionBudget");
+        budget.put("apiVersion", "policy/v1beta1");
+        assertThat(KubernetesTypes.problems(budget)).anyMatch(p -> p.contains("policy/v1beta1"));
+    }
+
+    @Test
+    void twoReplicasSpreadOverNodesWithADisruptionBudgetOfOne() {
+        List<Map<String, Object>> docs = render(new Helm(CHART).template());
+        assertThat(at(kind(docs, "Deployment"), "spec", "replicas").toString()).isEqualTo("2");
+        Map<String, Object> budget = kind(docs, "PodDisruptionBudget");
+        assertThat(at(budget, "spec", "minAvailable").toString()).isEqualTo("1");
+        assertThat((Map<String, Object>) at(budget, "spec", "selector", "matchLabels"))
+                .containsEntry("app.kubernetes.io/instance", "gate").containsEntry("app.kubernetes.io/name", "tollgate");
+        Map<String, Object> term = at(pod(docs), "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", 0);
+        assertThat((String) at(term, "podAffinityTerm", "topologyKey")).isEqualTo("kubernetes.io/hostname");
+        assertThat((Map<String, Object>) at(term, "podAffinityTerm", "labelSelector", "matchLabels"))
+                .isEqualTo(at(kind(docs, "Deployment"), "spec", "selector", "matchLabels"));
+        assertThat(docs).noneMatch(d -> "HorizontalPodAutoscaler".equals(d.get("kind")));
+    }
+
+    @Test
+    void oneReplicaHasNoDisruptionBudgetAndTheBudgetCanBeAPercentage() {
+        assertThat(render(new Helm(CHART).template().set("replicaCount", 1))).noneMatch(d -> "PodDisruptionBudget".equals(d.get("kind")));
+        assertThat(render(new Helm(CHART).template().set("podDisruptionBudget.enabled", false)))
+                .noneMatch(d -> "PodDisruptionBudget".equals(d.get("kind")));
+        Map<String, Object> spec = at(kind(render(new Helm(CHART).template().set("podDisruptionBudget.maxUnavailable", "50%")),
+                "PodDisruptionBudget"), "spec");
+        assertThat(spec).containsEntry("maxUnavailable", "50%").doesNotContainKey("minAvailable");
+        spec = at(kind(render(new Helm(CHART).template().set("podDisruptionBudget.maxUnavailable", 1)), "PodDisruptionBudget"), "spec");
+        assertThat(spec).containsEntry("maxUnavailable", 1).doesNotContainKey("minAvailable");
+        // an autoscaler's minimum counts, not replicaCount
+        assertThat(kinds(render(new Helm(CHART).template().set("replicaCount", 1).set("autoscaling.enabled", true)),
+                "PodDisruptionBudget")).hasSize(1);
+    }
+
+    @Test
+    void theAutoscalerReplacesTheReplicaCount() {
+        List<Map<String, Object>> docs = render(new Helm(CHART).template().set("autoscaling.enabled", true)
+                .set("autoscaling.minReplicas", 3).set("autoscaling.maxReplicas", 9).set("autoscaling.targetCPUUtilizationPercentage", 60));
+        Map<String, Object> hpa = kind(docs, "HorizontalPodAutoscaler");
+        assertThat(hpa.get("apiVersion")).isEqualTo("autoscaling/v2");
+        assertThat((Map<String, Object>) at(hpa, "spec", "scaleTargetRef"))
+                .containsEntry("kind", "Deployment").containsEntry("name", "gate-tollgate");
+        assertThat((Map<String, Object>) at(hpa, "spec")).containsEntry("minReplicas", 3).containsEntry("maxReplicas", 9);
+        assertThat(at(hpa, "spec", "metrics", 0, "resource", "target", "averageUtilization").toString()).isEqualTo("60");
+        assertThat((Map<String, Object>) at(kind(docs, "Deployment"), "spec")).doesNotContainKey("replicas");
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("autoscaling.enabled", true).set("autoscaling.minReplicas", 5)
+                .set("autoscaling.maxReplicas", 2))).hasMessageContaining("maxReplicas");
+    }
+
+    @Test
+    void theServiceAccountHasNoTokenAndCanBeGivenOrAnnotated() {
+        List<Map<String, Object>> docs = render(new Helm(CHART).template());
+        Map<String, Object> account = kind(docs, "ServiceAccount");
+        assertThat((String) at(account, "metadata", "name")).isEqualTo("gate-tollgate");
+        assertThat(account.get("automountServiceAccountToken")).isEqualTo(false);
+        assertThat(pod(docs)).containsEntry("serviceAccountName", "gate-tollgate").containsEntry("automountServiceAccountToken", false);
+
+        docs = render(new Helm(CHART).template().set("serviceAccount.create", false).set("serviceAccount.name", "shared"));
+        assertThat(docs).noneMatch(d -> "ServiceAccount".equals(d.get("kind")));
+        assertThat(pod(docs)).containsEntry("serviceAccountName", "shared");
+        assertThat(pod(render(new Helm(CHART).template().set("serviceAccount.create", false)))).containsEntry("serviceAccountName", "default");
+
+        account = kind(render(new Helm(CHART).template().set("serviceAccount.annotations.iam\\.gke\\.io/gcp-service-account",
+                "tollgate@example.iam.gserviceaccount.com")), "ServiceAccount");
+        assertThat((Map<String, Object>) at(account, "metadata", "annotations"))
+                .containsEntry("iam.gke.io/gcp-service-account", "tollgate@example.iam.gserviceaccount.com");
+    }
+
+    @Test
+    void podPlacementAndMetadataOptions() {
+        List<Map<String, Object>> docs = render(everything());
+        Map<String, Object> template = at(kind(docs, "Deployment"), "spec", "template");
+        assertThat((Map<String, Object>) at(template, "metadata", "labels")).containsEntry("team", "platform")
+                .containsEntry("app.kubernetes.io/name", "tollgate");
+        assertThat((Map<String, Object>) at(template, "metadata", "annotations")).containsEntry("example.com/team", "platform");
+        assertThat((Map<String, Object>) at(kind(docs, "Deployment"), "spec", "selector", "matchLabels")).doesNotContainKey("team");
+        Map<String, Object> pod = at(template, "spec");
+        assertThat(pod).containsEntry("priorityClassName", "system-cluster-critical");
+        assertThat((List<Object>) pod.get("imagePullSecrets")).containsExactly(Map.of("name", "regcred"));
+        assertThat((Map<String, Object>) pod.get("nodeSelector")).containsEntry("kubernetes.io/os", "linux");
+        assertThat((List<Map<String, Object>>) pod.get("tolerations")).singleElement()
+                .satisfies(t -> assertThat(t).containsEntry("key", "dedicated").containsEntry("effect", "NoSchedule"));
+        Map<String, Object> spread = at(pod, "topologySpreadConstraints", 0);
+        assertThat(spread).containsEntry("topologyKey", "topology.kubernetes.io/zone").containsEntry("maxSkew", 1);
+        assertThat((Map<String, Object>) at(spread, "labelSelector", "matchLabels")).containsEntry("app.kubernetes.io/instance", "gate");
+        List<Map<String, Object>> env = at(pod, "containers", 0, "env");
+        assertThat(env).anySatisfy(e -> assertThat(e).containsEntry("name", "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE")
+                .containsEntry("value", "24"));
+        // the test pod pulls with the same secrets
+        Map<String, Object> testPod = kinds(docs, "Pod").get(0);
+        assertThat((List<Object>) at(testPod, "spec", "imagePullSecrets")).containsExactly(Map.of("name", "regcred"));
+
+        // a given affinity replaces the default anti-affinity; a given labelSelector is kept
+        Map<String, Object> custom = pod(render(new Helm(CHART).template()
+                .set("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key",
+                        "kubernetes.io/arch")
+                .set("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator",
+                        "In")
+                .set("topologySpreadConstraints[0].maxSkew", 1).set("topologySpreadConstraints[0].topologyKey", "kubernetes.io/hostname")
+                .set("topologySpreadConstraints[0].whenUnsatisfiable", "DoNotSchedule")
+                .set("topologySpreadConstraints[0].labelSelector.matchLabels.app", "other")));
+        assertThat((Map<String, Object>) custom.get("affinity")).containsOnlyKeys("nodeAffinity");
+        assertThat((Map<String, Object>) at(custom, "topologySpreadConstraints", 0, "labelSelector", "matchLabels"))
+                .containsExactly(Map.entry("app", "other"));
+        Map<String, Object> plain = pod(render(new Helm(CHART).template()));
+        assertThat(plain).doesNotContainKeys("priorityClassName", "imagePullSecrets", "nodeSelector", "tolerations",
+                "topologySpreadConstraints");
+    }
+
+    @Test
+    void resourcesAreTheValuesGiven() {
+        Map<String, Object> container = at(pod(render(new Helm(CHART).template().set("resources.requests.cpu", "500m")
+                .set("resources.requests.memory", "1Gi").set("resources.limits.memory", "2Gi"))), "containers", 0);
+        assertThat((Map<String, Object>) at(container, "resources", "requests")).containsEntry("cpu", "500m").containsEntry("memory", "1Gi");
+        assertThat((Map<String, Object>) at(container, "resources", "limits")).containsEntry("memory", "2Gi");
+    }
+
+    @Test
+    void theHelmTestPodChecksReadinessAndDecidesWithTheBootstrapToken() {
+        Map<String, Object> test = kind(render(new Helm(CHART_WITH_TESTS).template().set("bootstrapToken.value", "a-long-enough-secret-value")), "Pod");
+        assertThat((Map<String, Object>) at(test, "metadata", "annotations")).containsEntry("tollgate.test/helm-hook", "test");
+        assertThat((Map<String, Object>) at(test, "spec")).containsEntry("restartPolicy", "Never")
+                .containsEntry("automountServiceAccountToken", false);
+        assertThat((Boolean) at(test, "spec", "securityContext", "runAsNonRoot")).isTrue();
+        Map<String, Object> container = at(test, "spec", "containers", 0);
+        assertThat(container.get("image")).isEqualTo("curlimages/curl:8.11.1");
+        assertThat((Boolean) at(container, "securityContext", "readOnlyRootFilesystem")).isTrue();
+        assertThat((List<Map<String, Object>>) container.get("env")).anySatisfy(e -> assertThat(e)
+                .containsEntry("name", "TOLLGATE_URL").containsEntry("value", "https://gate-tollgate.tollgate-system.svc:443"));
+        assertThat((String) at(container, "args", 0)).contains("/actuator/health/readiness", "/v1/admission", "\"dryRun\": true");
+        List<Map<String, Object>> volumes = at(test, "spec", "volumes");
+        assertThat(volumes).anySatisfy(v -> assertThat((String) at(v, "secret", "secretName")).isEqualTo("gate-tollgate-bootstrap"));
+        assertThat(volumes).anySatisfy(v -> assertThat((String) at(v, "secret", "secretName")).isEqualTo("gate-tollgate-tls"));
+
+        Map<String, Object> withoutToken = kind(render(new Helm(CHART_WITH_TESTS).template()), "Pod");
+        assertThat((List<Map<String, Object>>) at(withoutToken, "spec", "volumes")).noneMatch(v -> "token".equals(v.get("name")));
+        Map<String, Object> existing = kind(render(new Helm(CHART_WITH_TESTS).template().set("bootstrapToken.existingSecret", "admin-token")), "Pod");
+        assertThat((List<Map<String, Object>>) at(existing, "spec", "volumes"))
+                .anySatisfy(v -> assertThat((String) at(v, "secret", "secretName")).isEqualTo("admin-token"));
+    }
+
+    @Test
+    void theNotesSayHowToReachItWhereTheTokenIsAndHowToCheckReadiness() {
+        String notes = new Helm(CHART).install().clientOnly().dryRun().withName("gate").withNamespace("tollgate-system")
+                .withKubeVersion("1.31.0").set("bootstrapToken.value", "a-long-enough-secret-value").call().getOutput();
+        assertThat(notes).contains("https://gate-tollgate.tollgate-system.svc:443",
+                "kubectl -n tollgate-system port-forward svc/gate-tollgate 8443:443",
+                "/actuator/health/readiness", "helm test gate -n tollgate-system",
+                "get secret gate-tollgate-bootstrap -o jsonpath='{.data.token}'")
+                .doesNotContain("WARNING");
+        String bare = new Helm(CHART).install().clientOnly().dryRun().withName("gate").withNamespace("tollgate-system")
+                .withKubeVersion("1.31.0").set("replicaCount", 1).set("webhook.failurePolicy", "Ignore").call().getOutput();
+        assertThat(bare).contains("WARNING: no admin token is configured", "WARNING: one replica", "WARNING: failurePolicy Ignore");
+    }
+
+    @Test
+    void theGrafanaDashboardIsAConfigMapForTheSidecar() {
+        assertThat(render(new Helm(CHART).template())).noneMatch(d -> "ConfigMap".equals(d.get("kind")) || "PrometheusRule".equals(d.get("kind")));
+        List<Map<String, Object>> docs = render(new Helm(CHART).template().set("grafanaDashboard.enabled", true)
+                .set("grafanaDashboard.namespace", "monitoring").set("grafanaDashboard.annotations.grafana_folder", "Security"));
+        Map<String, Object> map = kind(docs, "ConfigMap");
+        assertThat((String) at(map, "metadata", "namespace")).isEqualTo("monitoring");
+        assertThat((Map<String, Object>) at(map, "metadata", "labels")).containsEntry("grafana_dashboard", "1");
+        assertThat((Map<String, Object>) at(map, "metadata", "annotations")).containsEntry("grafana_folder", "Security");
+        JsonNode dashboard = JsonMapper.builder().build().readTree((String) at(map, "data", "tollgate.json"));
+        assertThat(dashboard.path("uid").asString()).isEqualTo("tollgate");
+        assertThat(dashboard.path("panels").size()).isGreaterThan(10);
+    }
+
+    @Test
+    void thePrometheusRuleHasTheFourAlertsOfTheRunbookScopedToTheRelease() {
+        List<Map<String, Object>> docs = render(new Helm(CHART).template().set("prometheusRule.enabled", true)
+                .set("prometheusRule.labels.release", "kube-prometheus-stack").set("prometheusRule.denialPercentage", 30));
+        Map<String, Object> rule = kind(docs, "PrometheusRule");
+        assertThat((Map<String, Object>) at(rule, "metadata", "labels")).containsEntry("release", "kube-prometheus-stack");
+        List<Map<String, Object>> rules = at(rule, "spec", "groups", 0, "rules");
+        assertThat(rules).extracting(r -> r.get("alert")).contains("TollgateNotReady", "TollgateDecisionsUnavailable",
+                "TollgateDenialSpike", "TollgateCheckpointStale", "TollgateTrustRootExpiring");
+        for (Map<String, Object> r : rules) {
+            assertThat((String) r.get("expr")).contains("namespace=\"tollgate-system\"");
+            assertThat((String) at(r, "annotations", "description")).contains("docs/operations.md");
+            assertThat((String) at(r, "labels", "severity")).isIn("warning", "critical");
+        }
+        assertThat(rules).filteredOn(r -> "TollgateDenialSpike".equals(r.get("alert")))
+                .singleElement().satisfies(r -> assertThat((String) r.get("expr")).contains("> 0.3"));
+        assertThat(rules).filteredOn(r -> "TollgateTrustRootExpiring".equals(r.get("alert")))
+                .singleElement().satisfies(r -> assertThat((String) at(r, "annotations", "summary")).contains("{{ $labels.name }}"));
     }
 }

@@ -83,7 +83,7 @@ class HostileSourceTests {
         assertThat(PolicyTestSupport.COMPILER.compile(text).diagnostics())
                 .extracting(Diagnostic::code).containsExactly(Diagnostic.Codes.SOURCE_TOO_LARGE);
 
-        PolicyCompiler generous = new PolicyCompiler(16 * 1024 * 1024);
+        PolicyCompiler generous = new PolicyCompiler(PolicyCompiler.Limits.DEFAULT.withoutTimeouts().withMaxSourceBytes(16 * 1024 * 1024));
         CompileResult result = assertTimeoutPreemptively(GUARD, () -> generous.compile(text));
         assertThat(result.diagnostics()).isEmpty();
         PolicyResult evaluated = result.program().evaluate(input(Map.of()));
@@ -97,7 +97,7 @@ class HostileSourceTests {
             source.append("rule r { require x }\n");
         }
         CompileResult result = assertTimeoutPreemptively(GUARD,
-                () -> new PolicyCompiler(16 * 1024 * 1024).compile(source.append("}\n").toString()));
+                () -> new PolicyCompiler(PolicyCompiler.Limits.DEFAULT.withoutTimeouts().withMaxSourceBytes(16 * 1024 * 1024)).compile(source.append("}\n").toString()));
         assertThat(result.program()).isNull();
         assertThat(result.diagnostics()).hasSizeGreaterThan(100_000);
     }

@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class PolicyTestSupport {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();
-    public static final PolicyCompiler COMPILER = new PolicyCompiler();
+    public static final PolicyCompiler COMPILER = new PolicyCompiler(PolicyCompiler.Limits.DEFAULT.withoutTimeouts());
     public static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
 
     private PolicyTestSupport() {

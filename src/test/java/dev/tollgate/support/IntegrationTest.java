@@ -27,6 +27,10 @@ public abstract class IntegrationTest {
     public static final FakeRegistry REGISTRY = new FakeRegistry();
     /** A registry that is never allow-listed: it must never be contacted. */
     public static final FakeRegistry FORBIDDEN_REGISTRY = new FakeRegistry();
+    /** The one namespace exempt from admission in the test suite (the server has none by default). */
+    public static final String EXEMPT_NAMESPACE = "tollgate-exempt";
+    /** Exports that may run at once in the test suite (a stalled one ends after 2 s without progress). */
+    public static final int EXPORT_THREADS = 2;
     private static final Map<String, String> roleTokens = new ConcurrentHashMap<>();
 
     @LocalServerPort
@@ -59,6 +63,9 @@ public abstract class IntegrationTest {
         // short edge time-outs, so that the slow-client tests see them pass (defaults: 10 s and 15 s)
         registry.add("tollgate.http.header-timeout", () -> "2s");
         registry.add("tollgate.http.body-timeout", () -> "3s");
+        registry.add("tollgate.admission.exempt-namespaces", () -> EXEMPT_NAMESPACE);
+        registry.add("tollgate.audit.export-threads", () -> String.valueOf(EXPORT_THREADS));
+        registry.add("tollgate.audit.export-write-timeout", () -> "2s");
     }
 
     @BeforeEach

@@ -12,15 +12,19 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP forwarder between the application and its PostgreSQL, which a test can cut
- * (every open connection dropped, new ones closed at once) and restore: a database outage
- * without stopping the database.
+ * (every open connection dropped, new ones closed at once), black-hole (a network that stopped
+ * answering: new connections are accepted and never answered, open ones stop forwarding) and
+ * restore: a database outage without stopping the database.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> held = ConcurrentHashMap.newKeySet();
+    private final Object gate = new Object();
     private volatile boolean cut;
+    private volatile boolean blackHole;
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -41,10 +45,32 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(socket);
         }
         open.clear();
+        dropHeld();
     }
 
+    /**
+     * Until {@link #restore()}: new connections are accepted and never answered, and open ones
+     * carry nothing either way (what was sent waits, as in a network partition).
+     */
+    public void blackHole() {
+        blackHole = true;
+    }
+
+    /** Ends a cut or a black hole: open connections carry data again, new ones are forwarded. */
     public void restore() {
         cut = false;
+        dropHeld();
+        synchronized (gate) {
+            blackHole = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void dropHeld() {
+        for (Socket socket : held) {
+            closeQuietly(socket);
+        }
+        held.clear();
     }
 
     private void acceptLoop() {
@@ -53,6 +79,10 @@ public final class TcpProxy implements AutoCloseable {
                 Socket client = server.accept();
                 if (cut) {
                     closeQuietly(client);
+                    continue;
+                }
+                if (blackHole) {
+                    held.add(client); // accepted, never answered
                     continue;
                 }
                 Socket upstream = new Socket();
@@ -75,9 +105,11 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitNoBlackHole();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
+                awaitNoBlackHole(); // a close does not cross a black hole either
             } catch (IOException ignored) {
                 // either side went away
             } finally {
@@ -89,6 +121,19 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pipe");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private void awaitNoBlackHole() throws java.io.InterruptedIOException {
+        synchronized (gate) {
+            while (blackHole) {
+                try {
+                    gate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        }
     }
 
     private static void closeQuietly(Socket socket) {

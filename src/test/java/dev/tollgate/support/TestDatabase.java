@@ -26,9 +26,10 @@ public final class TestDatabase {
         postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(true)
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off")
+                // durable, as in production ("durable means durable"): zonky's defaults turn these off
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
                 .setServerConfig("max_connections", "200")
                 .start();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -70,5 +71,21 @@ public final class TestDatabase {
 
     public TcpProxy proxy() {
         return proxy;
+    }
+
+    /**
+     * Terminates every session of the application's database but the caller's
+     * ({@code pg_terminate_backend}), as a database restart or fail-over does to a pool: the
+     * pooled connections look alive until they are used. Answers how many were terminated.
+     */
+    public int terminateApplicationConnections() {
+        try (Connection c = java.sql.DriverManager.getConnection(directJdbcUrl()); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        + " WHERE datname = 'tollgate' AND pid <> pg_backend_pid() AND backend_type = 'client backend'")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

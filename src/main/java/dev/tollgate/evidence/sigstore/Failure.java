@@ -43,6 +43,8 @@ public final class Failure extends Exception {
         public static final String SUBJECT_MISMATCH = "evidence_subject_mismatch";
         public static final String DIGEST_MISMATCH = "evidence_digest_mismatch";
         public static final String NO_TRUST_MATERIAL = "evidence_no_trust_material";
+        public static final String DUPLICATE_TIMESTAMP = "evidence_duplicate_timestamp";
+        public static final String DUPLICATE_TLOG_ENTRY = "evidence_duplicate_tlog_entry";
 
         private Codes() {
         }

@@ -53,6 +53,8 @@ public final class ParsedBundle {
     final List<DsseSignature> dsseSignatures;
     final List<TlogEntry> tlogEntries;
     final List<byte[]> timestamps;
+    /** Certificates that the JDK reads but that are not strict DER (trailing bytes, BER): never verified. */
+    final List<String> certificateProblems;
 
     private ParsedBundle(Builder b) {
         this.mediaType = b.mediaType;
@@ -68,6 +70,7 @@ public final class ParsedBundle {
         this.dsseSignatures = List.copyOf(b.dsseSignatures);
         this.tlogEntries = List.copyOf(b.tlogEntries);
         this.timestamps = List.copyOf(b.timestamps);
+        this.certificateProblems = List.copyOf(b.certificateProblems);
     }
 
     public boolean isDsse() {
@@ -152,7 +155,7 @@ public final class ParsedBundle {
             throw malformed("verificationMaterial must hold exactly one of certificate, x509CertificateChain and publicKey");
         }
         if (certificate != null) {
-            b.certificates.add(certificate(bytes(certificate, "certificate.rawBytes", "rawBytes", "raw_bytes")));
+            b.certificates.add(certificate(bytes(certificate, "certificate.rawBytes", "rawBytes", "raw_bytes"), "the certificate", b));
         } else if (chain != null) {
             JsonNode certificates = field(chain, "certificates");
             if (certificates == null || !certificates.isArray() || certificates.isEmpty()) {
@@ -162,7 +165,8 @@ public final class ParsedBundle {
                 throw malformed("x509CertificateChain has more than 10 certificates");
             }
             for (JsonNode c : certificates) {
-                b.certificates.add(certificate(bytes(c, "x509CertificateChain.certificates[].rawBytes", "rawBytes", "raw_bytes")));
+                b.certificates.add(certificate(bytes(c, "x509CertificateChain.certificates[].rawBytes", "rawBytes", "raw_bytes"),
+                        "x509CertificateChain.certificates[" + b.certificates.size() + "]", b));
             }
         } else {
             if (!key.isObject()) {
@@ -350,12 +354,19 @@ public final class ParsedBundle {
         throw malformed(what + " is not a whole number");
     }
 
-    private static X509Certificate certificate(byte[] der) throws Failure {
+    /** A certificate the JDK can read; one that is not exactly one DER object is kept, with its problem, to be refused. */
+    private static X509Certificate certificate(byte[] der, String what, Builder b) throws Failure {
+        X509Certificate certificate;
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException | RuntimeException e) {
             throw malformed("a certificate does not parse as X.509");
         }
+        String problem = StrictDer.problem(der);
+        if (problem != null) {
+            b.certificateProblems.add(what + " is not strict DER: " + problem);
+        }
+        return certificate;
     }
 
     static Failure malformed(String detail) {
@@ -376,5 +387,6 @@ public final class ParsedBundle {
         final List<DsseSignature> dsseSignatures = new ArrayList<>();
         final List<TlogEntry> tlogEntries = new ArrayList<>();
         final List<byte[]> timestamps = new ArrayList<>();
+        final List<String> certificateProblems = new ArrayList<>();
     }
 }

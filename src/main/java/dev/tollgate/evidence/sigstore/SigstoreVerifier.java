@@ -2,10 +2,7 @@ package dev.tollgate.evidence.sigstore;
 
 import java.io.StringReader;
 import java.security.PublicKey;
-import java.security.cert.CertPath;
-import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -27,22 +24,48 @@ import dev.sigstore.rekor.client.ImmutableRekorEntry;
 import dev.sigstore.rekor.client.ImmutableVerification;
 import dev.sigstore.rekor.client.RekorEntry;
 import dev.sigstore.strings.StringMatcher;
-import dev.sigstore.timestamp.client.ImmutableTimestampResponse;
-import dev.sigstore.timestamp.client.TimestampResponse;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * Verifies one Sigstore bundle under one trusted root or one registered key, offline. Keyless
  * bundles go through sigstore-java's {@code KeylessVerifier} where it can handle them, followed
  * by the checks 2.0.0 lacks; what it cannot handle (public keys, Rekor v2 DSSE, intoto 0.0.2
- * entries, DSSE payloads that are not ASCII, Fulcio usernames) is verified from sigstore-java's
- * parts: the Fulcio chain and SCT verifier, the Rekor entry verifier, the RFC 3161 verifier and
- * its signature verifiers, with our own log-entry body checks ({@link RekorBodies}).
+ * entries, DSSE payloads that are not ASCII, Fulcio usernames, RFC 3161 timestamps counted as
+ * the reference clients count them, roots without CT logs) is verified from sigstore-java's
+ * parts: the Fulcio chain and SCT verifier and the Rekor entry verifier, with our own log-entry
+ * body checks ({@link RekorBodies}) and RFC 3161 checks ({@link TimestampTokens}).
+ *
+ * <p>Times are counted as sigstore-go and sigstore-js count them: every transparency-log entry
+ * present must verify; an RFC 3161 timestamp that does not verify against the root's TSAs is
+ * ignored (and reported); the bundle needs at least {@code minSignedTimes} verified signed times
+ * from distinct sources (a log's signed integration time, a TSA's timestamp), and the leaf
+ * certificate must be valid at each of them.
  */
 public final class SigstoreVerifier {
 
-    /** Who signed: keyless (a certificate identity) or key (a registered key's name). */
-    public record Signer(String kind, CertificateIdentity identity, String keyName, Instant integratedTime) {
+    /**
+     * Who signed: keyless (a certificate identity) or key (a registered key's name), with the
+     * verified signed times, the TSAs whose timestamps verified, whether a transparency-log entry
+     * verified, and the timestamps that were ignored (why, one line each).
+     */
+    public record Signer(String kind, CertificateIdentity identity, String keyName, Instant integratedTime,
+            List<Instant> signedTimes, List<String> timestampedBy, boolean transparencyLog, List<String> ignored) {
+        public Signer {
+            signedTimes = List.copyOf(signedTimes);
+            timestampedBy = List.copyOf(timestampedBy);
+            ignored = List.copyOf(ignored);
+        }
+    }
+
+    /** How a held root is to be used: whether it insists on a log entry, and how many signed times a bundle needs. */
+    public record RootOptions(boolean requireTransparencyLog, int minSignedTimes) {
+    }
+
+    /** A registered key's validity window (either end may be open) and the time to judge bundles without a signed time. */
+    public record KeyWindow(Instant validFrom, Instant validUntil, Instant now) {
+        boolean contains(Instant t) {
+            return (validFrom == null || !t.isBefore(validFrom)) && (validUntil == null || t.isBefore(validUntil));
+        }
     }
 
     private static final Set<String> LIBRARY_ENTRY_KINDS = Set.of("hashedrekord:0.0.1", "hashedrekord:0.0.2", "dsse:0.0.1");
@@ -54,49 +77,100 @@ public final class SigstoreVerifier {
     }
 
     /**
+     * What no root or key can make right: certificates that are not strict DER, the same RFC 3161
+     * token twice, the same log entry (log id and index) twice.
+     */
+    public static void precheck(ParsedBundle b) throws Failure {
+        if (!b.certificateProblems.isEmpty()) {
+            throw new Failure(Failure.Codes.MALFORMED, String.join("; ", b.certificateProblems));
+        }
+        Set<String> entries = new java.util.HashSet<>();
+        for (ParsedBundle.TlogEntry entry : b.tlogEntries) {
+            if (!entries.add(HexFormat.of().formatHex(entry.logId()) + "/" + entry.logIndex())) {
+                throw new Failure(Failure.Codes.DUPLICATE_TLOG_ENTRY,
+                        "the bundle holds log entry " + entry.logIndex() + " of the same log twice");
+            }
+        }
+        Set<String> tokens = new java.util.HashSet<>();
+        for (int i = 0; i < b.timestamps.size(); i++) {
+            byte[] raw = b.timestamps.get(i);
+            byte[] token;
+            try {
+                token = TimestampTokens.read(raw).encoded();
+            } catch (Failure f) {
+                token = raw;
+            }
+            if (!tokens.add(HexFormat.of().formatHex(RekorBodies.sha256(token)))) {
+                throw new Failure(Failure.Codes.DUPLICATE_TIMESTAMP, "RFC 3161 timestamp " + i + " repeats an earlier one");
+            }
+        }
+    }
+
+    /** Whether a certificate authority of this root issued the bundle's certificate, or one of its logs holds an entry of it. */
+    public static int relevance(ParsedBundle b, TrustRoot root) {
+        if (b.hasCertificate() && FulcioChains.issuedBy(b.certificates, root)) {
+            return 2;
+        }
+        return b.tlogEntries.stream().anyMatch(e -> root.holdsLog(e.logId())) ? 1 : 0;
+    }
+
+    /**
      * @param digest for a message signature, the SHA-256 the signature covers (the artifact's, or a
      *               cosign payload's); for DSSE, the SHA-256 of one in-toto subject, or null when the
      *               statement has none (the caller matches subjects against the artifact)
      */
-    public Signer keyless(ParsedBundle b, byte[] digest, TrustRoot root) throws Failure {
+    public Signer keyless(ParsedBundle b, byte[] digest, TrustRoot root, RootOptions options) throws Failure {
         if (!b.hasCertificate()) {
             throw new Failure(Failure.Codes.UNTRUSTED_KEY, "the bundle is signed with a key, not a certificate");
         }
+        precheck(b);
         X509Certificate leaf = b.leaf();
         CertificateIdentity identity = CertificateIdentity.of(leaf);
+        SignedTimes times = new SignedTimes();
         if (library(b, digest, identity, root)) {
             checkDigest(b, digest);
             verifyWithLibrary(b, digest, root, identity);
-            Instant integrated = checkCertificateAtLogTimes(b, leaf);
-            return new Signer("keyless", identity, null, integrated);
+            for (ParsedBundle.TlogEntry entry : b.tlogEntries) {
+                if (entry.integratedTime() > 0 && entry.signedEntryTimestamp() != null) {
+                    times.logged(entry);
+                }
+            }
+        } else {
+            checkSignature(b, digest, leaf.getPublicKey());
+            FulcioChains.verify(b.certificates, root);
+            if (b.tlogEntries.isEmpty() && options.requireTransparencyLog()) {
+                throw new Failure(Failure.Codes.TLOG_INVALID, "the bundle has no transparency-log entry, and the trusted root requires one");
+            }
+            verifyEntries(b, digest, root, leaf, null, times);
+            verifyTimestamps(b, root.root.getTSAs(), times);
         }
-        checkSignature(b, digest, leaf.getPublicKey());
-        verifyCertificate(b, root);
-        List<Instant> times = new ArrayList<>();
-        Instant integrated = verifyEntries(b, digest, root, leaf, null, true, times);
-        verifyTimestamps(b, List.of(root), times);
-        if (times.isEmpty()) {
-            throw new Failure(Failure.Codes.TLOG_INVALID,
-                    "no trusted time: the bundle has neither a signed log entry time nor an RFC 3161 timestamp");
-        }
-        for (Instant time : times) {
+        times.require(options.minSignedTimes());
+        for (Instant time : times.times) {
             validAt(leaf, time, "signing time");
         }
-        return new Signer("keyless", identity, null, integrated);
+        return new Signer("keyless", identity, null, times.integratedTime, times.times, times.tsas, !b.tlogEntries.isEmpty(),
+                times.ignored);
     }
 
-    /** A bundle signed with a registered key; its log entries and timestamps are checked against {@code roots}. */
-    public Signer withKey(ParsedBundle b, byte[] digest, TrustKey key, List<TrustRoot> roots) throws Failure {
+    /**
+     * A bundle signed with a registered key; its log entries and timestamps are checked against
+     * {@code roots}, and every signed time (or, without one, {@code window.now()}) must lie in
+     * the key's window.
+     */
+    public Signer withKey(ParsedBundle b, byte[] digest, TrustKey key, KeyWindow window, List<TrustRoot> roots) throws Failure {
         if (b.hasCertificate()) {
             throw new Failure(Failure.Codes.UNTRUSTED_CERTIFICATE, "the bundle carries a certificate, not a key signature");
         }
+        precheck(b);
         checkSignature(b, digest, key.key);
-        Instant integrated = null;
+        SignedTimes times = new SignedTimes();
         if (!b.tlogEntries.isEmpty()) {
             Failure last = null;
             for (TrustRoot root : roots) {
+                SignedTimes attempt = new SignedTimes();
                 try {
-                    integrated = verifyEntries(b, digest, root, null, key.encoded, true, new ArrayList<>());
+                    verifyEntries(b, digest, root, null, key.encoded, attempt);
+                    times = attempt;
                     last = null;
                     break;
                 } catch (Failure f) {
@@ -108,9 +182,63 @@ public final class SigstoreVerifier {
             }
         }
         if (!b.timestamps.isEmpty()) {
-            verifyTimestamps(b, roots, new ArrayList<>());
+            List<dev.sigstore.trustroot.CertificateAuthority> tsas = new ArrayList<>();
+            roots.forEach(r -> tsas.addAll(r.root.getTSAs()));
+            verifyTimestamps(b, tsas, times);
         }
-        return new Signer("key", null, key.name(), integrated);
+        List<Instant> judged = times.times.isEmpty() ? List.of(window.now()) : times.times;
+        for (Instant time : judged) {
+            if (!window.contains(time)) {
+                throw new Failure(Failure.Codes.UNTRUSTED_KEY, "the key '" + key.name() + "' was not valid at "
+                        + (times.times.isEmpty() ? "the decision time " : "the signing time ") + time
+                        + " (valid from " + (window.validFrom() == null ? "-" : window.validFrom())
+                        + " until " + (window.validUntil() == null ? "-" : window.validUntil()) + ")");
+            }
+        }
+        return new Signer("key", null, key.name(), times.integratedTime, times.times, times.tsas, !b.tlogEntries.isEmpty(),
+                times.ignored);
+    }
+
+    /**
+     * Verified signed times. Each is checked against the certificate; each source (a log, a TSA)
+     * counts once towards the minimum, as sigstore-go counts TSAs, so that one log or one TSA
+     * cannot make up a threshold alone.
+     */
+    private static final class SignedTimes {
+        final List<Instant> times = new ArrayList<>();
+        final List<String> tsas = new ArrayList<>();
+        final List<String> ignored = new ArrayList<>();
+        final Set<String> sources = new java.util.HashSet<>();
+        Instant integratedTime;
+
+        void logged(ParsedBundle.TlogEntry entry) {
+            Instant time = Instant.ofEpochSecond(entry.integratedTime());
+            integratedTime = integratedTime == null ? time : integratedTime;
+            times.add(time);
+            sources.add("log:" + HexFormat.of().formatHex(entry.logId()));
+        }
+
+        void stamped(TimestampTokens.Verified verified, int index) {
+            if (!sources.add("tsa:" + verified.tsa())) {
+                ignored.add("RFC 3161 timestamp " + index + ": another timestamp from " + verified.tsa() + " already counts");
+                return;
+            }
+            times.add(verified.time());
+            tsas.add(verified.tsa());
+        }
+
+        void require(int minimum) throws Failure {
+            int counted = sources.size();
+            if (counted >= minimum) {
+                return;
+            }
+            String why = counted == 0 ? "no trusted time: the bundle has neither a signed log entry time nor a verified RFC 3161 timestamp"
+                    : "only " + counted + " verified signed time(s) from distinct logs and timestamp authorities; " + minimum + " are required";
+            if (ignored.isEmpty()) {
+                throw new Failure(Failure.Codes.TLOG_INVALID, why);
+            }
+            throw new Failure(Failure.Codes.TIMESTAMP_INVALID, why + " (" + String.join("; ", ignored) + ")");
+        }
     }
 
     // ---- the parts ---------------------------------------------------------------------------------
@@ -119,10 +247,13 @@ public final class SigstoreVerifier {
 
     private static boolean library(ParsedBundle b, byte[] digest, CertificateIdentity identity, TrustRoot root) {
         if (identity.subjectType() == CertificateIdentity.SanType.OTHER_NAME || identity.issuer() == null
-                || b.tlogEntries.isEmpty() || root.logWithPort()) {
+                || b.tlogEntries.isEmpty() || !b.timestamps.isEmpty() || root.logWithPort() || root.root.getCTLogs().isEmpty()) {
             return false;
         }
-        if (b.tlogEntries.stream().anyMatch(e -> !LIBRARY_ENTRY_KINDS.contains(e.kindVersion()) || e.inclusionProof() == null)) {
+        if (b.tlogEntries.stream().anyMatch(e -> !LIBRARY_ENTRY_KINDS.contains(e.kindVersion()) || e.inclusionProof() == null
+                || e.signedEntryTimestamp() == null || e.inclusionProof().checkpoint() == null
+                || e.inclusionProof().checkpoint() != null
+                && !root.checkpointForLibrary(e.inclusionProof().checkpoint()).equals(e.inclusionProof().checkpoint()))) {
             return false;
         }
         // 2.0.0 builds the DSSE pre-authentication encoding from the character count: only ASCII is safe
@@ -208,35 +339,15 @@ public final class SigstoreVerifier {
         }
     }
 
-    private static void verifyCertificate(ParsedBundle b, TrustRoot root) throws Failure {
-        try {
-            CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(b.certificates);
-            root.fulcio.verifySigningCertificate(path);
-        } catch (CertificateException e) {
-            throw new Failure(Failure.Codes.MALFORMED, "the certificate chain does not parse", e);
-        } catch (Exception e) {
-            throw new Failure(Failure.Codes.UNTRUSTED_CERTIFICATE, "certificate not issued by a trusted root: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Body, signed entry timestamp, inclusion proof and checkpoint of every entry. Adds the
-     * signed integration times to {@code times}; returns the first.
-     */
-    private Instant verifyEntries(ParsedBundle b, byte[] digest, TrustRoot root, X509Certificate leaf, byte[] key,
-            boolean required, List<Instant> times) throws Failure {
-        if (b.tlogEntries.isEmpty()) {
-            if (required) {
-                throw new Failure(Failure.Codes.TLOG_INVALID, "the bundle has no transparency-log entry");
-            }
-            return null;
-        }
-        Instant first = null;
+    /** Body, signed entry timestamp, inclusion proof and checkpoint of every entry; their signed integration times go to {@code times}. */
+    private void verifyEntries(ParsedBundle b, byte[] digest, TrustRoot root, X509Certificate leaf, byte[] key,
+            SignedTimes times) throws Failure {
         RekorBodies.Expected expected = new RekorBodies.Expected(b.signatureBytes(), b.isDsse() ? null : digest,
                 b.dssePayload, b.dssePayloadType, leaf, key);
         for (ParsedBundle.TlogEntry entry : b.tlogEntries) {
-            if (entry.inclusionProof() == null) {
-                // bundle v0.1 (and cosign's legacy tags) may carry only the log's signed promise of inclusion
+            if (entry.inclusionProof() == null || entry.inclusionProof().checkpoint() == null && b.mediaType.endsWith("version=0.1")) {
+                // bundle v0.1 (and cosign's legacy tags) may carry only the log's signed promise of inclusion, or a
+                // proof without a checkpoint (it came with v0.2): the promise is then the only signed statement
                 if (!b.mediaType.endsWith("version=0.1") || entry.signedEntryTimestamp() == null) {
                     throw new Failure(Failure.Codes.TLOG_INVALID, "a log entry has no inclusion proof");
                 }
@@ -251,12 +362,9 @@ public final class SigstoreVerifier {
                 }
             }
             if (entry.integratedTime() > 0 && entry.signedEntryTimestamp() != null) {
-                Instant time = Instant.ofEpochSecond(entry.integratedTime());
-                times.add(time);
-                first = first == null ? time : first;
+                times.logged(entry);
             }
         }
-        return first;
     }
 
     /** The signed entry timestamp alone: the log's signature over the entry, with a key the root holds for that time. */
@@ -308,42 +416,20 @@ public final class SigstoreVerifier {
                 .build();
     }
 
-    /** Every RFC 3161 timestamp must be signed by a trusted TSA over the signature; adds their times. */
-    private static void verifyTimestamps(ParsedBundle b, List<TrustRoot> roots, List<Instant> times) throws Failure {
-        for (byte[] token : b.timestamps) {
-            TimestampResponse response = ImmutableTimestampResponse.builder().encoded(token).build();
-            Failure last = null;
-            boolean verified = false;
-            for (TrustRoot root : roots) {
-                try {
-                    root.timestamps.verify(response, b.signatureBytes());
-                    times.add(response.getGenTime().toInstant());
-                    verified = true;
-                    break;
-                } catch (Exception e) {
-                    last = new Failure(Failure.Codes.TIMESTAMP_INVALID, "RFC 3161 timestamp not verified: " + e.getMessage(), e);
-                }
-            }
-            if (!verified) {
-                throw last != null ? last : new Failure(Failure.Codes.TIMESTAMP_INVALID, "no trusted timestamp authority");
-            }
-        }
-    }
-
     /**
-     * Closes a 2.0.0 gap: the leaf certificate must be valid when the log integrated the entry
-     * (2.0.0 accepts a certificate that expired before it was logged).
+     * RFC 3161 timestamps: each one that verifies against {@code tsas} over the signature adds its
+     * time; one that does not (another TSA, another signature, outside the TSA's validity) is
+     * ignored and reported, as sigstore-go and sigstore-js ignore it.
      */
-    private static Instant checkCertificateAtLogTimes(ParsedBundle b, X509Certificate leaf) throws Failure {
-        Instant first = null;
-        for (ParsedBundle.TlogEntry entry : b.tlogEntries) {
-            if (entry.integratedTime() > 0) {
-                Instant time = Instant.ofEpochSecond(entry.integratedTime());
-                validAt(leaf, time, "the log's integrated time");
-                first = first == null ? time : first;
+    private static void verifyTimestamps(ParsedBundle b, List<dev.sigstore.trustroot.CertificateAuthority> tsas, SignedTimes times) {
+        byte[] signature = b.signatureBytes();
+        for (int i = 0; i < b.timestamps.size(); i++) {
+            try {
+                times.stamped(TimestampTokens.verify(TimestampTokens.read(b.timestamps.get(i)), signature, tsas), i);
+            } catch (Failure f) {
+                times.ignored.add("RFC 3161 timestamp " + i + ": " + f.detail());
             }
         }
-        return first;
     }
 
     private static void validAt(X509Certificate leaf, Instant time, String what) throws Failure {

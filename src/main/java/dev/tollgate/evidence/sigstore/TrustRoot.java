@@ -1,13 +1,17 @@
 package dev.tollgate.evidence.sigstore;
 
 import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 import dev.sigstore.KeylessVerifier;
 import dev.sigstore.fulcio.client.FulcioVerifier;
 import dev.sigstore.rekor.client.RekorVerifier;
-import dev.sigstore.timestamp.client.TimestampVerifier;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -25,7 +29,6 @@ public final class TrustRoot {
     final KeylessVerifier keyless;
     final FulcioVerifier fulcio;
     final RekorVerifier rekor;
-    final TimestampVerifier timestamps;
 
     private TrustRoot(String name, String sha256, SigstoreTrustedRoot root) throws Failure {
         this.name = name;
@@ -35,7 +38,6 @@ public final class TrustRoot {
             this.keyless = KeylessVerifier.builder().trustedRootProvider(() -> root).build();
             this.fulcio = FulcioVerifier.newFulcioVerifier(root);
             this.rekor = RekorVerifier.newRekorVerifier(root);
-            this.timestamps = TimestampVerifier.newTimestampVerifier(root);
         } catch (Exception e) {
             throw new Failure(Failure.Codes.NO_TRUST_MATERIAL, "the trusted root cannot be used: " + e.getMessage(), e);
         }
@@ -48,23 +50,57 @@ public final class TrustRoot {
 
     /**
      * sigstore-java 2.0.0 matches a checkpoint signature to a log by the host of the log's URL
-     * alone, but a log's origin (the signature's name) includes its port ({@code localhost:8000}).
-     * This renames signatures whose name is a log's full authority to that host, so that the
-     * library finds them; the signed note text, which the signature covers, is unchanged.
+     * alone, but a log's origin (the signature's name) includes its port ({@code localhost:8000}),
+     * and a private deployment may sign under a name of its own (sigstore-go's scaffolding:
+     * {@code rekor-00001-deployment-...}). The Go clients pick the signature by the log key's
+     * hint instead. This renames each signature whose key hint is that of one of this root's logs
+     * to that log's host, so that the library finds it (and verifies it with that key); the signed
+     * note text, which the signatures cover, is unchanged.
      */
     String checkpointForLibrary(String checkpoint) {
         int blank = checkpoint.indexOf("\n\n");
         if (blank < 0) {
             return checkpoint;
         }
-        String signatures = checkpoint.substring(blank);
+        StringBuilder signatures = new StringBuilder();
+        for (String line : checkpoint.substring(blank + 2).split("\n", -1)) {
+            signatures.append(renamed(line)).append('\n');
+        }
+        signatures.setLength(signatures.length() - 1);
+        return checkpoint.substring(0, blank + 2) + signatures;
+    }
+
+    private String renamed(String line) {
+        if (!line.startsWith("\u2014 ")) {
+            return line;
+        }
+        int space = line.lastIndexOf(' ');
+        if (space <= 2) {
+            return line;
+        }
+        byte[] signature;
+        try {
+            signature = java.util.Base64.getDecoder().decode(line.substring(space + 1));
+        } catch (IllegalArgumentException e) {
+            return line;
+        }
+        if (signature.length < 5) {
+            return line;
+        }
         for (var tlog : root.getTLogs()) {
             java.net.URI url = tlog.getBaseUrl();
-            if (url != null && url.getPort() >= 0 && url.getHost() != null) {
-                signatures = signatures.replace("\u2014 " + url.getHost() + ":" + url.getPort() + " ", "\u2014 " + url.getHost() + " ");
+            byte[] keyId = tlog.getLogId().getKeyId();
+            if (url != null && url.getHost() != null && keyId.length >= 4
+                    && java.util.Arrays.equals(keyId, 0, 4, signature, 0, 4)) {
+                return "\u2014 " + url.getHost() + line.substring(space);
             }
         }
-        return checkpoint.substring(0, blank) + signatures;
+        return line;
+    }
+
+    /** Whether one of this root's transparency logs has this log id. */
+    boolean holdsLog(byte[] logId) {
+        return root.getTLogs().stream().anyMatch(t -> java.util.Arrays.equals(t.getLogId().getKeyId(), logId));
     }
 
     public String name() {
@@ -138,12 +174,82 @@ public final class TrustRoot {
                 if (!certificates.isArray() || certificates.isEmpty()) {
                     throw invalid(where + ".certChain has no certificates");
                 }
+                chain(certificates, where + ".certChain", list.equals("timestampAuthorities"));
                 validFor(cas.get(i).path("validFor"), where + ".validFor");
                 authorities++;
             }
         }
         if (authorities == 0) {
             throw invalid("it holds no transparency log, CT log, certificate or timestamp authority");
+        }
+    }
+
+    private static final String TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
+
+    /**
+     * A chain that can verify: every certificate strict DER, listed from the issuing (or TSA)
+     * certificate up to the root, each issued by the next; CA chains hold only CA certificates;
+     * a TSA chain starts with the TSA's own certificate (extended key usage timeStamping).
+     */
+    private static void chain(JsonNode certificates, String where, boolean tsa) throws Failure {
+        List<X509Certificate> chain = new ArrayList<>();
+        for (int i = 0; i < certificates.size(); i++) {
+            String at = where + ".certificates[" + i + "]";
+            JsonNode raw = certificates.get(i).path("rawBytes");
+            if (!raw.isString()) {
+                throw invalid(at + ".rawBytes is missing");
+            }
+            byte[] der;
+            try {
+                der = Base64.getDecoder().decode(raw.stringValue());
+            } catch (IllegalArgumentException e) {
+                throw invalid(at + ".rawBytes is not base64");
+            }
+            try {
+                chain.add(StrictDer.certificate(der));
+            } catch (CertificateException | RuntimeException e) {
+                throw invalid(at + " is not a usable certificate: " + e.getMessage());
+            }
+        }
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            if (!issued(chain.get(i + 1), chain.get(i))) {
+                if (issued(chain.get(i), chain.get(i + 1))) {
+                    throw invalid(where + " is listed root-first; list it from the "
+                            + (tsa ? "timestamp authority's own certificate" : "issuing CA certificate") + " up to the root");
+                }
+                throw invalid(where + ".certificates[" + (i + 1) + "] did not issue certificates[" + i + "]: not one chain");
+            }
+        }
+        for (int i = tsa ? 1 : 0; i < chain.size(); i++) {
+            if (chain.get(i).getBasicConstraints() < 0) {
+                throw invalid(where + ".certificates[" + i + "] is not a CA certificate"
+                        + (tsa ? "" : ": a leaf certificate does not belong in a certificate authority's chain"));
+            }
+        }
+        if (tsa) {
+            X509Certificate leaf = chain.get(0);
+            List<String> usages;
+            try {
+                usages = leaf.getExtendedKeyUsage();
+            } catch (CertificateException e) {
+                usages = null;
+            }
+            if (leaf.getBasicConstraints() >= 0 || usages == null || !usages.contains(TIME_STAMPING)) {
+                throw invalid(where + " has no timestamp authority certificate: its first certificate must be the TSA's own"
+                        + " (extended key usage timeStamping), followed by its issuers");
+            }
+        }
+    }
+
+    private static boolean issued(X509Certificate issuer, X509Certificate certificate) {
+        if (!certificate.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
+            return false;
+        }
+        try {
+            certificate.verify(issuer.getPublicKey());
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import dev.tollgate.policy.dsl.Ast;
 import dev.tollgate.policy.dsl.Ast.Expr;
 import dev.tollgate.policy.dsl.Diagnostic;
@@ -35,6 +34,8 @@ import dev.tollgate.policy.compile.Type.Kind;
  */
 final class Checker {
 
+    /** Longest number literal, as Jackson bounds the numbers of JSON input. */
+    static final int MAX_NUMBER_LENGTH = 1000;
     private static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> KEYWORDS = Set.of("policy", "description", "mode", "enforce", "warn", "audit",
             "applies", "when", "let", "rule", "require", "deny", "if", "message", "any", "all", "in", "not", "and", "or",
@@ -74,11 +75,23 @@ final class Checker {
     private final Ast.Policy policy;
     private final List<Diagnostic> errors = new ArrayList<>();
     private final Map<String, LetInfo> lets = new LinkedHashMap<>();
+    /** Each distinct pattern is compiled once per policy, however often it is used. */
+    private final Map<String, Patterns.Compiled> regexes = new java.util.HashMap<>();
+    private final Map<String, Patterns.Compiled> globs = new java.util.HashMap<>();
     private int slots = Input.ROOTS.size();
+    /** Edit-distance cells computed for suggestions so far; bounded by {@link #MAX_SUGGESTION_WORK}. */
+    private long suggestionWork;
+    private static final long MAX_SUGGESTION_WORK = 10_000_000;
 
-    Checker(Ast.Policy policy, List<Diagnostic> deferred) {
+    private final dev.tollgate.policy.dsl.Deadline deadline;
+    private final dev.tollgate.policy.eval.Budget.Limits evaluation;
+
+    Checker(Ast.Policy policy, List<Diagnostic> deferred, dev.tollgate.policy.dsl.Deadline deadline,
+            dev.tollgate.policy.eval.Budget.Limits evaluation) {
         this.policy = policy;
         this.errors.addAll(deferred);
+        this.deadline = deadline;
+        this.evaluation = evaluation;
     }
 
     CompileResult compile() {
@@ -131,7 +144,8 @@ final class Checker {
             Collections.sort(errors);
             return new CompileResult(null, name, policy.nameSpan(), errors);
         }
-        Program program = new Program(name, description, Mode.of(policy.mode()), applies, letNodes, rules, slots);
+        Program program = new Program(name, description, Mode.of(policy.mode()), applies, letNodes, rules, slots,
+                evaluation);
         return new CompileResult(program, name, policy.nameSpan(), List.of());
     }
 
@@ -185,9 +199,8 @@ final class Checker {
         if (root >= 0) {
             return new Typed(new Nodes.Slot(text(e), root), ROOT_TYPES.get(e.name()));
         }
-        List<String> candidates = new ArrayList<>(Input.ROOTS);
-        candidates.addAll(lets.keySet());
-        scope.forEach(v -> candidates.add(v.name()));
+        Iterable<String> candidates = () -> java.util.stream.Stream.of(Input.ROOTS.stream(),
+                scope.stream().map(Var::name), lets.keySet().stream()).flatMap(names -> names).iterator();
         error(e.span(), Codes.UNKNOWN_IDENTIFIER, "unknown identifier '" + e.name() + "'" + suggest(e.name(), candidates));
         return new Typed(new Nodes.Const(text(e), Values.undefined("error")), Type.ANY);
     }
@@ -195,12 +208,18 @@ final class Checker {
     // ---- expressions -------------------------------------------------------------------------
 
     private Typed expr(Expr e, List<Var> scope) {
+        deadline.check();
         if (e instanceof Ast.StringLit s) {
             String value = decode(s.raw(), s.span());
             return new Typed(new Nodes.Const(text(e), value == null ? "" : value), Type.STRING,
                     new Constant(value, s.span()));
         }
         if (e instanceof Ast.NumberLit n) {
+            if (n.literal().length() > MAX_NUMBER_LENGTH) {
+                // decimal parsing is quadratic in the digits; JSON numbers have the same bound
+                error(n.span(), Codes.NUMBER_TOO_LONG, "number literal longer than " + MAX_NUMBER_LENGTH + " characters");
+                return new Typed(new Nodes.Const(text(e), Values.undefined("error")), Type.NUMBER);
+            }
             return new Typed(new Nodes.Const(text(e), new BigDecimal(n.literal())), Type.NUMBER);
         }
         if (e instanceof Ast.DurationLit d) {
@@ -286,7 +305,7 @@ final class Checker {
         }
         if (arity == null) {
             error(c.span(), Codes.UNKNOWN_FUNCTION, "unknown function '" + c.function() + "'"
-                    + suggest(c.function(), new ArrayList<>(Functions.ARITY.keySet())));
+                    + suggest(c.function(), Functions.ARITY.keySet()));
             return new Typed(new Nodes.Const(text(c), Values.undefined("error")), Type.ANY);
         }
         if (arguments.size() != arity) {
@@ -363,7 +382,7 @@ final class Checker {
         Type result = type.field(field);
         if (result == null) {
             error(span, Codes.UNKNOWN_FIELD, "unknown field '" + field + "' of " + type.label()
-                    + suggest(field, new ArrayList<>(type.fields().keySet())));
+                    + suggest(field, type.fields().keySet()));
             return Type.ANY;
         }
         return result;
@@ -414,21 +433,21 @@ final class Checker {
             if (right.constant() == null) {
                 error(link.right().span(), Codes.PATTERN_NOT_CONSTANT, "the pattern of '" + op
                         + "' must be a constant string: a literal, or a let bound to one");
-                return (l, r, t) -> Values.undefined("error");
+                return (l, r, t, env) -> Values.undefined("error");
             }
             Constant pattern = right.constant();
             if (pattern.value() == null) {
-                return (l, r, t) -> Values.undefined("error"); // its bad escape is reported already
+                return (l, r, t, env) -> Values.undefined("error"); // its bad escape is reported already
             }
-            if (op.equals("glob")) {
-                return Operators.glob(Pattern.compile(Globs.toRegex(pattern.value())));
+            boolean glob = op.equals("glob");
+            Patterns.Compiled compiled = (glob ? globs : regexes).computeIfAbsent(pattern.value(),
+                    glob ? Patterns::glob : Patterns::regex);
+            if (compiled.error() != null) {
+                error(pattern.span(), glob ? Codes.INVALID_GLOB : Codes.INVALID_REGEX,
+                        (glob ? "invalid glob: " : "invalid regular expression: ") + compiled.error());
+                return (l, r, t, env) -> Values.undefined("error");
             }
-            try {
-                return Operators.matches(Pattern.compile(pattern.value()));
-            } catch (PatternSyntaxException e) {
-                error(pattern.span(), Codes.INVALID_REGEX, "invalid regular expression: " + e.getDescription());
-                return (l, r, t) -> Values.undefined("error");
-            }
+            return glob ? Operators.glob(compiled.pattern()) : Operators.matches(compiled.pattern());
         }
         return Operators.of(op);
     }
@@ -595,15 +614,29 @@ final class Checker {
         errors.add(Diagnostic.at(span, code, message));
     }
 
-    /** " (did you mean 'x'?)" for the nearest candidate within a small edit distance, else "". */
-    static String suggest(String name, List<String> candidates) {
+    /**
+     * " (did you mean 'x'?)" for the nearest candidate within a small edit distance (the first by
+     * name among equals), else "". Suggestions share a budget of work per policy, so that many
+     * unknown names among many lets cannot make checking quadratic; past it there are none.
+     */
+    String suggest(String name, Iterable<String> candidates) {
+        if (suggestionWork > MAX_SUGGESTION_WORK || name.length() > 64) {
+            return "";
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : new java.util.TreeSet<>(candidates)) {
-            int distance = distance(name.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
-            if (distance < bestDistance) {
+        for (String candidate : candidates) {
+            suggestionWork += 1 + (Math.abs(candidate.length() - name.length()) > 3 ? 0
+                    : (long) name.length() * candidate.length());
+            int distance = distance(lower, candidate.toLowerCase(java.util.Locale.ROOT));
+            if (distance < bestDistance || distance == bestDistance && distance != Integer.MAX_VALUE
+                    && candidate.compareTo(best) < 0) {
                 best = candidate;
                 bestDistance = distance;
+            }
+            if (suggestionWork > MAX_SUGGESTION_WORK) {
+                return "";
             }
         }
         int allowed = Math.max(1, Math.min(3, name.length() / 3));

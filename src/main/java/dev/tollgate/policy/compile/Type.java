@@ -25,11 +25,13 @@ record Type(Kind kind, Type element, Map<String, Type> fields, String shape) {
     static final List<String> CERT_FIELDS = List.of("buildSignerUri", "buildSignerDigest", "runnerEnvironment",
             "sourceRepositoryUri", "sourceRepositoryDigest", "sourceRepositoryRef", "sourceRepositoryIdentifier",
             "sourceRepositoryOwnerUri", "sourceRepositoryOwnerIdentifier", "buildConfigUri", "buildConfigDigest",
-            "buildTrigger", "runInvocationUri", "sourceRepositoryVisibilityAtSigning");
+            "buildTrigger", "runInvocationUri", "sourceRepositoryVisibilityAtSigning",
+            "githubWorkflowTrigger", "githubWorkflowSha", "githubWorkflowName", "githubWorkflowRepository", "githubWorkflowRef");
 
     static final Type CERT = shape("cert", certFields());
     static final Type SIGNER = shape("signature", Map.of("kind", STRING, "issuer", STRING, "subject", STRING,
-            "key", STRING, "trustRoot", STRING, "trustRoots", listOf(STRING), "integratedTime", TIMESTAMP, "cert", CERT));
+            "key", STRING, "trustRoot", STRING, "trustRoots", listOf(STRING), "integratedTime", TIMESTAMP, "cert", CERT,
+            "timestampedBy", listOf(STRING), "transparencyLog", BOOLEAN));
     static final Type SUBJECT = shape("subject", Map.of("name", STRING, "digest", STRING));
     static final Type ATTESTATION = shape("attestation", Map.of("predicateType", STRING, "predicate", ANY,
             "signer", SIGNER, "subjects", listOf(SUBJECT)));

@@ -11,7 +11,8 @@ public record Diagnostic(int line, int column, String code, String message) impl
     }
 
     public boolean isSyntax() {
-        return code.equals(Codes.SYNTAX_ERROR) || code.equals(Codes.NESTING_TOO_DEEP) || code.equals(Codes.SOURCE_TOO_LARGE);
+        return code.equals(Codes.SYNTAX_ERROR) || code.equals(Codes.NESTING_TOO_DEEP) || code.equals(Codes.SOURCE_TOO_LARGE)
+                || code.equals(Codes.INVALID_CHARACTER);
     }
 
     @Override
@@ -30,6 +31,8 @@ public record Diagnostic(int line, int column, String code, String message) impl
         public static final String SYNTAX_ERROR = "policy_syntax_error";
         public static final String NESTING_TOO_DEEP = "policy_nesting_too_deep";
         public static final String SOURCE_TOO_LARGE = "policy_source_too_large";
+        public static final String COMPILE_TIMEOUT = "policy_compile_timeout";
+        public static final String INVALID_CHARACTER = "policy_invalid_character";
         public static final String UNKNOWN_IDENTIFIER = "policy_unknown_identifier";
         public static final String UNKNOWN_FUNCTION = "policy_unknown_function";
         public static final String ARGUMENT_COUNT = "policy_argument_count";
@@ -37,6 +40,7 @@ public record Diagnostic(int line, int column, String code, String message) impl
         public static final String INVALID_REGEX = "policy_invalid_regex";
         public static final String INVALID_GLOB = "policy_invalid_glob";
         public static final String BAD_DURATION = "policy_bad_duration";
+        public static final String NUMBER_TOO_LONG = "policy_number_too_long";
         public static final String UNKNOWN_ESCAPE = "policy_unknown_escape";
         public static final String PATTERN_NOT_CONSTANT = "policy_pattern_not_constant";
         public static final String DUPLICATE_RULE = "policy_duplicate_rule";

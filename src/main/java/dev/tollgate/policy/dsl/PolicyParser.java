@@ -44,14 +44,26 @@ public final class PolicyParser {
 
     /** Parses one policy source. Must be called on a thread with a generous stack (see PolicyCompiler). */
     public static ParseResult parse(String source) {
+        return parse(source, Deadline.NONE);
+    }
+
+    /** Parses one policy source, checking the deadline as it goes ({@link Deadline.Expired} when it passes). */
+    public static ParseResult parse(String source, Deadline deadline) {
         String text = normalize(source);
-        TollgatePolicyLexer lexer = new TollgatePolicyLexer(CharStreams.fromString(text));
+        TollgatePolicyLexer lexer = new TollgatePolicyLexer(CharStreams.fromString(text)) {
+            @Override
+            public Token nextToken() {
+                deadline.check();
+                return super.nextToken();
+            }
+        };
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
         tokens.fill();
         List<Token> all = tokens.getTokens();
 
         List<Diagnostic> errors = new ArrayList<>();
+        invalidCharacters(text, errors);
         lexicalErrors(all, errors);
         Diagnostic tooDeep = bracketNesting(all);
         if (tooDeep != null) {
@@ -61,7 +73,28 @@ public final class PolicyParser {
 
         TollgatePolicyParser parser = new TollgatePolicyParser(tokens);
         parser.removeErrorListeners();
+        parser.setErrorHandler(new BoundedMessages());
         parser.addErrorListener(new Listener(errors));
+        parser.addParseListener(new org.antlr.v4.runtime.tree.ParseTreeListener() {
+            @Override
+            public void visitTerminal(org.antlr.v4.runtime.tree.TerminalNode node) {
+                deadline.check();
+            }
+
+            @Override
+            public void visitErrorNode(org.antlr.v4.runtime.tree.ErrorNode node) {
+                deadline.check();
+            }
+
+            @Override
+            public void enterEveryRule(ParserRuleContext ctx) {
+                deadline.check();
+            }
+
+            @Override
+            public void exitEveryRule(ParserRuleContext ctx) {
+            }
+        });
         PolicyFileContext tree = parser.policyFile();
         if (!errors.isEmpty()) {
             return new ParseResult(null, sorted(errors));
@@ -72,7 +105,7 @@ public final class PolicyParser {
             starts[i] = all.get(i).getStartIndex();
             stops[i] = Math.max(all.get(i).getStopIndex(), all.get(i).getStartIndex() - 1);
         }
-        Builder builder = new Builder(new SourceRange.SourceText(text, starts, stops), all);
+        Builder builder = new Builder(new SourceRange.SourceText(text, starts, stops), all, deadline);
         try {
             Ast.Policy policy = builder.policy(tree.policyDecl());
             errors.addAll(builder.errors);
@@ -111,6 +144,13 @@ public final class PolicyParser {
      */
     private static void lexicalErrors(List<Token> tokens, List<Diagnostic> errors) {
         for (Token token : tokens) {
+            if (token.getType() == TollgatePolicyLexer.ERROR_CHAR && token.getText().codePointAt(0) == 0
+                    || token.getType() == TollgatePolicyLexer.ERROR_CHAR && Character.isSurrogate(token.getText().charAt(0))) {
+                if (token instanceof org.antlr.v4.runtime.WritableToken writable) {
+                    writable.setChannel(Token.HIDDEN_CHANNEL); // reported by invalidCharacters
+                }
+                continue;
+            }
             String message = switch (token.getType()) {
                 case TollgatePolicyLexer.UNTERMINATED_STRING -> "string is not closed on its line";
                 case TollgatePolicyLexer.AMPAMP -> "unexpected '&&'; write 'and'";
@@ -137,6 +177,35 @@ public final class PolicyParser {
         }
     }
 
+    /**
+     * NUL (U+0000) anywhere, and unpaired surrogates (possible in a source given inside JSON, as
+     * the playground's is): PostgreSQL's text cannot hold a NUL, and neither is a character that
+     * UTF-8 can carry, so a source holding one could be validated but not stored, or its rule
+     * messages not recorded.
+     */
+    private static void invalidCharacters(String text, List<Diagnostic> errors) {
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                line++;
+                column = 1;
+                continue;
+            }
+            if (c == 0) {
+                errors.add(new Diagnostic(line, column, Codes.INVALID_CHARACTER,
+                        "NUL character (U+0000) is not allowed in a policy source"));
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                errors.add(new Diagnostic(line, column, Codes.INVALID_CHARACTER, String.format(Locale.ROOT,
+                        "unpaired surrogate (U+%04X) is not a character", (int) c)));
+            }
+            column++;
+        }
+    }
+
     private static String printable(String c) {
         int cp = c.codePointAt(0);
         return Character.isISOControl(cp) || Character.isWhitespace(cp) ? String.format(Locale.ROOT, "\\u%04x", cp) : c;
@@ -160,18 +229,71 @@ public final class PolicyParser {
         return null;
     }
 
+    /**
+     * ANTLR's recovery with messages of bounded length: a token is shown by at most
+     * {@value #SHOWN} characters, and "no viable alternative" shows the input just before the
+     * offending token instead of everything since the decision began (which made every such
+     * message, and so the errors of a long broken source, cost time in proportion to the source).
+     */
+    private static final class BoundedMessages extends org.antlr.v4.runtime.DefaultErrorStrategy {
+        static final int SHOWN = 40;
+
+        @Override
+        protected String getTokenErrorDisplay(Token token) {
+            if (token == null) {
+                return "<no token>";
+            }
+            if (token.getType() == Token.EOF) {
+                return "<EOF>";
+            }
+            return escapeWSAndQuote(shortened(token.getText()));
+        }
+
+        @Override
+        protected void reportNoViableAlternative(org.antlr.v4.runtime.Parser recognizer,
+                org.antlr.v4.runtime.NoViableAltException e) {
+            org.antlr.v4.runtime.TokenStream tokens = recognizer.getInputStream();
+            String input;
+            if (e.getStartToken().getType() == Token.EOF) {
+                input = "<EOF>";
+            } else {
+                StringBuilder text = new StringBuilder();
+                int first = e.getStartToken().getTokenIndex();
+                int i = e.getOffendingToken().getTokenIndex();
+                for (; i >= first && text.length() <= SHOWN; i--) {
+                    Token token = tokens.get(i);
+                    if (token.getType() != Token.EOF && token.getChannel() == Token.DEFAULT_CHANNEL) {
+                        text.insert(0, shortened(token.getText()));
+                    }
+                }
+                input = i >= first ? "…" + text.substring(Math.max(0, text.length() - SHOWN)) : text.toString();
+            }
+            recognizer.notifyErrorListeners(e.getOffendingToken(), "no viable alternative at input "
+                    + escapeWSAndQuote(input), e);
+        }
+
+        private static String shortened(String text) {
+            if (text == null) {
+                return "";
+            }
+            return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "…";
+        }
+    }
+
     private static final class Listener extends BaseErrorListener {
         private final List<Diagnostic> errors;
+        private final java.util.Set<Diagnostic> seen = new java.util.HashSet<>();
 
         Listener(List<Diagnostic> errors) {
             this.errors = errors;
+            this.seen.addAll(errors);
         }
 
         @Override
         public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int column, String message,
                 RecognitionException e) {
             Diagnostic diagnostic = new Diagnostic(line, column + 1, Codes.SYNTAX_ERROR, readable(message));
-            if (!errors.contains(diagnostic)) {
+            if (seen.add(diagnostic)) {
                 errors.add(diagnostic);
             }
         }
@@ -251,9 +373,12 @@ public final class PolicyParser {
         private final List<Diagnostic> deferred = new ArrayList<>();
         private int depth;
 
-        Builder(SourceRange.SourceText source, List<Token> tokens) {
+        private final Deadline deadline;
+
+        Builder(SourceRange.SourceText source, List<Token> tokens, Deadline deadline) {
             this.source = source;
             this.tokens = tokens;
+            this.deadline = deadline;
         }
 
         Ast.Policy policy(PolicyDeclContext ctx) {
@@ -323,6 +448,7 @@ public final class PolicyParser {
         }
 
         Expr expr(ExprContext ctx) {
+            deadline.check();
             Span at = span(ctx.getStart());
             SourceRange range = range(ctx);
             if (ctx instanceof FieldAccessContext f) {

@@ -44,9 +44,9 @@ public final class SourceRange {
                 if (i > first && stops[i - 1] + 1 != starts[i]) {
                     out.append(' ');
                 }
-                out.append(text, starts[i], stops[i] + 1);
+                out.append(text, starts[i], Math.min(stops[i] + 1, starts[i] + MAX_RENDERED + 1 - out.length()));
                 if (out.length() > MAX_RENDERED) {
-                    out.setLength(MAX_RENDERED);
+                    out.setLength(Character.isHighSurrogate(out.charAt(MAX_RENDERED - 1)) ? MAX_RENDERED - 1 : MAX_RENDERED);
                     return out.append('…').toString();
                 }
             }

@@ -8,6 +8,14 @@ public interface Node {
 
     Object eval(Env env);
 
+    /**
+     * The steps one evaluation of this node takes, not counting the iterations of quantifiers
+     * inside it (those charge their body's weight per element) nor work on data.
+     */
+    default long weight() {
+        return 1;
+    }
+
     /** The expression as written (whitespace collapsed). */
     String text();
 

@@ -14,15 +14,38 @@ public final class Nodes {
 
     abstract static class Base implements Node {
         private final Supplier<String> text;
+        private final long weight;
 
-        Base(Supplier<String> text) {
+        Base(Supplier<String> text, long weight) {
             this.text = text;
+            this.weight = weight;
         }
 
         @Override
         public String text() {
             return text.get();
         }
+
+        @Override
+        public long weight() {
+            return weight;
+        }
+    }
+
+    /** One plus the weights of the nodes. */
+    static long sum(Node... nodes) {
+        long weight = 1;
+        for (Node node : nodes) {
+            if (node != null) {
+                weight += node.weight();
+            }
+        }
+        return weight;
+    }
+
+    /** Steps for reading a string of this length: one per 64 characters. */
+    static long cost(String s) {
+        return s.length() >>> 6;
     }
 
     /** A value as a truth value, or null for undefined and non-boolean values. */
@@ -50,7 +73,7 @@ public final class Nodes {
         private final Object value;
 
         public Const(Supplier<String> text, Object value) {
-            super(text);
+            super(text, 1);
             this.value = value;
         }
 
@@ -69,7 +92,7 @@ public final class Nodes {
         private final int index;
 
         public Slot(Supplier<String> text, int index) {
-            super(text);
+            super(text, 1);
             this.index = index;
         }
 
@@ -83,7 +106,7 @@ public final class Nodes {
         private final int index;
 
         public LetRef(Supplier<String> text, int index) {
-            super(text);
+            super(text, 1);
             this.index = index;
         }
 
@@ -103,7 +126,8 @@ public final class Nodes {
         private final Step[] steps;
 
         public Path(Supplier<String> text, Node target, List<Step> steps) {
-            super(text);
+            super(text, sum(target) + steps.size() + steps.stream().filter(s -> s.index() != null)
+                    .mapToLong(s -> s.index().weight()).sum());
             this.target = target;
             this.steps = steps.toArray(Step[]::new);
         }
@@ -162,7 +186,7 @@ public final class Nodes {
         private final Node operand;
 
         public Not(Supplier<String> text, Node operand) {
-            super(text);
+            super(text, sum(operand));
             this.operand = operand;
         }
 
@@ -209,7 +233,7 @@ public final class Nodes {
         private final Node[] operands;
 
         public And(Supplier<String> text, List<Node> operands) {
-            super(text);
+            super(text, sum(operands.toArray(Node[]::new)));
             this.operands = operands.toArray(Node[]::new);
         }
 
@@ -234,7 +258,7 @@ public final class Nodes {
         private final Node[] operands;
 
         public Or(Supplier<String> text, List<Node> operands) {
-            super(text);
+            super(text, sum(operands.toArray(Node[]::new)));
             this.operands = operands.toArray(Node[]::new);
         }
 
@@ -263,9 +287,9 @@ public final class Nodes {
         }
     }
 
-    /** A binary operator's meaning. */
+    /** A binary operator's meaning; it charges {@code env} for work on data beyond one step. */
     public interface Operator {
-        Object apply(Object left, Object right, Supplier<String> text);
+        Object apply(Object left, Object right, Supplier<String> text, Env env);
     }
 
     /**
@@ -280,7 +304,7 @@ public final class Nodes {
 
         public Fold(Supplier<String> text, Node first, List<Operator> operators, List<Node> operands,
                 List<Supplier<String>> texts) {
-            super(text);
+            super(text, sum(first) + operands.stream().mapToLong(Node::weight).sum());
             this.first = first;
             this.operators = operators.toArray(Operator[]::new);
             this.operands = operands.toArray(Node[]::new);
@@ -291,7 +315,7 @@ public final class Nodes {
         public Object eval(Env env) {
             Object value = first.eval(env);
             for (int i = 0; i < operators.length; i++) {
-                value = operators[i].apply(value, operands[i].eval(env), texts.get(i));
+                value = operators[i].apply(value, operands[i].eval(env), texts.get(i), env);
             }
             return value;
         }
@@ -337,8 +361,11 @@ public final class Nodes {
         private final String noun;
 
         /** @param noun "signature" or "attestation" when L is that root, for readable reasons */
+        private final long bodyWeight;
+
         public Quantifier(Supplier<String> text, boolean all, int slot, Node list, Node body, String noun) {
-            super(text);
+            super(text, sum(list));
+            this.bodyWeight = body.weight();
             this.all = all;
             this.slot = slot;
             this.list = list;
@@ -359,6 +386,7 @@ public final class Nodes {
             boolean found = false;
             Undefined undefined = null;
             for (int i = 0; i < elements.size(); i++) {
+                env.charge(bodyWeight);
                 Object element = elements.get(i);
                 env.slots[slot] = element;
                 Object value = body.eval(env);
@@ -383,6 +411,7 @@ public final class Nodes {
         private Object every(Env env, List<?> elements) {
             Undefined undefined = null;
             for (int i = 0; i < elements.size(); i++) {
+                env.charge(bodyWeight);
                 env.slots[slot] = elements.get(i);
                 Object value = body.eval(env);
                 Boolean b = truth(value);
@@ -404,7 +433,8 @@ public final class Nodes {
             }
             if (all) {
                 for (int i = 0; i < elements.size(); i++) {
-                    env.slots[slot] = elements.get(i);
+                    env.charge(bodyWeight);
+                env.slots[slot] = elements.get(i);
                     if (Boolean.FALSE.equals(body.eval(env))) {
                         return list.text() + "[" + i + "] does not satisfy the condition: " + body.whyFalse(env);
                     }
@@ -429,6 +459,7 @@ public final class Nodes {
             }
             List<Integer> indices = new ArrayList<>();
             for (int i = 0; i < elements.size(); i++) {
+                env.charge(bodyWeight);
                 env.slots[slot] = elements.get(i);
                 if (Boolean.TRUE.equals(body.eval(env))) {
                     indices.add(i);
@@ -446,8 +477,11 @@ public final class Nodes {
         private final Node list;
         private final Node body;
 
+        private final long bodyWeight;
+
         public Count(Supplier<String> text, int slot, Node list, Node body) {
-            super(text);
+            super(text, sum(list));
+            this.bodyWeight = body.weight();
             this.slot = slot;
             this.list = list;
             this.body = body;
@@ -461,6 +495,7 @@ public final class Nodes {
             }
             long count = 0;
             for (int i = 0; i < elements.size(); i++) {
+                env.charge(bodyWeight);
                 env.slots[slot] = elements.get(i);
                 Object result = body.eval(env);
                 Boolean b = truth(result);
@@ -487,7 +522,7 @@ public final class Nodes {
         private final Node[] elements;
 
         public ListLiteral(Supplier<String> text, List<Node> elements) {
-            super(text);
+            super(text, sum(elements.toArray(Node[]::new)));
             this.elements = elements.toArray(Node[]::new);
         }
 
@@ -515,7 +550,7 @@ public final class Nodes {
         private final Node[] arguments;
 
         public Call(Supplier<String> text, Function function, List<Node> arguments) {
-            super(text);
+            super(text, sum(arguments.toArray(Node[]::new)));
             this.function = function;
             this.arguments = arguments.toArray(Node[]::new);
         }
@@ -525,6 +560,9 @@ public final class Nodes {
             Object[] values = new Object[arguments.length];
             for (int i = 0; i < arguments.length; i++) {
                 values[i] = arguments[i].eval(env);
+                if (values[i] instanceof String s) {
+                    env.charge(s.length() >>> 4); // size, lower, upper read (and copy) the whole string
+                }
             }
             return function.apply(values, this::text);
         }

@@ -25,48 +25,53 @@ public final class Operators {
         return switch (spelling) {
             case "==" -> Operators::equal;
             case "!=" -> Operators::notEqual;
-            case "<" -> (l, r, t) -> order(l, r, t, c -> c < 0);
-            case "<=" -> (l, r, t) -> order(l, r, t, c -> c <= 0);
-            case ">" -> (l, r, t) -> order(l, r, t, c -> c > 0);
-            case ">=" -> (l, r, t) -> order(l, r, t, c -> c >= 0);
+            case "<" -> (l, r, t, env) -> order(l, r, t, env, c -> c < 0);
+            case "<=" -> (l, r, t, env) -> order(l, r, t, env, c -> c <= 0);
+            case ">" -> (l, r, t, env) -> order(l, r, t, env, c -> c > 0);
+            case ">=" -> (l, r, t, env) -> order(l, r, t, env, c -> c >= 0);
             case "in" -> Operators::in;
             case "contains" -> Operators::contains;
-            case "startsWith" -> (l, r, t) -> strings(l, r, t, String::startsWith);
-            case "endsWith" -> (l, r, t) -> strings(l, r, t, String::endsWith);
-            case "??" -> (l, r, t) -> l instanceof Undefined || l == Nil.NULL ? r : l;
-            case "+" -> Operators::plus;
-            case "-" -> Operators::minus;
+            case "startsWith" -> (l, r, t, env) -> strings(l, r, t, env, String::startsWith);
+            case "endsWith" -> (l, r, t, env) -> strings(l, r, t, env, String::endsWith);
+            case "??" -> (l, r, t, env) -> l instanceof Undefined || l == Nil.NULL ? r : l;
+            case "+" -> (l, r, t, env) -> plus(l, r, t);
+            case "-" -> (l, r, t, env) -> minus(l, r, t);
             default -> null;
         };
     }
 
     /** {@code s matches r}: the whole string must match (RE2, anchored). */
     public static Operator matches(Pattern pattern) {
-        return (l, r, t) -> {
-            if (l instanceof Undefined) {
-                return l;
-            }
-            if (!(l instanceof String s)) {
-                return Values.undefined(t.get() + ": matches needs a string, not " + Nodes.article(Values.kind(l)));
-            }
-            return pattern.matches(s);
-        };
+        return match(pattern, "matches");
     }
 
     /** {@code s glob g}, with the glob already compiled to an anchored RE2 pattern. */
     public static Operator glob(Pattern pattern) {
-        return (l, r, t) -> {
+        return match(pattern, "glob");
+    }
+
+    /**
+     * RE2J simulates the pattern's program over the string: at most (instructions × characters)
+     * work, charged before it starts (one step per {@value #MATCH_UNITS_PER_STEP}).
+     */
+    private static Operator match(Pattern pattern, String operator) {
+        long instructions = pattern.programSize();
+        return (l, r, t, env) -> {
             if (l instanceof Undefined) {
                 return l;
             }
             if (!(l instanceof String s)) {
-                return Values.undefined(t.get() + ": glob needs a string, not " + Nodes.article(Values.kind(l)));
+                return Values.undefined(t.get() + ": " + operator + " needs a string, not " + Nodes.article(Values.kind(l)));
             }
+            env.charge(1 + instructions * (s.length() + 1L) / MATCH_UNITS_PER_STEP);
             return pattern.matches(s);
         };
     }
 
-    static Object equal(Object l, Object r, Supplier<String> text) {
+    /** Instruction-characters of a pattern match per step. */
+    static final long MATCH_UNITS_PER_STEP = 2;
+
+    static Object equal(Object l, Object r, Supplier<String> text, Env env) {
         if (l == Nil.NULL && (r == Nil.NULL || r instanceof Undefined) || r == Nil.NULL && l instanceof Undefined) {
             return Boolean.TRUE;
         }
@@ -76,11 +81,11 @@ public final class Operators {
         if (r instanceof Undefined) {
             return r;
         }
-        return Values.equal(l, r);
+        return Values.equal(l, r, env);
     }
 
-    static Object notEqual(Object l, Object r, Supplier<String> text) {
-        Object equal = equal(l, r, text);
+    static Object notEqual(Object l, Object r, Supplier<String> text, Env env) {
+        Object equal = equal(l, r, text, env);
         return equal instanceof Boolean b ? !b : equal;
     }
 
@@ -88,12 +93,15 @@ public final class Operators {
         boolean test(int comparison);
     }
 
-    private static Object order(Object l, Object r, Supplier<String> text, Test test) {
+    private static Object order(Object l, Object r, Supplier<String> text, Env env, Test test) {
         if (l instanceof Undefined) {
             return l;
         }
         if (r instanceof Undefined) {
             return r;
+        }
+        if (l instanceof String a && r instanceof String b) {
+            env.charge(Math.min(a.length(), b.length()) >>> 4); // compared code point by code point
         }
         Integer comparison = Values.compare(l, r);
         if (comparison == null) {
@@ -103,7 +111,7 @@ public final class Operators {
         return test.test(comparison);
     }
 
-    static Object in(Object l, Object r, Supplier<String> text) {
+    static Object in(Object l, Object r, Supplier<String> text, Env env) {
         if (l instanceof Undefined) {
             return l;
         }
@@ -112,28 +120,33 @@ public final class Operators {
                     : Values.undefined(text.get() + ": looks in " + Nodes.article(Values.kind(r)) + ", not a list");
         }
         for (Object element : list) {
-            if (Boolean.TRUE.equals(equal(l, element, text))) {
+            env.charge(1);
+            if (Boolean.TRUE.equals(equal(l, element, text, env))) {
                 return Boolean.TRUE;
             }
         }
         return Boolean.FALSE;
     }
 
-    static Object contains(Object l, Object r, Supplier<String> text) {
+    static Object contains(Object l, Object r, Supplier<String> text, Env env) {
         if (l instanceof List) {
-            return in(r, l, text);
+            return in(r, l, text, env);
         }
         if (l instanceof Map) {
             return Values.undefined(text.get() + ": contains is not defined on a map");
         }
-        return strings(l, r, text, String::contains);
+        if (l instanceof String a && r instanceof String b) {
+            // a naive substring search: up to (haystack × needle) character comparisons
+            env.charge((long) a.length() * b.length() >>> 6);
+        }
+        return strings(l, r, text, env, String::contains);
     }
 
     private interface StringTest {
         boolean test(String a, String b);
     }
 
-    private static Object strings(Object l, Object r, Supplier<String> text, StringTest test) {
+    private static Object strings(Object l, Object r, Supplier<String> text, Env env, StringTest test) {
         if (l instanceof Undefined) {
             return l;
         }
@@ -141,6 +154,7 @@ public final class Operators {
             return r;
         }
         if (l instanceof String a && r instanceof String b) {
+            env.charge(b.length() >>> 4);
             return test.test(a, b);
         }
         return Values.undefined(text.get() + ": needs two strings, not " + Nodes.article(Values.kind(l)) + " and "

@@ -26,9 +26,11 @@ public final class Program {
     private final Node[] lets;
     private final Rule[] rules;
     private final int slotCount;
+    private final Budget.Limits limits;
 
     public Program(String name, String description, Mode mode, Node applies, List<Node> lets, List<Rule> rules,
-            int slotCount) {
+            int slotCount, Budget.Limits limits) {
+        this.limits = limits;
         this.name = name;
         this.description = description;
         this.mode = mode;
@@ -56,33 +58,68 @@ public final class Program {
 
     /** The value of the let at {@code index} (in source order) for this input: for tests and tracing. */
     public Object letValue(int index, Input input) {
-        return new Env(input, slotCount, lets).let(index);
+        return new Env(input, slotCount, lets, limits).let(index);
+    }
+
+    /** The limits each evaluation of this program runs under. */
+    public Budget.Limits limits() {
+        return limits;
     }
 
     public PolicyResult evaluate(Input input) {
-        Env env = new Env(input, slotCount, lets);
-        boolean applicable = applies == null || isTrue(env, applies);
+        return evaluateCounting(input).result();
+    }
+
+    /** A result and the steps its evaluation took (for measuring policies against the budget). */
+    public record Counted(PolicyResult result, long steps) {
+    }
+
+    /**
+     * Evaluates every rule. When the evaluation runs out of its budget or time, the rule being
+     * evaluated and every later one fail with that reason (a policy that could not be evaluated in
+     * full denies); if it happens in {@code applies when}, the policy counts as applicable (fail
+     * closed: an unnamed policy that is left out cannot deny) and every rule fails.
+     */
+    public Counted evaluateCounting(Input input) {
+        Env env = new Env(input, slotCount, lets, limits);
+        String exhausted = null;
+        boolean applicable = true;
+        if (applies != null) {
+            try {
+                env.charge(applies.weight());
+                applicable = Boolean.TRUE.equals(applies.eval(env));
+            } catch (Budget.Exceeded e) {
+                exhausted = e.getMessage() + " in the applies-when condition; the policy fails closed";
+            } catch (RuntimeException | StackOverflowError e) {
+                log.warn("applies-when evaluation of {} failed", name, e);
+                exhausted = "the applies-when condition failed to evaluate (internal error); the policy fails closed";
+            }
+        }
         List<RuleResult> results = new ArrayList<>(rules.length);
         boolean denied = false;
         for (Rule rule : rules) {
-            RuleResult result = evaluate(env, rule);
+            RuleResult result;
+            if (exhausted != null) {
+                result = RuleResult.fail(rule, exhausted, List.of());
+            } else {
+                try {
+                    result = evaluate(env, rule);
+                } catch (Budget.Exceeded e) {
+                    env.takeSatisfied();
+                    result = RuleResult.fail(rule, e.getMessage() + "; the rule fails closed", List.of());
+                    exhausted = "not evaluated: " + e.getMessage() + " (in rule '" + rule.name() + "')";
+                }
+            }
             denied |= !result.passed();
             results.add(result);
         }
-        return new PolicyResult(name, applicable, denied ? Outcome.DENY : Outcome.ALLOW, mode, List.copyOf(results));
-    }
-
-    private static boolean isTrue(Env env, Node node) {
-        try {
-            return Boolean.TRUE.equals(node.eval(env));
-        } catch (RuntimeException | StackOverflowError e) {
-            log.warn("applies-when evaluation failed", e);
-            return false;
-        }
+        return new Counted(new PolicyResult(name, applicable, denied ? Outcome.DENY : Outcome.ALLOW, mode,
+                List.copyOf(results)), env.steps());
     }
 
     private RuleResult evaluate(Env env, Rule rule) {
         try {
+            env.charge(rule.condition().weight());
             Object value = rule.condition().eval(env);
             List<Integer> evidence = env.takeSatisfied();
             Boolean truth = Nodes.truth(value);
@@ -92,9 +129,12 @@ public final class Program {
             if (truth != rule.denyIf()) {
                 return RuleResult.pass(rule, evidence);
             }
+            env.charge(rule.condition().weight());
             String reason = rule.denyIf() ? rule.condition().whyTrue(env) : rule.condition().whyFalse(env);
             env.takeSatisfied();
             return RuleResult.fail(rule, reason, evidence);
+        } catch (Budget.Exceeded e) {
+            throw e;
         } catch (RuntimeException | StackOverflowError e) {
             log.warn("rule {}/{} failed to evaluate", name, rule.name(), e);
             env.takeSatisfied();

@@ -12,8 +12,13 @@ public record RuleResult(String name, boolean passed, String message, String rea
         return new RuleResult(rule.name(), true, null, null, List.copyOf(evidence));
     }
 
+    /** Longest reason kept (an or of thousands of parts explains each); longer ones are cut. */
+    static final int MAX_REASON = 2000;
+
     static RuleResult fail(Program.Rule rule, String reason, List<Integer> evidence) {
-        return new RuleResult(rule.name(), false, rule.message(), reason, List.copyOf(evidence));
+        String kept = reason.length() <= MAX_REASON ? reason
+                : reason.substring(0, Character.isHighSurrogate(reason.charAt(MAX_REASON - 1)) ? MAX_REASON - 1 : MAX_REASON) + "…";
+        return new RuleResult(rule.name(), false, rule.message(), kept, List.copyOf(evidence));
     }
 
     public String outcome() {

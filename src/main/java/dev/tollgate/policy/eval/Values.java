@@ -79,6 +79,11 @@ public final class Values {
      * instants, durations by length, versions by precedence, lists element-wise, maps by entries.
      */
     public static boolean equal(Object a, Object b) {
+        return equal(a, b, null);
+    }
+
+    /** {@link #equal(Object, Object)}, charging {@code env} (when not null) per element and per 64 characters compared. */
+    static boolean equal(Object a, Object b, Env env) {
         Kind kind = kind(a);
         if (kind != kind(b)) {
             return false;
@@ -97,7 +102,10 @@ public final class Values {
                 Iterator<?> i = x.iterator();
                 Iterator<?> j = y.iterator();
                 while (i.hasNext()) {
-                    if (!equal(i.next(), j.next())) {
+                    if (env != null) {
+                        env.charge(1);
+                    }
+                    if (!equal(i.next(), j.next(), env)) {
                         return false;
                     }
                 }
@@ -110,16 +118,24 @@ public final class Values {
                     return false;
                 }
                 for (Map.Entry<?, ?> e : x.entrySet()) {
+                    if (env != null) {
+                        env.charge(1);
+                    }
                     Object other = y.get(e.getKey());
                     if (other == null && !y.containsKey(e.getKey())) {
                         return false;
                     }
-                    if (!equal(e.getValue(), other)) {
+                    if (!equal(e.getValue(), other, env)) {
                         return false;
                     }
                 }
                 return true;
             }
+            case STRING:
+                if (env != null) {
+                    env.charge(Nodes.cost((String) a));
+                }
+                return a.equals(b);
             default:
                 return a.equals(b);
         }
@@ -165,14 +181,19 @@ public final class Values {
             case STRING -> quote((String) value);
             case LIST -> "a list of " + ((List<?>) value).size();
             case MAP -> "a map of " + ((Map<?, ?>) value).size();
-            case NUMBER -> ((BigDecimal) value).toPlainString();
+            case NUMBER -> showNumber((BigDecimal) value);
             case DURATION -> showDuration((Duration) value);
             default -> value.toString();
         };
     }
 
+    /** Plain digits, unless that would be long (1e999999999 has a billion): then scientific notation. */
+    static String showNumber(BigDecimal number) {
+        return number.scale() < -100 || number.scale() > 1100 ? number.toString() : number.toPlainString();
+    }
+
     static String quote(String s) {
-        String shown = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        String shown = s.length() > 80 ? s.substring(0, Character.isHighSurrogate(s.charAt(79)) ? 79 : 80) + "…" : s;
         StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
         shown.codePoints().forEach(cp -> {
             switch (cp) {
@@ -181,7 +202,7 @@ public final class Values {
                 case '\n' -> out.append("\\n");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (Character.isISOControl(cp)) {
+                    if (Character.isISOControl(cp) || Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
                         out.append(String.format(java.util.Locale.ROOT, "\\u%04x", cp));
                     } else {
                         out.appendCodePoint(cp);

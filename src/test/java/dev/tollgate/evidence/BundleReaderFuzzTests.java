@@ -1,0 +1,66 @@
+package dev.tollgate.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.util.unit.DataSize;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * Fuzzes the reading of a request's evidence (seeded with every Sigstore bundle of the test
+ * resources): {@link EvidenceVerifier#read(JsonNode)} answers submissions or
+ * {@link MalformedEvidence}, never anything else. Bytes that are not JSON are left out (the HTTP
+ * layer answers them 400 before evidence is read). Findings land in
+ * src/test/resources/dev/tollgate/evidence/BundleReaderFuzzTestsInputs/readEvidence.
+ */
+class BundleReaderFuzzTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final EvidenceVerifier VERIFIER = new EvidenceVerifier(JSON, null,
+            new EvidenceProperties(16, DataSize.ofMegabytes(1), 64, 1), java.time.Clock.systemUTC());
+
+    static Stream<byte[]> seeds() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("src/test/resources"))) {
+            List<Path> bundles = files.filter(p -> p.toString().endsWith(".sigstore.json") || p.toString().endsWith("bundle.json"))
+                    .sorted().toList();
+            return bundles.stream().map(p -> {
+                try {
+                    return Files.readAllBytes(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList().stream();
+        }
+    }
+
+    @MethodSource("seeds")
+    @FuzzTest(maxDuration = "20s")
+    void readEvidence(byte[] data) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(data);
+        } catch (JacksonException e) {
+            return;
+        }
+        if (node == null) {
+            return;
+        }
+        ArrayNode items = node.isArray() ? (ArrayNode) node : JSON.createArrayNode().add(JSON.createObjectNode().set("bundle", node));
+        try {
+            List<EvidenceSubmission> read = VERIFIER.read(items);
+            assertThat(read).hasSize(items.size());
+        } catch (MalformedEvidence e) {
+            assertThat(e.getMessage()).isNotBlank();
+        }
+    }
+}
