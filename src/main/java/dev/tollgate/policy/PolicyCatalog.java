@@ -16,6 +16,7 @@ import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.adminlog.AdminLog;
 import dev.tollgate.policy.compile.CompileResult;
 import dev.tollgate.policy.compile.PolicyCompiler;
 import dev.tollgate.policy.dsl.Diagnostic;
@@ -44,11 +45,13 @@ public class PolicyCatalog {
     private final Cache<String, Optional<ActivePolicy>> active;
 
     private final org.springframework.transaction.support.TransactionTemplate transactions;
+    private final AdminLog adminLog;
 
     PolicyCatalog(StoredPolicies policies, PolicyRevisions revisions, PolicyProperties properties, Clock clock,
             org.springframework.jdbc.core.simple.JdbcClient jdbc,
-            org.springframework.transaction.PlatformTransactionManager transactionManager) {
+            org.springframework.transaction.PlatformTransactionManager transactionManager, AdminLog adminLog) {
         this.jdbc = jdbc;
+        this.adminLog = adminLog;
         this.transactions = new org.springframework.transaction.support.TransactionTemplate(transactionManager);
         this.policies = policies;
         this.revisions = revisions;
@@ -112,8 +115,10 @@ public class PolicyCatalog {
                 program.description(), clock.instant(), requester);
         revisions.save(revision);
         forgetActive(name);
+        Integer previous = policy.activeVersion();
         policy.activate(version, clock.instant());
         programs.put(sha256, program);
+        adminLog.record(requester, "policy.upload", name, changed(version, previous, sha256, program.mode().id()));
         return new Upload(info(revision, true, false), true);
     }
 
@@ -147,20 +152,24 @@ public class PolicyCatalog {
     }
 
     @Transactional
-    public PolicyVersionInfo activate(String name, int version) {
+    public PolicyVersionInfo activate(String name, int version, String requester) {
         StoredPolicy policy = policies.lock(name).orElseThrow(() -> notFound(name));
         PolicyRevision revision = revisions.findByPolicyNameAndVersion(name, version)
                 .orElseThrow(() -> ApiException.notFound("policy '" + name + "' has no version " + version));
         forgetActive(name);
+        Integer previous = policy.activeVersion();
         policy.activate(version, clock.instant());
+        adminLog.record(requester, "policy.activate", name, changed(version, previous, revision.sha256(), revision.mode()));
         return info(revision, true, false);
     }
 
     @Transactional
-    public void deactivate(String name) {
+    public void deactivate(String name, String requester) {
         StoredPolicy policy = policies.lock(name).orElseThrow(() -> notFound(name));
         forgetActive(name);
+        Integer previous = policy.activeVersion();
         policy.activate(null, clock.instant());
+        adminLog.record(requester, "policy.deactivate", name, previous == null ? Map.of() : Map.of("previousVersion", previous));
     }
 
     /**
@@ -246,6 +255,17 @@ public class PolicyCatalog {
     }
 
     /** 422 with the diagnostics as {@code errors}. */
+    private static Map<String, Object> changed(int version, Integer previous, String sha256, String mode) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("version", version);
+        if (previous != null) {
+            details.put("previousVersion", previous);
+        }
+        details.put("sha256", sha256);
+        details.put("mode", mode);
+        return details;
+    }
+
     public static ApiException invalid(List<Diagnostic> diagnostics) {
         List<Map<String, Object>> errors = diagnostics.stream().map(PolicyCatalog::error).toList();
         return new ApiException(ProblemType.INVALID_POLICY, diagnostics.size() + " error"

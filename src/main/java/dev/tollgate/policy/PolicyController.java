@@ -87,18 +87,18 @@ class PolicyController {
     }
 
     @PostMapping("/v1/policies/{name}/activate")
-    PolicyVersionInfo activate(@PathVariable String name, @RequestBody JsonNode body) {
+    PolicyVersionInfo activate(@PathVariable String name, @RequestBody JsonNode body, Requester requester) {
         JsonNode version = body == null ? null : body.get("version");
         if (version == null || !version.isIntegralNumber() || !version.canConvertToInt() || version.intValue() < 1) {
             throw ApiException.badRequest("the body must be {\"version\": <a positive whole number>}");
         }
-        return catalog.activate(name, version.intValue());
+        return catalog.activate(name, version.intValue(), requester.name());
     }
 
     @DeleteMapping("/v1/policies/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void deactivate(@PathVariable String name) {
-        catalog.deactivate(name);
+    void deactivate(@PathVariable String name, Requester requester) {
+        catalog.deactivate(name, requester.name());
     }
 
     @PostMapping("/v1/policies:evaluate")

@@ -116,14 +116,14 @@ class TrustController {
 
     @DeleteMapping("/v1/trust/roots/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void deleteRoot(@PathVariable String name) {
-        store.delete(name, TrustKind.ROOT);
+    void deleteRoot(@PathVariable String name, Requester requester) {
+        store.delete(name, TrustKind.ROOT, requester.name());
     }
 
     @DeleteMapping("/v1/trust/keys/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void deleteKey(@PathVariable String name) {
-        store.delete(name, TrustKind.KEY);
+    void deleteKey(@PathVariable String name, Requester requester) {
+        store.delete(name, TrustKind.KEY, requester.name());
     }
 
     private ResponseEntity<Map<String, Object>> answer(TrustStore.Put put) {

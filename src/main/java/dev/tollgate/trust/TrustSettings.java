@@ -19,6 +19,19 @@ public record TrustSettings(boolean requireTransparencyLog, Instant validFrom, I
         }
     }
 
+    /** The settings as they are recorded in the admin log. */
+    java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        settings.put("requireTransparencyLog", requireTransparencyLog);
+        if (validFrom != null) {
+            settings.put("validFrom", validFrom.toString());
+        }
+        if (validUntil != null) {
+            settings.put("validUntil", validUntil.toString());
+        }
+        return settings;
+    }
+
     /** A stable text of the settings, for fingerprints. */
     String fingerprint() {
         return requireTransparencyLog + "," + validFrom + "," + validUntil;

@@ -5,12 +5,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.tollgate.adminlog.AdminLog;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
 import jakarta.annotation.PreDestroy;
@@ -34,11 +37,13 @@ public class TrustStore {
     private final TrustMaterialCheck check;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final AdminLog adminLog;
     private final ScheduledExecutorService refresher;
     private volatile Snapshot snapshot = new Snapshot(List.of());
 
     TrustStore(TrustMaterials materials, TrustMaterialCheck check, TransactionTemplate transactions, Clock clock,
-            TrustProperties properties) {
+            TrustProperties properties, AdminLog adminLog) {
+        this.adminLog = adminLog;
         this.materials = materials;
         this.check = check;
         this.transactions = transactions;
@@ -143,6 +148,12 @@ public class TrustStore {
             } else {
                 materials.insert(material);
             }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("kind", kind.id());
+            details.put("sha256", material.sha256());
+            existing.ifPresent(e -> details.put("previousSha256", e.sha256()));
+            details.put("settings", settings.describe());
+            adminLog.record(requester, existing.isPresent() ? "trust.replace" : "trust.add", name, details);
             return new Put(material, existing.isEmpty());
         });
         refresh();
@@ -151,20 +162,21 @@ public class TrustStore {
         return put;
     }
 
-    public void delete(String name, TrustKind kind) {
+    public void delete(String name, TrustKind kind, String requester) {
         Boolean deleted = transactions.execute(status -> {
             materials.lockAll();
             Optional<TrustMaterial> existing = materials.lock(name);
             if (existing.isEmpty() || existing.get().kind() != kind) {
                 return false;
             }
+            adminLog.record(requester, "trust.remove", name, Map.of("kind", kind.id(), "sha256", existing.get().sha256()));
             return materials.delete(name);
         });
         if (!Boolean.TRUE.equals(deleted)) {
             throw ApiException.notFound("no " + (kind == TrustKind.ROOT ? "trusted root" : "public key") + " named '" + name + "'");
         }
         refresh();
-        log.info("{} '{}' removed", kind.id(), name);
+        log.info("{} '{}' removed by {}", kind.id(), name, requester);
     }
 
     public Optional<TrustMaterial> get(String name, TrustKind kind) {
@@ -184,6 +196,7 @@ public class TrustStore {
             }
             var now = clock.instant();
             materials.insert(new TrustMaterial(name, kind, content, sha256(content), now, now, "tollgate"));
+            adminLog.record("tollgate", "trust.add", name, Map.of("kind", kind.id(), "sha256", sha256(content), "source", marker));
             return true;
         });
         refresh();
