@@ -49,10 +49,10 @@ public class PolicyCatalog {
 
     PolicyCatalog(StoredPolicies policies, PolicyRevisions revisions, PolicyProperties properties, Clock clock,
             org.springframework.jdbc.core.simple.JdbcClient jdbc,
-            org.springframework.transaction.PlatformTransactionManager transactionManager, AdminLog adminLog) {
+            org.springframework.transaction.support.TransactionTemplate transactions, AdminLog adminLog) {
         this.jdbc = jdbc;
         this.adminLog = adminLog;
-        this.transactions = new org.springframework.transaction.support.TransactionTemplate(transactionManager);
+        this.transactions = transactions; // the application's: retried on a broken connection like @Transactional
         this.policies = policies;
         this.revisions = revisions;
         this.compiler = new PolicyCompiler(properties.limits());

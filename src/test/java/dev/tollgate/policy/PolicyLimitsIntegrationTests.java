@@ -41,7 +41,7 @@ class PolicyLimitsIntegrationTests extends IntegrationTest {
     org.springframework.jdbc.core.simple.JdbcClient jdbcClient;
 
     @Autowired
-    org.springframework.transaction.PlatformTransactionManager transactions;
+    org.springframework.transaction.support.TransactionTemplate transactions;
 
     private String admin() {
         return tokenWith("policy-admin");
