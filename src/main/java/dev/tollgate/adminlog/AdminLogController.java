@@ -1,8 +1,6 @@
 package dev.tollgate.adminlog;
 
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,17 +57,6 @@ class AdminLogController {
     }
 
     private static Instant time(String text, String what) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            OffsetDateTime time = OffsetDateTime.parse(text);
-            if (time.getYear() < 1 || time.getYear() > 9999) {
-                throw ApiException.badRequest(what + " must be between the years 1 and 9999");
-            }
-            return time.toInstant();
-        } catch (DateTimeException e) {
-            throw ApiException.badRequest(what + " must be an RFC 3339 date-time");
-        }
+        return dev.tollgate.web.Rfc3339.parameter(text, what);
     }
 }

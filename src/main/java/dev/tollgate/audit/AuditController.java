@@ -1,8 +1,6 @@
 package dev.tollgate.audit;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,13 +163,6 @@ class AuditController {
     }
 
     static Instant time(String text, String what) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(what + " must be an RFC 3339 date-time");
-        }
+        return dev.tollgate.web.Rfc3339.parameter(text, what);
     }
 }

@@ -82,14 +82,7 @@ class TrustController {
     }
 
     private static Instant instant(String value, String name) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return java.time.OffsetDateTime.parse(value).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ApiException.badRequest(name + " must be an RFC 3339 date-time with an offset, such as 2026-01-01T00:00:00Z");
-        }
+        return dev.tollgate.web.Rfc3339.parameter(value, name);
     }
 
     @GetMapping("/v1/trust/roots")

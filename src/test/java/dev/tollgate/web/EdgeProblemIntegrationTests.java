@@ -76,7 +76,8 @@ class EdgeProblemIntegrationTests extends IntegrationTest {
                 new Case("TRACE", "TRACE /v1/tokens HTTP/1.1\r\n" + HOST + "\r\n", 405, "method-not-allowed"),
                 new Case("unknown method", "FOO /v1/tokens HTTP/1.1\r\n" + HOST + auth + "\r\n", 405, "method-not-allowed"),
                 new Case("malformed query", "GET /v1/tokens?a=%zz HTTP/1.1\r\n" + HOST + auth + "\r\n", 400, "malformed-query"),
-                new Case("unknown path", "GET /no/such HTTP/1.1\r\n" + HOST + "\r\n", 404, "not-found"));
+                new Case("unknown path", "GET /no/such HTTP/1.1\r\n" + HOST + auth + "\r\n", 404, "not-found"),
+                new Case("unknown path without a token", "GET /no/such HTTP/1.1\r\n" + HOST + "\r\n", 401, "unauthorized"));
     }
 
     @Test
