@@ -19,8 +19,8 @@ import org.springframework.http.HttpHeaders;
  * thread for as long as the client takes to send it: a client trickling a body one byte at a time after
  * its 401 held a thread indefinitely, and 220 of them made the server unavailable to everyone. This valve
  * (outermost, after the answer is complete) sends the answer, then discards only what of the body has
- * already arrived, without waiting for more (at most Tomcat's {@code maxSwallowSize}, within a second and
- * the body's deadline); a body that has not ended then has its connection closed instead, so the thread is
+ * arrived within a second (never blocking on a read; at most 16 MiB or Tomcat's {@code maxSwallowSize},
+ * and within the body's deadline); a body that has not ended then has its connection closed instead, so the thread is
  * free at once. Discarding a body that has already arrived keeps the connection alive and spares the client
  * a reset that could lose its answer. (Tomcat skips the swallow by itself only for some statuses, and not
  * at all when the answer says {@code Connection: close}.)
@@ -29,6 +29,12 @@ class UnreadBodyValve extends ValveBase {
 
     /** The longest the discard may take (a chunked body can make a read wait for the rest of a chunk header). */
     private static final long DRAIN_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * The most of a refused body discarded to keep its answer from being lost: closing a connection
+     * while the client is still sending makes the kernel reset it, and the reset can destroy the
+     * answer before the client reads it (a 413 for a declared 5 MB body was seen lost that way).
+     */
+    private static final long DRAIN_LIMIT = 16L << 20;
 
     private final long bodyTimeoutNanos;
 
@@ -45,8 +51,8 @@ class UnreadBodyValve extends ValveBase {
         if (request.isAsync() || !hasBody(request) || coyote.isFinished()) {
             return;
         }
-        long maxSwallow = request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?> http
-                ? http.getMaxSwallowSize() : 0;
+        long maxSwallow = Math.max(DRAIN_LIMIT, request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?> http
+                ? http.getMaxSwallowSize() : 0);
         long length = coyote.getContentLengthLong();
         if (coyote.hasExpectation() || (length >= 0 && length - coyote.getBytesRead() > maxSwallow)) {
             closeAfterAnswer(coyote);
@@ -60,7 +66,8 @@ class UnreadBodyValve extends ValveBase {
             while (!coyote.isFinished() && discarded <= maxSwallow && System.nanoTime() - window < 0) {
                 coyote.action(ActionCode.AVAILABLE, Boolean.TRUE); // reads what has arrived, without waiting
                 if (coyote.getAvailable() <= 0) {
-                    break;
+                    pause(); // more may be on its way: look again within the window, never block on a read
+                    continue;
                 }
                 int n = coyote.doRead(discard);
                 if (n < 0) {
@@ -73,6 +80,14 @@ class UnreadBodyValve extends ValveBase {
         }
         if (!coyote.isFinished()) {
             closeAfterAnswer(coyote);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
