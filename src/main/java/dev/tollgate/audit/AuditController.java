@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
 @RestController
 class AuditController {
 
-    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
 
     private final DecisionHistory history;
     private final StoredEvidence evidence;
@@ -89,7 +89,7 @@ class AuditController {
     static DecisionHistory.Filter filter(Map<String, String> q) {
         String digest = q.get("digest");
         if (digest != null && !DIGEST.matches(digest)) {
-            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits");
+            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
         }
         String outcome = q.get("outcome");
         if (outcome != null && !OUTCOMES.contains(outcome)) {
@@ -146,7 +146,7 @@ class AuditController {
     @GetMapping("/v1/artifacts/{digest}/evidence")
     Map<String, Object> storedEvidence(@PathVariable String digest) {
         if (!DIGEST.matches(digest)) {
-            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits");
+            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
         }
         List<Map<String, Object>> items = evidence.forDigest(digest).stream().map(e -> {
             Map<String, Object> item = new LinkedHashMap<>();

@@ -3,20 +3,21 @@ package dev.tollgate.decision;
 import com.google.re2j.Pattern;
 
 /**
- * An artifact as decisions name it: a digest ({@code sha256:} and 64 lowercase hex digits), and
+ * An artifact as decisions name it: a digest ({@code sha256:} and 64 lowercase hex digits, or
+ * {@code sha512:} and 128, as npm's {@code integrity} is), and
  * the name and tag the caller wrote. A reference {@code name[:tag]@sha256:…} is split without
  * any registry defaulting ({@code nginx@sha256:…} has name {@code nginx}).
  */
 public record ArtifactRef(String digest, String name, String tag) {
 
-    public static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    public static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
     /** Longest name, tag or reference. */
     public static final int MAX_LENGTH = 1024;
 
     /** Every artifact, however it was made, has a valid digest and storable name and tag. */
     public ArtifactRef {
         if (digest == null || !DIGEST.matches(digest)) {
-            throw new InvalidDecisionRequest("artifact.digest must be sha256: followed by 64 lowercase hex digits");
+            throw new InvalidDecisionRequest("artifact.digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
         }
         InvalidDecisionRequest.checked(name, "artifact.name", MAX_LENGTH);
         InvalidDecisionRequest.checked(tag, "artifact.tag", MAX_LENGTH);
@@ -40,7 +41,7 @@ public record ArtifactRef(String digest, String name, String tag) {
         }
         String digest = ref.substring(at + 1);
         if (!DIGEST.matches(digest)) {
-            throw new Invalid("the reference's digest must be sha256: followed by 64 lowercase hex digits");
+            throw new Invalid("the reference's digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
         }
         String named = ref.substring(0, at);
         String tag = null;

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,7 +137,7 @@ public class DecisionService {
     public record Exemption(String digest, String name, String tag) {
         public Exemption {
             if (digest != null && !ArtifactRef.DIGEST.matches(digest)) {
-                throw new InvalidDecisionRequest("the digest must be sha256: followed by 64 lowercase hex digits");
+                throw new InvalidDecisionRequest("the digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
             }
             InvalidDecisionRequest.checked(name, "the image name", ArtifactRef.MAX_LENGTH);
             InvalidDecisionRequest.checked(tag, "the image tag", ArtifactRef.MAX_LENGTH);
@@ -268,11 +267,7 @@ public class DecisionService {
     private EvidenceSubmission reread(String digest, StoredEvidence.Key kept, int index) {
         String key = kept.bundleSha256() + "|" + (kept.payload() == null ? "-" : sha256Hex(kept.payload()));
         return rereads.get(key, k -> {
-            ObjectNode item = NODES.objectNode();
-            item.set("bundle", json.readTree(stored.bundle(digest, kept.signatureSha256())));
-            if (kept.payload() != null) {
-                item.put("payload", Base64.getEncoder().encodeToString(kept.payload()));
-            }
+            ObjectNode item = EvidenceVerifier.storedItem(json.readTree(stored.bundle(digest, kept.signatureSha256())), kept.payload());
             try {
                 return java.util.Optional.of(verifier.read(index, item));
             } catch (MalformedEvidence e) {
@@ -308,8 +303,8 @@ public class DecisionService {
                 for (Statement.Subject subject : v.subjects()) {
                     Map<String, Object> s = new LinkedHashMap<>();
                     s.put("name", subject.name());
-                    if (subject.sha256() != null) {
-                        s.put("digest", subject.sha256());
+                    if (subject.shown() != null) {
+                        s.put("digest", subject.shown());
                     }
                     subjects.add(s);
                 }
@@ -538,7 +533,7 @@ public class DecisionService {
             describe(facts, v);
             if (v.isAttestation()) {
                 ArrayNode subjects = facts.putArray("subjects");
-                v.subjects().forEach(s -> subjects.addObject().put("name", s.name()).put("digest", s.sha256()));
+                v.subjects().forEach(s -> subjects.addObject().put("name", s.name()).put("digest", s.shown()));
             }
             fresh.add(new DecisionRecord.NewEvidence(v.signatureSha256(), item.result().bundleSha256(),
                     item.submission().bundleJson(), item.payload(), v.kind(), facts, facts.get("trust")));

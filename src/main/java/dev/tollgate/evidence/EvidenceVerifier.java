@@ -80,10 +80,17 @@ public class EvidenceVerifier {
         return submissions;
     }
 
-    /** One item: {@code {"bundle": {...}}} or {@code {"bundle": {...}, "payload": "<base64>"}}. */
+    /**
+     * One item: {@code {"bundle": {...}}}, {@code {"bundle": {...}, "payload": "<base64>"}}, or a
+     * bare DSSE envelope {@code {"dsse": {...}}}.
+     */
     public EvidenceSubmission read(int index, JsonNode item) {
+        if (item != null && item.isObject() && item.has("dsse")) {
+            return readEnvelope(index, item);
+        }
         if (item == null || !item.isObject() || !item.has("bundle") || !item.get("bundle").isObject()) {
-            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "an evidence item is an object with a \"bundle\" object");
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED,
+                    "an evidence item is an object with a \"bundle\" or \"dsse\" object");
         }
         for (String field : item.propertyNames()) {
             if (!field.equals("bundle") && !field.equals("payload")) {
@@ -117,6 +124,41 @@ public class EvidenceVerifier {
             }
         }
         return new EvidenceSubmission(bundle, bundleJson, payload, sha256Hex(bundleJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** {@code {"dsse": {...}}}: kept (and stored) as the whole item, so that reading it again gives the same envelope. */
+    private EvidenceSubmission readEnvelope(int index, JsonNode item) {
+        if (item.size() != 1) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "a \"dsse\" item has no other fields");
+        }
+        String itemJson = json.writeValueAsString(item);
+        if (itemJson.length() > properties.maxBundleBytes().toBytes()) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "the envelope is larger than " + properties.maxBundleBytes());
+        }
+        ParsedBundle envelope;
+        try {
+            envelope = ParsedBundle.envelope(item.get("dsse"), itemJson);
+        } catch (Failure f) {
+            throw new MalformedEvidence(index, f.code(), f.detail());
+        }
+        return new EvidenceSubmission(envelope, itemJson, null, sha256Hex(itemJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The evidence item to read again from what was kept of it: a bundle's JSON (with its payload,
+     * if any) or, for the other kinds, the whole item as it came.
+     */
+    public static tools.jackson.databind.node.ObjectNode storedItem(JsonNode kept, byte[] payload) {
+        if (kept != null && kept.isObject() && !kept.has("mediaType") && !kept.has("media_type")
+                && (kept.has("dsse") || kept.has("openpgp"))) {
+            return (tools.jackson.databind.node.ObjectNode) kept.deepCopy();
+        }
+        tools.jackson.databind.node.ObjectNode item = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        item.set("bundle", kept);
+        if (payload != null) {
+            item.put("payload", Base64.getEncoder().encodeToString(payload));
+        }
+        return item;
     }
 
     public List<EvidenceResult> verify(List<EvidenceSubmission> submissions, String artifactDigest, TrustStore.Snapshot held) {
@@ -183,7 +225,9 @@ public class EvidenceVerifier {
     private EvidenceResult verifyOrFail(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held, Attempts attempts)
             throws Failure {
         ParsedBundle bundle = s.bundle();
-        byte[] artifact = HexFormat.of().parseHex(artifactDigest.substring("sha256:".length()));
+        // a message signature covers a SHA-256 (the artifact's, or a cosign payload's)
+        byte[] artifact = artifactDigest.startsWith("sha256:")
+                ? HexFormat.of().parseHex(artifactDigest.substring("sha256:".length())) : null;
         Statement statement = null;
         String notAStatement = null;
         byte[] signed;
@@ -197,10 +241,17 @@ public class EvidenceVerifier {
             // verification, so that a bundle for another artifact still shows who signed it
             signed = statement == null ? null : statement.firstSha256();
         } else {
+            if (s.payload() == null && artifact == null) {
+                return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.UNSUPPORTED,
+                        "a message signature is verified over the artifact's SHA-256; this artifact is named by its SHA-512");
+            }
             signed = s.payload() == null ? artifact : sha256(s.payload());
         }
 
         SigstoreVerifier.precheck(bundle);
+        if (bundle.envelopeCertificate()) {
+            throw SigstoreVerifier.noLogProof();
+        }
         Signer signer = bundle.hasCertificate() ? keyless(bundle, signed, held, attempts) : withKey(bundle, signed, held, attempts);
         List<VerifiedEvidence.TrustUse> uses = new ArrayList<>();
         for (String name : signer.trustRoots()) {
@@ -227,8 +278,9 @@ public class EvidenceVerifier {
         VerifiedEvidence verified = new VerifiedEvidence("attestation", signer, statement.predicateType(),
                 statement.predicate(), statement.subjects(), uses, signatureSha256);
         if (!statement.hasSubject(artifactDigest)) {
-            String detail = statement.firstSha256() == null
-                    ? "the statement's subjects carry no sha256 digest, so none can be the artifact"
+            String detail = !statement.hasDigestLike(artifactDigest)
+                    ? "the statement's subjects carry no " + artifactDigest.substring(0, artifactDigest.indexOf(':'))
+                            + " digest, so none can be the artifact"
                     : "the artifact digest is not a subject of the statement";
             return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.SUBJECT_MISMATCH, detail, verified);
         }
@@ -274,7 +326,15 @@ public class EvidenceVerifier {
     /** By every held key: the (first, by name) key whose signature it is. */
     private Signer withKey(ParsedBundle bundle, byte[] signed, TrustStore.Snapshot held, Attempts attempts) throws Failure {
         List<TrustRoot> roots = trust.roots(held.roots());
-        List<TrustMaterial> keys = held.keys().stream().sorted(Comparator.comparing(TrustMaterial::name)).toList();
+        List<TrustMaterial> keys = new ArrayList<>(held.keys().stream().sorted(Comparator.comparing(TrustMaterial::name)).toList());
+        if (!bundle.keyIds().isEmpty()) {
+            // a bare envelope's key ids (the key's name or its SHA256: fingerprint) say which key to try first
+            List<String> ids = bundle.keyIds();
+            keys.sort(Comparator.comparing(m -> {
+                TrustKey k = trust.key(m);
+                return ids.contains(m.name()) || k != null && ids.contains(k.fingerprint()) ? 0 : 1;
+            }));
+        }
         List<Tried> failures = new ArrayList<>();
         Instant now = clock.instant();
         for (TrustMaterial material : keys) {

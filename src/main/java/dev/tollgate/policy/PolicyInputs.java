@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class PolicyInputs {
 
-    public static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    public static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
     private static final Set<String> SIGNATURE_STRINGS = Set.of("kind", "issuer", "subject", "key", "trustRoot");
     private static final int MAX_DEPTH = 200;
 
@@ -111,7 +111,7 @@ public final class PolicyInputs {
         }
         JsonNode digest = node.get("digest");
         if (digest == null || !digest.isString() || !DIGEST.matches(digest.stringValue())) {
-            throw new InvalidInput("artifact.digest must be sha256: followed by 64 lowercase hex digits");
+            throw new InvalidInput("artifact.digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
         }
         Map<String, Object> artifact = new LinkedHashMap<>();
         for (var entry : node.properties()) {

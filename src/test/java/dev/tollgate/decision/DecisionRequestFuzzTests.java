@@ -31,6 +31,9 @@ class DecisionRequestFuzzTests {
                 "{\"artifact\": {\"ref\": \"registry.example:5000/team/app:1.0@" + DIGEST + "\"}, \"policies\": []}",
                 "{\"artifact\": {\"digest\": \"" + DIGEST + "\"}, \"context\": {\"a\": 1}}",
                 "{\"artifact\": {\"digest\": \"sha256:xyz\"}}",
+                "{\"artifact\": {\"digest\": \"sha512:" + "0123456789abcdef".repeat(8) + "\"}, \"evidence\": [{\"dsse\":"
+                        + " {\"payloadType\": \"application/vnd.in-toto+json\", \"payload\": \"e30=\", \"signatures\": [{\"keyid\": \"k\", \"sig\": \"AAAA\"}]}},"
+                        + " {\"openpgp\": {\"signedFile\": \"0123  a.tgz\\n\", \"signature\": \"-----BEGIN PGP SIGNATURE-----\"}}]}",
                 "[]", "{}", "null")
                 .map(s -> s.getBytes(StandardCharsets.UTF_8));
     }
@@ -47,7 +50,7 @@ class DecisionRequestFuzzTests {
         try {
             DecisionRequest request = DecisionRequest.parse(body);
             assertThat(request.artifact()).isNotNull();
-            assertThat(request.artifact().digest()).matches("sha256:[0-9a-f]{64}");
+            assertThat(request.artifact().digest()).matches("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
             assertThat(request.context()).isNotNull();
         } catch (ApiException e) {
             assertThat(e.getStatusCode().value()).isEqualTo(400);

@@ -51,7 +51,8 @@ class ReferenceClientTests {
                 if (file.endsWith(".jsonl")) {
                     text = text.lines().findFirst().orElseThrow();
                 }
-                JsonNode item = EvidenceTestSupport.JSON.readTree("{\"bundle\": " + text + "}");
+                String kind = row.has("item") ? row.get("item").asString() : "bundle";
+                JsonNode item = EvidenceTestSupport.JSON.readTree("{\"" + kind + "\": " + text + "}");
                 if (tollgate.equals("malformed")) {
                     assertThatThrownBy(() -> verifier.read(0, item)).isInstanceOf(MalformedEvidence.class);
                     return;

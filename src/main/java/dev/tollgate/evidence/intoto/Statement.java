@@ -25,8 +25,19 @@ public record Statement(String type, List<Subject> subjects, String predicateTyp
 
         /** The subject's sha256 written like an artifact digest, or null. */
         public String sha256() {
-            String hex = digest.get("sha256");
-            return hex == null ? null : "sha256:" + hex.toLowerCase(java.util.Locale.ROOT);
+            return written("sha256");
+        }
+
+        /** The subject's digest for {@code algorithm} ({@code sha256}, {@code sha512}) written like an artifact digest, or null. */
+        public String written(String algorithm) {
+            String hex = digest.get(algorithm);
+            return hex == null ? null : algorithm + ":" + hex.toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The digest shown for the subject: its sha256, else its sha512 (npm subjects carry only that), else null. */
+        public String shown() {
+            String sha256 = sha256();
+            return sha256 != null ? sha256 : written("sha512");
         }
     }
 
@@ -99,7 +110,20 @@ public record Statement(String type, List<Subject> subjects, String predicateTyp
         return null;
     }
 
+    /** Whether a subject has the artifact's digest, compared on the artifact's algorithm ({@code sha256:…} or {@code sha512:…}). */
     public boolean hasSubject(String artifactDigest) {
-        return subjects.stream().anyMatch(s -> artifactDigest.equals(s.sha256()));
+        String algorithm = algorithm(artifactDigest);
+        return subjects.stream().anyMatch(s -> artifactDigest.equals(s.written(algorithm)));
+    }
+
+    /** Whether any subject carries a digest of the artifact's algorithm. */
+    public boolean hasDigestLike(String artifactDigest) {
+        String algorithm = algorithm(artifactDigest);
+        return subjects.stream().anyMatch(s -> s.digest().containsKey(algorithm));
+    }
+
+    private static String algorithm(String artifactDigest) {
+        int colon = artifactDigest.indexOf(':');
+        return colon < 0 ? "" : artifactDigest.substring(0, colon);
     }
 }

@@ -45,6 +45,8 @@ public final class Failure extends Exception {
         public static final String NO_TRUST_MATERIAL = "evidence_no_trust_material";
         public static final String DUPLICATE_TIMESTAMP = "evidence_duplicate_timestamp";
         public static final String DUPLICATE_TLOG_ENTRY = "evidence_duplicate_tlog_entry";
+        /** A bare DSSE envelope signed with a certificate: without its log entry nothing says when it was signed. */
+        public static final String NO_LOG_PROOF = "evidence_no_log_proof";
 
         private Codes() {
         }

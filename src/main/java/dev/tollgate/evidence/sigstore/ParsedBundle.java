@@ -55,6 +55,10 @@ public final class ParsedBundle {
     final List<byte[]> timestamps;
     /** Certificates that the JDK reads but that are not strict DER (trailing bytes, BER): never verified. */
     final List<String> certificateProblems;
+    /** A bare DSSE envelope ({@code {"dsse": ...}}), not a bundle: no verification material, no log entries. */
+    final boolean bareEnvelope;
+    /** Whether a bare envelope's signature carries a certificate ({@code cert}, as slsa-github-generator writes them). */
+    final boolean envelopeCertificate;
 
     private ParsedBundle(Builder b) {
         this.mediaType = b.mediaType;
@@ -71,6 +75,63 @@ public final class ParsedBundle {
         this.tlogEntries = List.copyOf(b.tlogEntries);
         this.timestamps = List.copyOf(b.timestamps);
         this.certificateProblems = List.copyOf(b.certificateProblems);
+        this.bareEnvelope = b.bareEnvelope;
+        this.envelopeCertificate = b.envelopeCertificate;
+    }
+
+    /** A bare DSSE envelope, verified only with registered keys. */
+    public boolean isBareEnvelope() {
+        return bareEnvelope;
+    }
+
+    /** A bare envelope whose signatures carry certificates: it has no log proof, so it can never verify offline. */
+    public boolean envelopeCertificate() {
+        return envelopeCertificate;
+    }
+
+    /** The key ids a bare envelope's signatures name (empty ones left out). */
+    public List<String> keyIds() {
+        return dsseSignatures.stream().map(DsseSignature::keyid).filter(k -> k != null && !k.isEmpty()).toList();
+    }
+
+    /**
+     * A bare DSSE envelope ({@code payloadType}, {@code payload}, {@code signatures} of
+     * {@code {keyid, sig[, cert]}}), as slsa-github-generator's {@code .intoto.jsonl} lines,
+     * cosign's {@code .att} layers and KMS-signed VSAs carry them.
+     */
+    public static ParsedBundle envelope(JsonNode node, String json) throws Failure {
+        if (node == null || !node.isObject()) {
+            throw malformed("dsse must be a JSON object (a DSSE envelope)");
+        }
+        for (String field : node.propertyNames()) {
+            if (!Set.of("payloadType", "payload", "signatures").contains(field)) {
+                throw malformed("the DSSE envelope has no field '" + field + "'");
+            }
+        }
+        Builder b = new Builder();
+        b.json = json;
+        b.mediaType = "dsse";
+        b.publicKey = true;
+        b.bareEnvelope = true;
+        readDsse(node, b);
+        for (JsonNode s : node.get("signatures")) {
+            if (!s.isObject()) {
+                throw malformed("a DSSE signature must be an object");
+            }
+            for (String field : s.propertyNames()) {
+                if (!Set.of("keyid", "sig", "cert").contains(field)) {
+                    throw malformed("a DSSE signature has no field '" + field + "'");
+                }
+            }
+            JsonNode cert = s.get("cert");
+            if (cert != null && !cert.isNull()) {
+                if (!cert.isString()) {
+                    throw malformed("a DSSE signature's cert must be a PEM string");
+                }
+                b.envelopeCertificate = true;
+            }
+        }
+        return new ParsedBundle(b);
     }
 
     public boolean isDsse() {
@@ -268,6 +329,9 @@ public final class ParsedBundle {
             throw malformed("dsseEnvelope has more than 8 signatures");
         }
         for (JsonNode s : signatures) {
+            if (!s.isObject()) {
+                throw malformed("a DSSE signature must be an object");
+            }
             b.dsseSignatures.add(new DsseSignature(bytes(s, "dsseEnvelope.signatures[].sig", "sig"), text(s, "keyid")));
         }
     }
@@ -388,5 +452,7 @@ public final class ParsedBundle {
         final List<TlogEntry> tlogEntries = new ArrayList<>();
         final List<byte[]> timestamps = new ArrayList<>();
         final List<String> certificateProblems = new ArrayList<>();
+        boolean bareEnvelope;
+        boolean envelopeCertificate;
     }
 }

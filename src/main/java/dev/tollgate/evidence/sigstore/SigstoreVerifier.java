@@ -161,6 +161,9 @@ public final class SigstoreVerifier {
         if (b.hasCertificate()) {
             throw new Failure(Failure.Codes.UNTRUSTED_CERTIFICATE, "the bundle carries a certificate, not a key signature");
         }
+        if (b.envelopeCertificate) {
+            throw noLogProof();
+        }
         precheck(b);
         checkSignature(b, digest, key.key);
         SignedTimes times = new SignedTimes();
@@ -309,8 +312,25 @@ public final class SigstoreVerifier {
         return new Failure(code, e.getMessage(), e);
     }
 
+    /** Why a bare DSSE envelope signed with a (Fulcio) certificate is not evidence. */
+    public static Failure noLogProof() {
+        return new Failure(Failure.Codes.NO_LOG_PROOF, "the DSSE envelope is signed with a certificate but carries no"
+                + " transparency-log entry or timestamp, so nothing proves the certificate was valid when it signed;"
+                + " bring the Sigstore bundle instead (cosign download attestation --bundle, gh attestation download)");
+    }
+
     /** Signature over the digest (message) or over the pre-authentication encoding (DSSE). */
     private static void checkSignature(ParsedBundle b, byte[] digest, PublicKey key) throws Failure {
+        if (b.bareEnvelope) {
+            // a bare envelope may carry several signatures (several signers, a key rotation): one by this key suffices
+            byte[] pae = Dsse.pae(b.dssePayloadType, b.dssePayload);
+            for (ParsedBundle.DsseSignature signature : b.dsseSignatures) {
+                if (KeySignatures.verify(key, pae, signature.sig())) {
+                    return;
+                }
+            }
+            throw new Failure(Failure.Codes.SIGNATURE_INVALID, "no signature of the DSSE envelope verifies with this key");
+        }
         if (b.isDsse()) {
             if (b.dsseSignatures.size() != 1) {
                 throw new Failure(Failure.Codes.UNSUPPORTED, "DSSE envelopes with more than one signature are not supported");

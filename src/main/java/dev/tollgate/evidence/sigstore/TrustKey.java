@@ -51,6 +51,19 @@ public final class TrustKey {
         return sha256;
     }
 
+    /**
+     * The key's id as Sigstore and npm write it: {@code SHA256:} and the unpadded base64 of the
+     * SHA-256 of its SubjectPublicKeyInfo.
+     */
+    public String fingerprint() {
+        try {
+            return "SHA256:" + java.util.Base64.getEncoder().withoutPadding()
+                    .encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(encoded));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     boolean sameKey(byte[] subjectPublicKeyInfo) {
         return Arrays.equals(encoded, subjectPublicKeyInfo);
     }
