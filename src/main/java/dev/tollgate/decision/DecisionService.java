@@ -333,6 +333,8 @@ public class DecisionService {
         }
         facts.put("timestampedBy", List.copyOf(s.timestampedBy()));
         facts.put("transparencyLog", s.transparencyLog());
+        putIfPresent(facts, "fingerprint", s.fingerprint());
+        putIfPresent(facts, "userIds", s.userIds());
         return facts;
     }
 
@@ -441,6 +443,11 @@ public class DecisionService {
         }
         if (s.key() != null) {
             identity.put("key", s.key());
+        }
+        if (s.fingerprint() != null) {
+            identity.put("fingerprint", s.fingerprint());
+            ArrayNode ids = identity.putArray("userIds");
+            s.userIds().forEach(ids::add);
         }
         ArrayNode roots = e.putArray("trustRoots");
         s.trustRoots().forEach(roots::add);

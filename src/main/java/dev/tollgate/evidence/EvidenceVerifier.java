@@ -13,6 +13,9 @@ import java.util.List;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.evidence.intoto.Statement;
+import dev.tollgate.evidence.openpgp.OpenPgpKey;
+import dev.tollgate.evidence.openpgp.OpenPgpRefused;
+import dev.tollgate.evidence.openpgp.OpenPgpSignedFile;
 import dev.tollgate.evidence.sigstore.CertificateIdentity;
 import dev.tollgate.evidence.sigstore.Failure;
 import dev.tollgate.evidence.sigstore.ParsedBundle;
@@ -88,9 +91,12 @@ public class EvidenceVerifier {
         if (item != null && item.isObject() && item.has("dsse")) {
             return readEnvelope(index, item);
         }
+        if (item != null && item.isObject() && item.has("openpgp")) {
+            return readOpenPgp(index, item);
+        }
         if (item == null || !item.isObject() || !item.has("bundle") || !item.get("bundle").isObject()) {
             throw new MalformedEvidence(index, Failure.Codes.MALFORMED,
-                    "an evidence item is an object with a \"bundle\" or \"dsse\" object");
+                    "an evidence item is an object with a \"bundle\", \"dsse\" or \"openpgp\" object");
         }
         for (String field : item.propertyNames()) {
             if (!field.equals("bundle") && !field.equals("payload")) {
@@ -142,6 +148,47 @@ public class EvidenceVerifier {
             throw new MalformedEvidence(index, f.code(), f.detail());
         }
         return new EvidenceSubmission(envelope, itemJson, null, sha256Hex(itemJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * {@code {"openpgp": {"signedFile": "<text>", "signature": "<armored detached signature>"}}} or
+     * {@code {"openpgp": {"clearsigned": "<clearsigned text>"}}}; kept as the whole item.
+     */
+    private EvidenceSubmission readOpenPgp(int index, JsonNode item) {
+        JsonNode node = item.get("openpgp");
+        if (item.size() != 1 || node == null || !node.isObject()) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "an \"openpgp\" item is an object with nothing beside it");
+        }
+        for (String field : node.propertyNames()) {
+            if (!field.equals("signedFile") && !field.equals("signature") && !field.equals("clearsigned")) {
+                throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "openpgp has no field '" + field + "'");
+            }
+            if (!node.get(field).isString()) {
+                throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "openpgp." + field + " must be a string");
+            }
+        }
+        String itemJson = json.writeValueAsString(item);
+        if (itemJson.length() > properties.maxBundleBytes().toBytes()) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "the signed file is larger than " + properties.maxBundleBytes());
+        }
+        OpenPgpSignedFile file;
+        try {
+            if (node.has("clearsigned")) {
+                if (node.size() != 1) {
+                    throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "a clearsigned file comes alone, without signedFile or signature");
+                }
+                file = OpenPgpSignedFile.clearsigned(node.get("clearsigned").stringValue());
+            } else {
+                if (!node.has("signedFile") || !node.has("signature")) {
+                    throw new MalformedEvidence(index, Failure.Codes.MALFORMED,
+                            "openpgp needs signedFile and signature (a detached signature), or clearsigned");
+                }
+                file = OpenPgpSignedFile.detached(node.get("signedFile").stringValue(), node.get("signature").stringValue());
+            }
+        } catch (OpenPgpRefused e) {
+            throw new MalformedEvidence(index, e.code(), e.detail());
+        }
+        return new EvidenceSubmission(null, itemJson, null, sha256Hex(itemJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)), file);
     }
 
     /**
@@ -224,6 +271,9 @@ public class EvidenceVerifier {
 
     private EvidenceResult verifyOrFail(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held, Attempts attempts)
             throws Failure {
+        if (s.openpgp() != null) {
+            return openpgp(s, artifactDigest, held, attempts);
+        }
         ParsedBundle bundle = s.bundle();
         // a message signature covers a SHA-256 (the artifact's, or a cosign payload's)
         byte[] artifact = artifactDigest.startsWith("sha256:")
@@ -287,6 +337,62 @@ public class EvidenceVerifier {
         return EvidenceResult.of(s.bundleSha256(), verified);
     }
 
+    /**
+     * A signed checksum file: a registered OpenPGP key's signature (the key or its signing subkey
+     * valid and unrevoked at the signature's time, the key's window at the decision time, as an
+     * OpenPGP signature's time is the signer's own word), and the artifact's digest listed in it.
+     */
+    private EvidenceResult openpgp(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held, Attempts attempts)
+            throws Failure {
+        Instant now = clock.instant();
+        attempts.timeDependent = true;
+        List<OpenPgpKey> keys = new ArrayList<>();
+        for (TrustMaterial material : held.keys().stream().sorted(Comparator.comparing(TrustMaterial::name)).toList()) {
+            if (!SigstoreTrust.isOpenPgp(material)) {
+                continue;
+            }
+            OpenPgpKey key = trust.openpgp(material);
+            if (key == null) {
+                attempts.failed(material.name(), Failure.of(Failure.Codes.NO_TRUST_MATERIAL, "the held key can no longer be read"));
+                continue;
+            }
+            SigstoreVerifier.KeyWindow window = new SigstoreVerifier.KeyWindow(
+                    material.settings().validFrom(), material.settings().validUntil(), now);
+            if (!window.contains(now)) {
+                attempts.failed(material.name(), Failure.of(Failure.Codes.UNTRUSTED_KEY, "the key '" + material.name()
+                        + "' is not valid at the decision time " + now));
+                continue;
+            }
+            keys.add(key);
+        }
+        OpenPgpSignedFile.Verified verified;
+        try {
+            verified = s.openpgp().verify(keys, now);
+        } catch (OpenPgpRefused e) {
+            Failure f = Failure.of(e.code(), e.detail());
+            if (!keys.isEmpty()) {
+                attempts.failed("openpgp", f);
+            }
+            if (e.code().equals(Failure.Codes.NO_TRUST_MATERIAL) && attempts.trace.stream().anyMatch(t -> "failed".equals(t.outcome()))) {
+                throw Failure.of(Failure.Codes.UNTRUSTED_KEY, "no registered OpenPGP key is valid now");
+            }
+            throw f;
+        }
+        OpenPgpKey key = verified.key();
+        attempts.verified(key.name(), List.of());
+        Signer signer = new Signer("openpgp", null, null, key.name(), List.of(key.name()), null, null, List.of(), false,
+                key.fingerprint(), key.userIds());
+        List<VerifiedEvidence.TrustUse> uses = new ArrayList<>();
+        held.find(key.name()).ifPresent(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
+        VerifiedEvidence facts = new VerifiedEvidence("signature", signer, null, null, null, uses,
+                sha256Hex(s.openpgp().signatureBytes()));
+        if (s.openpgp().listed(artifactDigest) == null) {
+            return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.DIGEST_MISMATCH,
+                    "the signed file does not list the artifact's digest", facts);
+        }
+        return EvidenceResult.of(s.bundleSha256(), facts);
+    }
+
     /** A root's or key's failure, and how much it says about this bundle (see {@link SigstoreVerifier#relevance}). */
     private record Tried(Failure failure, int relevance) {
     }
@@ -338,6 +444,9 @@ public class EvidenceVerifier {
         List<Tried> failures = new ArrayList<>();
         Instant now = clock.instant();
         for (TrustMaterial material : keys) {
+            if (SigstoreTrust.isOpenPgp(material)) {
+                continue; // verifies OpenPGP signatures only
+            }
             TrustKey key = trust.key(material);
             if (key == null) {
                 attempts.failed(material.name(), Failure.of(Failure.Codes.NO_TRUST_MATERIAL, "the held key can no longer be read"));

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 public final class PolicyInputs {
 
     public static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
-    private static final Set<String> SIGNATURE_STRINGS = Set.of("kind", "issuer", "subject", "key", "trustRoot");
+    private static final Set<String> SIGNATURE_STRINGS = Set.of("kind", "issuer", "subject", "key", "trustRoot", "fingerprint");
     private static final int MAX_DEPTH = 200;
 
     /** The input does not have the shapes of §4. */
@@ -165,7 +165,7 @@ public final class PolicyInputs {
                     throw new InvalidInput(at + " must be a boolean");
                 }
                 facts.put(key, value.booleanValue());
-            } else if (key.equals("trustRoots") || key.equals("timestampedBy")) {
+            } else if (key.equals("trustRoots") || key.equals("timestampedBy") || key.equals("userIds")) {
                 if (!value.isArray()) {
                     throw new InvalidInput(at + " must be a list of strings");
                 }

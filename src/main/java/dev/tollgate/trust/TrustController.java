@@ -30,6 +30,8 @@ import tools.jackson.databind.ObjectMapper;
 class TrustController {
 
     private static final MediaType PEM = MediaType.parseMediaType("application/x-pem-file");
+    /** An armored OpenPGP public key (RFC 3156). */
+    private static final MediaType PGP_KEYS = MediaType.parseMediaType("application/pgp-keys");
 
     private final TrustStore store;
     private final ObjectMapper json;
@@ -57,7 +59,7 @@ class TrustController {
     ResponseEntity<Map<String, Object>> putKey(@PathVariable String name, @RequestBody(required = false) byte[] body,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
             @RequestParam MultiValueMap<String, String> parameters, Requester requester) {
-        ContentTypes.require(contentType, PEM, MediaType.TEXT_PLAIN);
+        ContentTypes.require(contentType, PEM, PGP_KEYS, MediaType.TEXT_PLAIN);
         only(parameters, "validFrom", "validUntil");
         Instant from = instant(parameters.getFirst("validFrom"), "validFrom");
         Instant until = instant(parameters.getFirst("validUntil"), "validUntil");
@@ -145,6 +147,7 @@ class TrustController {
             if (m.kind() == TrustKind.ROOT) {
                 answer.put("trustedRoot", json.readTree(m.content()));
             } else {
+                // an armored OpenPGP key is shown as it was given, under the same field
                 answer.put("pem", new String(m.content(), StandardCharsets.UTF_8));
             }
         }

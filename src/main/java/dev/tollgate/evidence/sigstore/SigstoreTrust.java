@@ -5,6 +5,8 @@ import java.util.List;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.evidence.openpgp.OpenPgpKey;
+import dev.tollgate.evidence.openpgp.OpenPgpRefused;
 import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustMaterialCheck;
@@ -38,6 +40,14 @@ public class SigstoreTrust implements TrustMaterialCheck {
 
     @Override
     public void checkKey(byte[] pem) throws InvalidTrustMaterial {
+        if (OpenPgpKey.isArmored(pem)) {
+            try {
+                OpenPgpKey.load("check", pem);
+            } catch (OpenPgpRefused e) {
+                throw new InvalidTrustMaterial(e.detail());
+            }
+            return;
+        }
         try {
             TrustKey.load("check", "", pem, clock);
         } catch (Failure f) {
@@ -50,8 +60,19 @@ public class SigstoreTrust implements TrustMaterialCheck {
         return (TrustRoot) load(material);
     }
 
+    /** A held public key (PEM), or null when it is no longer usable or is an OpenPGP key. */
     public TrustKey key(TrustMaterial material) {
-        return (TrustKey) load(material);
+        return load(material) instanceof TrustKey key ? key : null;
+    }
+
+    /** A held OpenPGP key, or null when it is no longer usable or is not one. */
+    public OpenPgpKey openpgp(TrustMaterial material) {
+        return load(material) instanceof OpenPgpKey key ? key : null;
+    }
+
+    /** Whether a held key is an OpenPGP key (verifies OpenPGP signatures only). */
+    public static boolean isOpenPgp(TrustMaterial material) {
+        return material.kind() == TrustKind.KEY && OpenPgpKey.isArmored(material.content());
     }
 
     public List<TrustRoot> roots(List<TrustMaterial> materials) {
@@ -61,6 +82,13 @@ public class SigstoreTrust implements TrustMaterialCheck {
 
     private Object load(TrustMaterial material) {
         Object value = loaded.get(material.kind().id() + ":" + material.name() + ":" + material.sha256(), k -> {
+            if (isOpenPgp(material)) {
+                try {
+                    return OpenPgpKey.load(material.name(), material.content());
+                } catch (OpenPgpRefused e) {
+                    return Failure.of(Failure.Codes.NO_TRUST_MATERIAL, e.detail());
+                }
+            }
             try {
                 return material.kind() == TrustKind.ROOT
                         ? TrustRoot.load(material.name(), material.sha256(), material.content(), json)

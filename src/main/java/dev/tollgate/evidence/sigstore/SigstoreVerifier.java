@@ -63,7 +63,7 @@ public final class SigstoreVerifier {
 
     /** A registered key's validity window (either end may be open) and the time to judge bundles without a signed time. */
     public record KeyWindow(Instant validFrom, Instant validUntil, Instant now) {
-        boolean contains(Instant t) {
+        public boolean contains(Instant t) {
             return (validFrom == null || !t.isBefore(validFrom)) && (validUntil == null || t.isBefore(validUntil));
         }
     }

@@ -29,9 +29,11 @@ record Type(Kind kind, Type element, Map<String, Type> fields, String shape) {
             "githubWorkflowTrigger", "githubWorkflowSha", "githubWorkflowName", "githubWorkflowRepository", "githubWorkflowRef");
 
     static final Type CERT = shape("cert", certFields());
-    static final Type SIGNER = shape("signature", Map.of("kind", STRING, "issuer", STRING, "subject", STRING,
-            "key", STRING, "trustRoot", STRING, "trustRoots", listOf(STRING), "integratedTime", TIMESTAMP, "cert", CERT,
-            "timestampedBy", listOf(STRING), "transparencyLog", BOOLEAN));
+    static final Type SIGNER = shape("signature", Map.ofEntries(Map.entry("kind", STRING), Map.entry("issuer", STRING),
+            Map.entry("subject", STRING), Map.entry("key", STRING), Map.entry("trustRoot", STRING),
+            Map.entry("trustRoots", listOf(STRING)), Map.entry("integratedTime", TIMESTAMP), Map.entry("cert", CERT),
+            Map.entry("timestampedBy", listOf(STRING)), Map.entry("transparencyLog", BOOLEAN),
+            Map.entry("fingerprint", STRING), Map.entry("userIds", listOf(STRING))));
     static final Type SUBJECT = shape("subject", Map.of("name", STRING, "digest", STRING));
     static final Type ATTESTATION = shape("attestation", Map.of("predicateType", STRING, "predicate", ANY,
             "signer", SIGNER, "subjects", listOf(SUBJECT)));
