@@ -62,7 +62,7 @@ class TrustBootstrap implements ApplicationRunner {
         }
         for (Path file : files) {
             String fileName = file.getFileName().toString();
-            TrustKind kind = fileName.endsWith(".json") ? TrustKind.ROOT : fileName.endsWith(".pem") ? TrustKind.KEY : null;
+            TrustKind kind = fileName.endsWith(".json") ? TrustKind.ROOT : fileName.endsWith(".pem") || fileName.endsWith(".asc") ? TrustKind.KEY : null;
             if (kind == null) {
                 continue;
             }
