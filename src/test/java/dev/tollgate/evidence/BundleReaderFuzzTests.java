@@ -18,7 +18,7 @@ import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Fuzzes the reading of a request's evidence (seeded with every Sigstore bundle of the test
- * resources): {@link EvidenceVerifier#read(JsonNode)} answers submissions or
+ * resources, a bare DSSE envelope and gpg-signed checksum files): {@link EvidenceVerifier#read(JsonNode)} answers submissions or
  * {@link MalformedEvidence}, never anything else. Bytes that are not JSON are left out (the HTTP
  * layer answers them 400 before evidence is read). Findings land in
  * src/test/resources/dev/tollgate/evidence/BundleReaderFuzzTestsInputs/readEvidence.
@@ -33,13 +33,23 @@ class BundleReaderFuzzTests {
         try (Stream<Path> files = Files.walk(Path.of("src/test/resources"))) {
             List<Path> bundles = files.filter(p -> p.toString().endsWith(".sigstore.json") || p.toString().endsWith("bundle.json"))
                     .sorted().toList();
-            return bundles.stream().map(p -> {
+            List<byte[]> seeds = new java.util.ArrayList<>(bundles.stream().map(p -> {
                 try {
                     return Files.readAllBytes(p);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }).toList().stream();
+            }).toList());
+            // the other item kinds, as lists of items: bare DSSE envelopes and gpg-signed checksum files
+            String envelope = Files.readString(Path.of("src/test/resources/attestations/slsa-verifier/binary-linux-amd64-expired-cert.intoto.jsonl")).strip();
+            seeds.add(("[{\"dsse\": " + envelope + "}]").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String dir = "src/test/resources/openpgp/";
+            ArrayNode openpgp = JSON.createArrayNode();
+            openpgp.addObject().putObject("openpgp").put("signedFile", Files.readString(Path.of(dir + "SHA256SUMS")))
+                    .put("signature", Files.readString(Path.of(dir + "SHA256SUMS.asc")));
+            openpgp.addObject().putObject("openpgp").put("clearsigned", Files.readString(Path.of(dir + "SHA256SUMS.clearsigned")));
+            seeds.add(JSON.writeValueAsBytes(openpgp));
+            return seeds.stream();
         }
     }
 
