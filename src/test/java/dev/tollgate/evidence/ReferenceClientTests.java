@@ -70,4 +70,22 @@ class ReferenceClientTests {
         }
         return tests.stream();
     }
+
+    /** What {@code gh attestation download} writes (gh-cli's own file): one bundle per line, each line one item. */
+    @org.junit.jupiter.api.Test
+    void aJsonlFileOfBundlesIsOneItemPerLine() {
+        EvidenceVerifier verifier = EvidenceTestSupport.verifier(0);
+        String digest = "sha512:90f223f992e4c88dd068cd2a5fc57f9d2b30798343dd6e38f29c240e04ba090ef831f84490847c4e82b9232c78e8a258463b1e55c0f7469f730265008fa6633f";
+        List<String> lines = new String(EvidenceTestSupport.resource("attestations/gh-cli/sigstore-js-2.1.0_with_2_bundles.jsonl"),
+                StandardCharsets.UTF_8).strip().lines().toList();
+        assertThat(lines).hasSize(2);
+        tools.jackson.databind.node.ArrayNode items = EvidenceTestSupport.JSON.createArrayNode();
+        lines.forEach(line -> items.addObject().set("bundle", EvidenceTestSupport.JSON.readTree(line)));
+        List<EvidenceResult> results = verifier.verify(verifier.read(items), digest, ROOTS.get("public-good"));
+        assertThat(results).hasSize(2).allSatisfy(r -> {
+            assertThat(r.failure()).as("%s", r.trace()).isNull();
+            assertThat(r.verified().signer().subject())
+                    .isEqualTo("https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main");
+        });
+    }
 }
