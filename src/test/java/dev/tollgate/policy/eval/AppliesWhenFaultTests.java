@@ -109,4 +109,17 @@ class AppliesWhenFaultTests {
         failsClosed(withFaultyAppliesWhen(new StackOverflowError()),
                 "the applies-when condition failed to evaluate (internal error); the policy fails closed");
     }
+
+    @Test
+    void evidenceThatSatisfiedTheConditionIsNotTheFirstRulesEvidence() {
+        Program program = compile("policy \"attributed\" {\n applies when any s in signatures: s.kind == \"key\"\n"
+                + " rule r { require true }\n rule s { require any s in signatures: s.kind == \"key\" }\n}",
+                Budget.Limits.DEFAULT.withoutTimeout());
+        Input input = new Input(INPUT.artifact(), INPUT.context(), List.of(new EvidenceItem(Map.of("kind", "key"), 3)), List.of(),
+                INPUT.now());
+        PolicyResult result = program.evaluate(input);
+        assertThat(result.applicable()).isTrue();
+        assertThat(result.rules()).extracting(RuleResult::name, RuleResult::evidence).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("r", List.of()), org.assertj.core.groups.Tuple.tuple("s", List.of(3)));
+    }
 }
