@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.tollgate.audit.RecordingFailed;
 import dev.tollgate.decision.ArtifactRef;
 import dev.tollgate.decision.DecisionAnswer;
 import dev.tollgate.decision.DecisionRequest;
 import dev.tollgate.decision.Decisions;
 import dev.tollgate.decision.InvalidDecisionRequest;
-import dev.tollgate.policy.PolicySelection;
+import dev.tollgate.web.DomainException;
+import dev.tollgate.web.ProblemType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -197,14 +197,19 @@ class AdmissionReviewer {
         }
     }
 
-    /** Admission's own sentence for a decision that was not made: exception text never reaches the cluster. */
+    /**
+     * Admission's own sentence for a decision that was not made: exception text never reaches the
+     * cluster. The decision module's failures say what kind they are by their problem type.
+     */
     static String notDecided(RuntimeException e) {
-        if (e instanceof RecordingFailed failed) {
-            return failed.unstorable() ? "the review holds text the audit log cannot store"
-                    : "the audit log is unavailable; retry later";
-        }
         if (e instanceof InvalidDecisionRequest invalid) {
             return "the review cannot be decided: " + invalid.detail();
+        }
+        if (e instanceof DomainException failure && failure.problemType() == ProblemType.SERVICE_UNAVAILABLE) {
+            return "decisions cannot be recorded now; retry later";
+        }
+        if (e instanceof DomainException) {
+            return "the review cannot be recorded as it is";
         }
         return "an internal error; retry later";
     }
@@ -266,11 +271,11 @@ class AdmissionReviewer {
             ObjectNode status = response.putObject("status");
             status.put("code", 403);
             status.put("reason", "Forbidden");
-            status.put("message", PolicySelection.singleLine(message == null ? "refused" : message));
+            status.put("message", DecisionAnswer.singleLine(message == null ? "refused" : message));
         }
         if (!warnings.isEmpty()) {
             var list = response.putArray("warnings");
-            warnings.forEach(w -> list.add(PolicySelection.singleLine(w)));
+            warnings.forEach(w -> list.add(DecisionAnswer.singleLine(w)));
         }
         if (!decisionIds.isEmpty()) {
             response.putObject("auditAnnotations").put("decisions", String.join(",", decisionIds));

@@ -48,6 +48,11 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
                 sequence);
     }
 
+    /** Line breaks become spaces: refusals, warnings and admission messages are single-line fields. */
+    public static String singleLine(String text) {
+        return PolicySelection.singleLine(text);
+    }
+
     /**
      * Why it refuses, one single-line sentence each (for callers that summarise, such as the
      * admission webhook): the decision's own reason, then per enforce-mode policy that denies its
