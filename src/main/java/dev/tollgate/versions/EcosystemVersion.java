@@ -132,6 +132,42 @@ public final class EcosystemVersion implements Comparable<EcosystemVersion> {
         };
     }
 
+    /** Whether the text is a {@code vers} range this class can evaluate (a known scheme, constraints whose versions parse). */
+    public static boolean validRange(String vers) {
+        if (vers == null || vers.length() > 4096 || !vers.startsWith("vers:") || vers.indexOf('/') < 0) {
+            return false;
+        }
+        int slash = vers.indexOf('/');
+        String eco = ecosystemOfScheme(vers.substring(5, slash));
+        String constraints = vers.substring(slash + 1).strip();
+        if (eco == null || constraints.isEmpty()) {
+            return false;
+        }
+        if (constraints.equals("*")) {
+            return true;
+        }
+        for (String raw : constraints.split("\\|")) {
+            String c = raw.strip();
+            int i = 0;
+            while (i < c.length() && "<>=!".indexOf(c.charAt(i)) >= 0) {
+                i++;
+            }
+            String op = c.substring(0, i);
+            if (!List.of("", "=", "!=", "<", "<=", ">", ">=").contains(op)
+                    || parse(java.net.URLDecoder.decode(c.substring(i).strip(), java.nio.charset.StandardCharsets.UTF_8), eco) == null) {
+                return false;
+            }
+        }
+        if (!eco.equals("pypi")) {
+            try {
+                Vers.parse("vers:" + (eco.equals("semver") ? "npm" : eco) + "/" + constraints);
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Whether {@code version} lies in the {@code vers} range ({@code vers:<scheme>/<constraints>},
      * the purl project's version range spec, parsed by versatile); null if the range or the version
