@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.tollgate.db.DatabaseBudget;
 import dev.tollgate.evidence.intoto.Statement;
-import dev.tollgate.evidence.sigstore.Failure;
-import dev.tollgate.evidence.sigstore.ParsedBundle;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,14 +141,17 @@ public class SbomIndexer {
         byte[] payload;
         Statement statement;
         try {
-            ParsedBundle bundle = ParsedBundle.parse(json.readTree(kept.bundle()), kept.bundle());
-            payload = bundle.dssePayload();
-            if (payload == null) {
+            // the kept bundle verified when it was kept; only its DSSE envelope is read again here
+            JsonNode bundle = json.readTree(kept.bundle());
+            JsonNode envelope = bundle.has("dsseEnvelope") ? bundle.get("dsseEnvelope") : bundle.path("dsse_envelope");
+            JsonNode encoded = envelope.get("payload");
+            if (encoded == null || !encoded.isString()) {
                 scanned(p, "not-sbom", "not a DSSE envelope", null);
                 return;
             }
-            statement = Statement.parse(bundle.dssePayloadType(), payload, json);
-        } catch (Failure | Statement.NotAStatement | RuntimeException e) {
+            payload = base64(encoded.stringValue());
+            statement = Statement.parse(envelope.path("payloadType").asString(""), payload, json);
+        } catch (Statement.NotAStatement | RuntimeException e) {
             scanned(p, "unreadable", "the kept bundle could not be read again: " + e.getMessage(), null);
             return;
         }
@@ -206,6 +207,15 @@ public class SbomIndexer {
                 Timestamp.from(clock.instant()));
         if (!outcome.equals("not-sbom")) {
             log.info("SBOM index: {} {} ({})", p.digest(), outcome, storable == null ? "-" : storable);
+        }
+    }
+
+    /** Standard or URL-safe base64 (protobuf's JSON mapping accepts both). */
+    private static byte[] base64(String text) {
+        try {
+            return java.util.Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return java.util.Base64.getUrlDecoder().decode(text);
         }
     }
 

@@ -154,7 +154,7 @@ public final class EcosystemVersion implements Comparable<EcosystemVersion> {
             }
             String op = c.substring(0, i);
             if (!List.of("", "=", "!=", "<", "<=", ">", ">=").contains(op)
-                    || parse(java.net.URLDecoder.decode(c.substring(i).strip(), java.nio.charset.StandardCharsets.UTF_8), eco) == null) {
+                    || parse(percentDecoded(c.substring(i).strip()), eco) == null) {
                 return false;
             }
         }
@@ -214,8 +214,7 @@ public final class EcosystemVersion implements Comparable<EcosystemVersion> {
                     break;
                 }
             }
-            String text = java.net.URLDecoder.decode(c.substring(c.startsWith(op) ? op.length() : 0).strip(),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            String text = percentDecoded(c.substring(c.startsWith(op) ? op.length() : 0).strip());
             EcosystemVersion b = parse(text, eco);
             if (b == null) {
                 return null;
@@ -252,6 +251,33 @@ public final class EcosystemVersion implements Comparable<EcosystemVersion> {
             }
         }
         return false;
+    }
+
+    /** A vers version with its %XX escapes decoded ('+' stays '+': this is not form encoding); null if an escape is broken. */
+    static String percentDecoded(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '%') {
+                if (i + 2 >= text.length()) {
+                    return null;
+                }
+                int hi = Character.digit(text.charAt(i + 1), 16);
+                int lo = Character.digit(text.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return null;
+                }
+                out.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(ch).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private record Bound(String op, EcosystemVersion version) {
