@@ -94,7 +94,9 @@ class SecurityConfiguration {
                         .requestMatchers(read("/v1/decisions"),
                                 read("/v1/decisions/**"),
                                 read("/v1/artifacts/{digest}/evidence"),
-                                read("/v1/audit/**")).hasAnyRole(AUDITOR, ADMIN)
+                                read("/v1/audit/**"),
+                                read("/v1/components"),
+                                read("/v1/components/export")).hasAnyRole(AUDITOR, ADMIN)
 
                         .requestMatchers(pathPattern("/v1/tokens"), pathPattern("/v1/tokens/**")).hasRole(ADMIN)
 

@@ -57,6 +57,8 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /v1/artifacts/{digest}/evidence", Set.of(A, ADMIN)),
             Map.entry("GET /v1/audit/verify", Set.of(A, ADMIN)),
             Map.entry("GET /v1/audit/admin-events", Set.of(A, ADMIN)),
+            Map.entry("GET /v1/components", Set.of(A, ADMIN)),
+            Map.entry("GET /v1/components/export", Set.of(A, ADMIN)),
             Map.entry("POST /v1/tokens", Set.of(ADMIN)),
             Map.entry("GET /v1/tokens", Set.of(ADMIN)),
             Map.entry("DELETE /v1/tokens/{name}", Set.of(ADMIN))));

@@ -332,6 +332,20 @@ final class Checker {
                 yield Type.VERSION;
             }
             case "exists" -> Type.BOOLEAN;
+            case "version" -> {
+                accept(c, argument, Set.of(Kind.STRING, Kind.VERSION), "a string");
+                accept(c, arguments.get(1).type(), Set.of(Kind.STRING), "an ecosystem name as its second argument");
+                yield Type.VERSION;
+            }
+            case "purl" -> {
+                accept(c, argument, Set.of(Kind.STRING), "a string");
+                yield Type.MAP;
+            }
+            case "inRange" -> {
+                accept(c, argument, Set.of(Kind.STRING, Kind.VERSION), "a string or a version");
+                accept(c, arguments.get(1).type(), Set.of(Kind.STRING), "a vers range as its second argument");
+                yield Type.BOOLEAN;
+            }
             default -> Type.ANY;
         };
         List<Node> nodes = arguments.stream().map(Typed::node).toList();

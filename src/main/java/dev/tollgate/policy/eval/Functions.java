@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 
 import com.google.re2j.Pattern;
 import dev.tollgate.policy.eval.Nodes.Function;
+import dev.tollgate.versions.EcosystemVersion;
+import dev.tollgate.versions.PackageUrl;
 
 /** The built-in functions. {@code count} and the quantifiers are special forms, not functions. */
 public final class Functions {
@@ -21,7 +23,9 @@ public final class Functions {
 
     /** Name → number of arguments. */
     public static final Map<String, Integer> ARITY = Map.of(
-            "size", 1, "lower", 1, "upper", 1, "time", 1, "exists", 1, "semver", 1);
+            "size", 1, "lower", 1, "upper", 1, "time", 1, "exists", 1, "semver", 1,
+            // extensions (docs/policy-language.md, "Package versions"): ecosystem versions, purls, vers ranges
+            "version", 2, "purl", 1, "inRange", 2);
 
     private Functions() {
     }
@@ -34,6 +38,9 @@ public final class Functions {
             case "time" -> Functions::time;
             case "exists" -> (a, t) -> !(a[0] instanceof Undefined) && a[0] != Nil.NULL;
             case "semver" -> Functions::semver;
+            case "version" -> Functions::version;
+            case "purl" -> Functions::purl;
+            case "inRange" -> Functions::inRange;
             default -> null;
         };
     }
@@ -92,6 +99,60 @@ public final class Functions {
                     : Values.undefined(text.get() + " is undefined: " + Values.show(s) + " is not a semantic version");
         }
         return wrongType(x, text, "a string");
+    }
+
+    private static Object version(Object[] a, Supplier<String> text) {
+        if (a[1] instanceof Undefined || !(a[1] instanceof String eco)) {
+            return wrongType(a[1], text, "an ecosystem name");
+        }
+        if (!EcosystemVersion.ECOSYSTEMS.contains(eco)) {
+            return Values.undefined(text.get() + " is undefined: " + Values.show(eco) + " is not one of "
+                    + String.join(", ", EcosystemVersion.ECOSYSTEMS));
+        }
+        Object x = a[0];
+        if (x instanceof EcosystemVersion v) {
+            x = v.text();
+        }
+        if (x instanceof String s) {
+            EcosystemVersion v = EcosystemVersion.parse(s, eco);
+            return v != null ? v : Values.undefined(text.get() + " is undefined: " + Values.show(s) + " is not a " + eco + " version");
+        }
+        return wrongType(x, text, "a string");
+    }
+
+    private static Object purl(Object[] a, Supplier<String> text) {
+        if (!(a[0] instanceof String s)) {
+            return wrongType(a[0], text, "a string");
+        }
+        PackageUrl p = PackageUrl.parse(s);
+        if (p == null) {
+            return Values.undefined(text.get() + " is undefined: " + Values.show(s) + " is not a package URL");
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("type", p.type());
+        out.put("namespace", p.namespace() == null ? Nil.NULL : p.namespace());
+        out.put("name", p.name());
+        out.put("version", p.version() == null ? Nil.NULL : p.version());
+        out.put("qualifiers", Map.copyOf(p.qualifiers()));
+        out.put("subpath", p.subpath() == null ? Nil.NULL : p.subpath());
+        out.put("base", p.base());
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    private static Object inRange(Object[] a, Supplier<String> text) {
+        if (!(a[1] instanceof String vers)) {
+            return wrongType(a[1], text, "a vers range");
+        }
+        Object x = a[0];
+        if (x instanceof EcosystemVersion v) {
+            x = v.text();
+        }
+        if (!(x instanceof String s)) {
+            return wrongType(x, text, "a string or a version(...)");
+        }
+        Boolean in = EcosystemVersion.inRange(s, vers);
+        return in != null ? in
+                : Values.undefined(text.get() + " is undefined: " + Values.show(s) + " cannot be placed in " + Values.show(vers));
     }
 
     private static Object wrongType(Object x, Supplier<String> text, String wanted) {

@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import dev.tollgate.versions.EcosystemVersion;
+
 /**
  * The value model of the language: {@link Nil}, Boolean, BigDecimal, String, List, Map (string
  * keys), Instant (timestamp), Duration, {@link Version}, and the non-value {@link Undefined}.
@@ -68,7 +70,7 @@ public final class Values {
         if (value instanceof Duration) {
             return Kind.DURATION;
         }
-        if (value instanceof Version) {
+        if (value instanceof Version || value instanceof EcosystemVersion) {
             return Kind.VERSION;
         }
         throw new IllegalArgumentException("not a policy value: " + value.getClass().getName());
@@ -152,9 +154,20 @@ public final class Values {
             case STRING -> compareCodePoints((String) a, (String) b);
             case TIMESTAMP -> ((Instant) a).compareTo((Instant) b);
             case DURATION -> ((Duration) a).compareTo((Duration) b);
-            case VERSION -> ((Version) a).compareTo((Version) b);
+            case VERSION -> compareVersions(a, b);
             default -> null;
         };
+    }
+
+    /** semver with semver, ecosystem versions within their ecosystem (extension: {@code version(s, eco)}); else not comparable. */
+    private static Integer compareVersions(Object a, Object b) {
+        if (a instanceof Version x && b instanceof Version y) {
+            return x.compareTo(y);
+        }
+        if (a instanceof EcosystemVersion x && b instanceof EcosystemVersion y && x.comparableWith(y)) {
+            return x.compareTo(y);
+        }
+        return null;
     }
 
     /** Strings ordered by Unicode code point (not UTF-16 unit). */
