@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import dev.tollgate.support.Api;
+import dev.tollgate.support.ConsoleSession;
 import dev.tollgate.support.IntegrationTest;
 import dev.tollgate.support.RawRequests;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,9 +103,26 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         return state;
     }
 
+    private static final String FORM = "application/x-www-form-urlencoded";
+
     /** A request that would succeed for the right role on the canonical path. */
     private record Request(String method, String path, String contentType, byte[] body) {
+
+        Request(String method, String path, String contentType, String form) {
+            this(method, path, contentType, form.getBytes(StandardCharsets.UTF_8));
+        }
+
+        boolean console() {
+            return path.equals("/") || path.equals("/ui") || path.startsWith("/ui/");
+        }
     }
+
+    /** A caller of the console: a session cookie (or none, or a forged one) and its CSRF token. */
+    private record ConsoleCaller(String cookie, String csrf) {
+    }
+
+    /** Console pages open to anyone, whose spellings may lead to the page or to another page that checks its own roles. */
+    private static final Set<String> OPEN_CONSOLE = Set.of("GET /", "GET /ui", "GET /ui/login");
 
     private List<Request> endpoints() throws Exception {
         Set<String> seen = new LinkedHashSet<>();
@@ -116,6 +134,9 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         seen.add("GET /actuator/health");
         seen.add("GET /actuator/health/readiness");
         seen.add("GET /actuator/prometheus");
+        // the console's sign-in and sign-out are answered by Spring Security's filters, not by a handler
+        seen.add("POST /ui/login");
+        seen.add("POST /ui/logout");
         List<Request> requests = new ArrayList<>();
         for (String endpoint : seen) {
             String method = endpoint.substring(0, endpoint.indexOf(' '));
@@ -131,9 +152,9 @@ class PathSpellingIntegrationTests extends IntegrationTest {
 
     private Request request(String method, String pattern) throws Exception {
         String path = pattern.replace("{decisionId}", decisionId).replace("{digest}", DIGEST).replace("{version}", "1");
-        if (path.startsWith("/v1/policies/")) {
+        if (path.startsWith("/v1/policies/") || path.startsWith("/ui/policies/")) {
             path = path.replace("{name}", POLICY);
-        } else if (path.startsWith("/v1/tokens/")) {
+        } else if (path.startsWith("/v1/tokens/") || path.startsWith("/ui/tokens/")) {
             path = path.replace("{name}", TOKEN);
         } else if (path.startsWith("/v1/trust/keys/")) {
             path = path.replace("{name}", KEY);
@@ -158,7 +179,12 @@ class PathSpellingIntegrationTests extends IntegrationTest {
                     Files.readAllBytes(Path.of(CONFORMANCE + "rekor2-dsse-happy-path/trusted_root.json")));
             case "POST /v1/tokens" -> new Request(method, path, json,
                     json(Api.map("name", "spelling-new", "roles", List.of("admin"))));
-            default -> method.equals("GET") || method.equals("DELETE") ? new Request(method, path, null, null)
+            // the console's forms (each session's CSRF token is added when it is sent)
+            case "POST /ui/login" -> new Request(method, path, FORM, "token=" + admin());
+            case "POST /ui/policies/{name}/activate" -> new Request(method, path, FORM, "version=1");
+            case "POST /ui/policies/diagnostics" -> new Request(method, path, FORM, "source=x");
+            case "POST /ui/tokens" -> new Request(method, path, FORM, "name=spelling-console&roles=admin");
+            default -> method.equals("GET") || method.equals("DELETE") ? new Request(method, path, null, (byte[]) null)
                     : new Request(method, path, json, "{}".getBytes());
         };
     }
@@ -241,6 +267,48 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         return out.toString();
     }
 
+    /** A browser's request: the session cookie, HTML accepted, a form with the session's CSRF token. */
+    private static Map<String, String> consoleHeaders(Request endpoint, ConsoleCaller caller) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (caller.cookie() != null) {
+            headers.put("Cookie", ConsoleSession.COOKIE + "=" + caller.cookie());
+        }
+        headers.put("Accept", "text/html,application/xhtml+xml");
+        if (!endpoint.method().equals("GET")) {
+            headers.put("Content-Type", FORM);
+        }
+        return headers;
+    }
+
+    private static byte[] consoleBody(Request endpoint, ConsoleCaller caller) {
+        if (endpoint.method().equals("GET")) {
+            return null;
+        }
+        String form = endpoint.body() == null ? "" : new String(endpoint.body(), StandardCharsets.UTF_8);
+        if (caller.csrf() != null) {
+            form = (form.isEmpty() ? "" : form + "&") + "_csrf=" + java.net.URLEncoder.encode(caller.csrf(), StandardCharsets.UTF_8);
+        }
+        return form.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A console spelling is refused when it is a 4xx (a problem document, or an HTML page for a
+     * refusal inside the console) or a redirect to the sign-in page; the open pages (and what their
+     * spellings reach) may answer as they do for anyone.
+     */
+    private static boolean refusedByTheConsole(Request endpoint, RawRequests.Response answer) {
+        String type = answer.header("content-type");
+        String location = answer.header("location");
+        if (OPEN_CONSOLE.contains(endpoint.method() + " " + endpoint.path()) && (answer.status() == 200 || answer.status() == 302)) {
+            return true;
+        }
+        if (answer.status() == 302 && location != null && location.replaceFirst("^http://[^/]+", "").equals("/ui/login")) {
+            return true;
+        }
+        return answer.status() >= 400 && answer.status() < 500 && type != null
+                && (type.startsWith("application/problem+json") || type.startsWith("text/html"));
+    }
+
     @Test
     void theReportedCommandsAreRefusedAndChangeNothing() throws Exception {
         Map<String, String> before = state();
@@ -270,8 +338,31 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         Map<String, String> before = state();
         List<String> wrong = new ArrayList<>();
         int sent = 0;
+        Map<String, ConsoleCaller> sessions = new LinkedHashMap<>();
+        sessions.put("no session", new ConsoleCaller(null, null));
+        sessions.put("forged session", new ConsoleCaller("0123456789ABCDEF0123456789ABCDEF", "forged"));
+        for (String role : List.of("decider", "policy-admin", "auditor", "admin")) {
+            ConsoleSession session = ConsoleSession.signIn(port, tokenWith(role));
+            sessions.put(role + " session", new ConsoleCaller(session.cookie(), session.csrf()));
+        }
+        int console = 0;
         try (RawRequests raw = new RawRequests(port)) {
             for (Request endpoint : endpoints()) {
+                if (endpoint.console()) {
+                    console++;
+                    for (String spelling : variants(endpoint.path())) {
+                        for (var caller : sessions.entrySet()) {
+                            RawRequests.Response answer = raw.send(endpoint.method(), spelling, consoleHeaders(endpoint, caller.getValue()),
+                                    consoleBody(endpoint, caller.getValue()));
+                            sent++;
+                            if (!refusedByTheConsole(endpoint, answer)) {
+                                wrong.add(endpoint.method() + " " + spelling + " as " + caller.getKey() + " -> " + answer.status()
+                                        + " " + answer.header("content-type") + " " + answer.header("location"));
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (String spelling : variants(endpoint.path())) {
                     for (var caller : callers.entrySet()) {
                         Map<String, String> headers = new LinkedHashMap<>();
@@ -293,6 +384,7 @@ class PathSpellingIntegrationTests extends IntegrationTest {
                 }
             }
         }
+        assertThat(console).as("console endpoints walked").isGreaterThan(10);
         assertThat(sent).isGreaterThan(5_000);
         assertThat(wrong).as("answers that are not a 4xx problem").isEmpty();
         assertThat(state()).isEqualTo(before);
