@@ -128,35 +128,40 @@ class ConsoleSecurityConfiguration {
         AuthorizationManager<RequestAuthorizationContext> open = (authentication, request) -> new AuthorizationDecision(true);
         return RequestMatcherDelegatingAuthorizationManager.builder()
                 .add(new DispatcherTypeRequestMatcher(DispatcherType.ERROR), open)
-                .add(new OrRequestMatcher(pathPattern(HttpMethod.GET, "/"), pathPattern(HttpMethod.GET, "/ui"),
-                        pathPattern(HttpMethod.GET, "/ui/assets/**")), open)
-                .add(new OrRequestMatcher(pathPattern(HttpMethod.GET, LOGIN), pathPattern(HttpMethod.POST, LOGIN)), open)
+                .add(new OrRequestMatcher(read("/"), read("/ui"),
+                        read("/ui/assets/**")), open)
+                .add(new OrRequestMatcher(read(LOGIN), pathPattern(HttpMethod.POST, LOGIN)), open)
 
                 // reading decisions, evidence and the logs: GET /v1/decisions/**, /v1/artifacts/**, /v1/audit/**
-                .add(new OrRequestMatcher(pathPattern(HttpMethod.GET, "/ui/decisions"),
-                        pathPattern(HttpMethod.GET, "/ui/decisions/**"),
-                        pathPattern(HttpMethod.GET, "/ui/artifacts/**"),
-                        pathPattern(HttpMethod.GET, "/ui/audit/**")), AuthorityAuthorizationManager.hasAnyRole(AUDITOR, ADMIN))
+                .add(new OrRequestMatcher(read("/ui/decisions"),
+                        read("/ui/decisions/**"),
+                        read("/ui/artifacts/**"),
+                        read("/ui/audit/**")), AuthorityAuthorizationManager.hasAnyRole(AUDITOR, ADMIN))
 
                 // changing policies: POST /v1/policies/{name}/activate
                 .add(pathPattern(HttpMethod.POST, "/ui/policies/{name}/activate"),
                         AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, ADMIN))
                 // reading and checking policies and trust: GET /v1/policies/**, POST /v1/policies:validate, GET /v1/trust/**
-                .add(new OrRequestMatcher(pathPattern(HttpMethod.GET, "/ui/policies"),
-                        pathPattern(HttpMethod.GET, "/ui/policies/**"),
+                .add(new OrRequestMatcher(read("/ui/policies"),
+                        read("/ui/policies/**"),
                         pathPattern(HttpMethod.POST, "/ui/policies/diagnostics"),
-                        pathPattern(HttpMethod.GET, "/ui/trust")), AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN))
+                        read("/ui/trust")), AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN))
 
                 // tokens: /v1/tokens/**
                 .add(new OrRequestMatcher(pathPattern("/ui/tokens"), pathPattern("/ui/tokens/**")),
                         AuthorityAuthorizationManager.hasRole(ADMIN))
 
                 // the overview shows each role what it may read; signing out
-                .add(new OrRequestMatcher(pathPattern(HttpMethod.GET, "/ui/"), pathPattern(HttpMethod.POST, "/ui/logout")),
+                .add(new OrRequestMatcher(read("/ui/"), pathPattern(HttpMethod.POST, "/ui/logout")),
                         AuthorityAuthorizationManager.hasAnyRole(DECIDER, POLICY_ADMIN, AUDITOR, ADMIN))
                 // closed by default, as under /v1
                 .add(AnyRequestMatcher.INSTANCE, AuthorityAuthorizationManager.hasRole(ADMIN))
                 .build();
+    }
+
+    /** GET of the pattern, and HEAD (as the API's chain reads them: HEAD is GET without the body). */
+    private static RequestMatcher read(String pattern) {
+        return new OrRequestMatcher(pathPattern(HttpMethod.GET, pattern), pathPattern(HttpMethod.HEAD, pattern));
     }
 
     /** A browser asking for a page: GET or HEAD that accepts HTML. */
