@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import com.google.re2j.Pattern;
 import dev.tollgate.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,8 +21,6 @@ import tools.jackson.databind.node.ObjectNode;
 @RestController
 class AuditController {
 
-    private static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
-
     private final DecisionHistory history;
     private final StoredEvidence evidence;
     private final DecisionExports exports;
@@ -34,10 +31,8 @@ class AuditController {
         this.exports = exports;
     }
 
-    /** The history filters (api.md), shared by the listing and the export. */
-    static final Set<String> FILTERS = Set.of("digest", "name", "policy", "outcome", "since", "until", "signerSubject",
-            "signerIssuer", "key", "builderId", "sourceRepository");
-    static final Set<String> OUTCOMES = Set.of("allow", "deny", "warn", "exempt");
+    /** The history filters (api.md), shared by the listing, the export and the console. */
+    static final Set<String> FILTERS = HistoryFilters.FILTERS;
 
     @GetMapping("/v1/decisions")
     Map<String, Object> list(@RequestParam MultiValueMap<String, String> query) {
@@ -69,35 +64,12 @@ class AuditController {
         return answer;
     }
 
-    /** The query's parameters, each at most once, each a filter or one of {@code others}; anything else is 400. */
     static Map<String, String> single(MultiValueMap<String, String> query, Set<String> others) {
-        Map<String, String> single = new LinkedHashMap<>();
-        for (var parameter : query.entrySet()) {
-            String name = parameter.getKey();
-            if (!FILTERS.contains(name) && !others.contains(name)) {
-                throw ApiException.badRequest("unknown filter '" + name + "'");
-            }
-            if (parameter.getValue().size() != 1) {
-                throw ApiException.badRequest("'" + name + "' may be given once");
-            }
-            single.put(name, parameter.getValue().get(0));
-        }
-        return single;
+        return HistoryFilters.single(query, others);
     }
 
-    /** The one parser of the history filters. */
     static DecisionHistory.Filter filter(Map<String, String> q) {
-        String digest = q.get("digest");
-        if (digest != null && !DIGEST.matches(digest)) {
-            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
-        }
-        String outcome = q.get("outcome");
-        if (outcome != null && !OUTCOMES.contains(outcome)) {
-            throw ApiException.badRequest("outcome is allow, deny, warn or exempt");
-        }
-        return new DecisionHistory.Filter(digest, q.get("name"), q.get("policy"), outcome, time(q.get("since"), "since"),
-                time(q.get("until"), "until"), q.get("signerSubject"), q.get("signerIssuer"), q.get("key"), q.get("builderId"),
-                q.get("sourceRepository"));
+        return HistoryFilters.filter(q);
     }
 
     @GetMapping("/v1/decisions/{decisionId}")
@@ -145,7 +117,7 @@ class AuditController {
 
     @GetMapping("/v1/artifacts/{digest}/evidence")
     Map<String, Object> storedEvidence(@PathVariable String digest) {
-        if (!DIGEST.matches(digest)) {
+        if (!HistoryFilters.isDigest(digest)) {
             throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
         }
         List<Map<String, Object>> items = evidence.forDigest(digest).stream().map(e -> {

@@ -32,12 +32,12 @@ import org.springframework.stereotype.Component;
  * (the client sees a truncated stream) and its thread and connection are free again.
  */
 @Component
-class DecisionExports {
+public class DecisionExports {
 
     private static final Logger log = LoggerFactory.getLogger(DecisionExports.class);
     static final String RETRY_AFTER_SECONDS = "10";
 
-    enum Format {
+    public enum Format {
         NDJSON("application/x-ndjson"), CSV("text/csv; charset=utf-8");
 
         final String contentType;
@@ -72,7 +72,7 @@ class DecisionExports {
     }
 
     /** Starts the export on the pool (the request goes asynchronous), or refuses it with 503 when the pool is busy. */
-    void start(HttpServletRequest request, HttpServletResponse response, Format format, DecisionHistory.Filter filter) {
+    public void start(HttpServletRequest request, HttpServletResponse response, Format format, DecisionHistory.Filter filter) {
         if (!slots.tryAcquire()) {
             ApiException busy = new ApiException(ProblemType.SERVICE_UNAVAILABLE, properties.exportThreads()
                     + " exports are running, the most that may run at once; retry later");

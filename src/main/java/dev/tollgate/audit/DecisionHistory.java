@@ -140,6 +140,70 @@ public class DecisionHistory {
         }
     }
 
+    /** Decisions of one outcome that began in one interval ({@code start}, of the unit asked for). */
+    public record Bucket(Instant start, String outcome, long count) {
+    }
+
+    /** Decisions made since {@code since}, counted by outcome per {@code unit} (minute, hour or day, UTC). */
+    public List<Bucket> outcomesOverTime(Instant since, String unit) {
+        if (!List.of("minute", "hour", "day").contains(unit)) {
+            throw new IllegalArgumentException("unit is minute, hour or day");
+        }
+        return jdbc.query("SELECT date_trunc(?, decided_at AT TIME ZONE 'UTC') AS start, outcome, count(*) AS n FROM decision"
+                + " WHERE decided_at >= ? GROUP BY 1, 2 ORDER BY 1, 2",
+                (rs, i) -> new Bucket(rs.getTimestamp("start").toLocalDateTime().toInstant(java.time.ZoneOffset.UTC),
+                        rs.getString("outcome"), rs.getLong("n")), unit, Timestamp.from(since));
+    }
+
+    /** A count of decisions for one thing (a rule, an artifact, a failure code), most first. */
+    public record Tally(String key, long count) {
+    }
+
+    /** The failing rules of denied decisions since {@code since}, as "policy/rule: reason", most frequent first. */
+    public List<Tally> mostDenyingRules(Instant since, int limit) {
+        return jdbc.query("SELECT (p ->> 'name') || '/' || (r ->> 'name') || coalesce(': ' || (r ->> 'reason'), '') AS k,"
+                + " count(*) AS n FROM decision, jsonb_array_elements(response -> 'policies') p,"
+                + " jsonb_array_elements(coalesce(p -> 'rules', '[]'::jsonb)) r"
+                + " WHERE decided_at >= ? AND outcome = 'deny' AND r ->> 'outcome' = 'fail'"
+                + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", (rs, i) -> new Tally(rs.getString("k"), rs.getLong("n")),
+                Timestamp.from(since), limit);
+    }
+
+    /** The decisions' own reasons for denying (outside the rules: "no applicable policy", ...), most frequent first. */
+    public List<Tally> mostDenyingReasons(Instant since, int limit) {
+        return jdbc.query("SELECT response ->> 'reason' AS k, count(*) AS n FROM decision"
+                + " WHERE decided_at >= ? AND outcome = 'deny' AND response ->> 'reason' IS NOT NULL"
+                + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", (rs, i) -> new Tally(rs.getString("k"), rs.getLong("n")),
+                Timestamp.from(since), limit);
+    }
+
+    /** The artifacts (by digest) denied most often since {@code since}. */
+    public List<Tally> mostRefusedArtifacts(Instant since, int limit) {
+        return jdbc.query("SELECT artifact_digest AS k, count(*) AS n FROM decision"
+                + " WHERE decided_at >= ? AND outcome = 'deny' AND artifact_digest IS NOT NULL"
+                + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", (rs, i) -> new Tally(rs.getString("k"), rs.getLong("n")),
+                Timestamp.from(since), limit);
+    }
+
+    /** Evidence items that failed verification since {@code since}, by failure code. */
+    public List<Tally> evidenceFailures(Instant since, int limit) {
+        return jdbc.query("SELECT coalesce(e ->> 'code', 'unknown') AS k, count(*) AS n FROM decision,"
+                + " jsonb_array_elements(coalesce(response -> 'evidence', '[]'::jsonb)) e"
+                + " WHERE decided_at >= ? AND e ->> 'verified' = 'false'"
+                + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", (rs, i) -> new Tally(rs.getString("k"), rs.getLong("n")),
+                Timestamp.from(since), limit);
+    }
+
+    /** The newest record of the chain. */
+    public record Head(long sequence, String hash, Instant decidedAt) {
+    }
+
+    public Optional<Head> head() {
+        return jdbc.query("SELECT sequence, hash, decided_at FROM decision ORDER BY sequence DESC LIMIT 1",
+                (rs, i) -> new Head(rs.getLong("sequence"), rs.getString("hash"), rs.getTimestamp("decided_at").toInstant()))
+                .stream().findFirst();
+    }
+
     /** The whole record: the response, the request, who asked, and the chain fields. */
     public Optional<ObjectNode> find(UUID decisionId) {
         List<ObjectNode> found = jdbc.query("SELECT * FROM decision WHERE decision_id = ?", (rs, i) -> full(rs), decisionId);

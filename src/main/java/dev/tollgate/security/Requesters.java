@@ -24,6 +24,9 @@ final class Requesters {
         if (authentication == null || !authentication.isAuthenticated()) {
             return Optional.empty();
         }
+        if (authentication instanceof ConsoleAuthentication console) {
+            return Optional.of(console.requester());
+        }
         if (authentication.getPrincipal() instanceof TokenPrincipal token) {
             return Optional.of(token.requester());
         }

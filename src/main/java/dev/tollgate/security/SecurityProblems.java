@@ -62,6 +62,11 @@ class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHandler,
                 "the request path is not in canonical form (no ';', '%', '//', '.' or '..' segments, control characters)");
     }
 
+    /** A console request without a session that a browser would not follow to the sign-in page. */
+    void signInRequired(HttpServletResponse response) throws IOException {
+        problems.write(response, ProblemType.UNAUTHORIZED, "sign in at /ui/login");
+    }
+
     /** The token store could not be asked: nothing is allowed, and the caller may retry. */
     void unavailable(HttpServletResponse response) throws IOException {
         problems.write(response, ProblemType.SERVICE_UNAVAILABLE, "the database is unavailable; retry later");

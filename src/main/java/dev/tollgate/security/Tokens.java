@@ -115,6 +115,15 @@ public class Tokens {
         forgetAll();
     }
 
+    /**
+     * The requester a token stands for now, by name: empty once it is revoked. A console session holds
+     * the token's name, never its secret, and asks this on every request.
+     */
+    @Transactional(readOnly = true)
+    public Optional<Requester> current(String name) {
+        return tokens.findById(name).filter(t -> !t.revoked()).map(Tokens::requester);
+    }
+
     /** The requester a presented secret stands for, if a token that is not revoked has it. */
     public Optional<Requester> authenticate(String secret) {
         if (secret == null || secret.isEmpty() || secret.length() > 512) {

@@ -2,15 +2,19 @@ package dev.tollgate.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import dev.tollgate.support.Api;
+import dev.tollgate.support.ConsoleSession;
 import dev.tollgate.support.EndpointExamples;
 import dev.tollgate.support.IntegrationTest;
 import dev.tollgate.support.RawRequests;
@@ -94,6 +98,55 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         return requests;
     }
 
+    /** A caller of the console: a session cookie (or none, or a forged one) and its CSRF token. */
+    private record ConsoleCaller(String cookie, String csrf) {
+    }
+
+    /** Console pages open to anyone, whose spellings may lead to the page or to another page that checks its own roles. */
+    private static final Set<String> OPEN_CONSOLE = Set.of("GET /", "GET /ui", "GET /ui/login");
+
+    /** A browser's request: the session cookie, HTML accepted, a form with the session's CSRF token. */
+    private static Map<String, String> consoleHeaders(EndpointExamples.Example endpoint, ConsoleCaller caller) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (caller.cookie() != null) {
+            headers.put("Cookie", ConsoleSession.COOKIE + "=" + caller.cookie());
+        }
+        headers.put("Accept", "text/html,application/xhtml+xml");
+        if (endpoint.contentType() != null) {
+            headers.put("Content-Type", endpoint.contentType());
+        }
+        return headers;
+    }
+
+    private static byte[] consoleBody(EndpointExamples.Example endpoint, ConsoleCaller caller) {
+        if (endpoint.body() == null) {
+            return null;
+        }
+        String form = new String(endpoint.body(), StandardCharsets.UTF_8);
+        if (caller.csrf() != null) {
+            form = (form.isEmpty() ? "" : form + "&") + "_csrf=" + URLEncoder.encode(caller.csrf(), StandardCharsets.UTF_8);
+        }
+        return form.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A console spelling is refused when it is a 4xx (a problem document, or an HTML page for a
+     * refusal inside the console) or a redirect to the sign-in page; the open pages (and what their
+     * spellings reach) may answer as they do for anyone.
+     */
+    private static boolean refusedByTheConsole(EndpointExamples.Example endpoint, RawRequests.Response answer) {
+        String type = answer.header("content-type");
+        String location = answer.header("location");
+        if (OPEN_CONSOLE.contains(endpoint.method() + " " + endpoint.path()) && (answer.status() == 200 || answer.status() == 302)) {
+            return true;
+        }
+        if (answer.status() == 302 && location != null && location.replaceFirst("^http://[^/]+", "").equals("/ui/login")) {
+            return true;
+        }
+        return answer.status() >= 400 && answer.status() < 500 && type != null
+                && (type.startsWith("application/problem+json") || type.startsWith("text/html"));
+    }
+
     @Test
     void theReportedCommandsAreRefusedAndChangeNothing() throws Exception {
         Map<String, String> before = state();
@@ -123,8 +176,32 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         Map<String, String> before = state();
         List<String> wrong = new ArrayList<>();
         int sent = 0;
+        // the console's callers are browsers: no session, a forged session cookie, a session per role
+        Map<String, ConsoleCaller> sessions = new LinkedHashMap<>();
+        sessions.put("no session", new ConsoleCaller(null, null));
+        sessions.put("forged session", new ConsoleCaller("0123456789ABCDEF0123456789ABCDEF", "forged"));
+        for (String role : List.of("decider", "policy-admin", "auditor", "admin")) {
+            ConsoleSession session = ConsoleSession.signIn(port, tokenWith(role));
+            sessions.put(role + " session", new ConsoleCaller(session.cookie(), session.csrf()));
+        }
+        int console = 0;
         try (RawRequests raw = new RawRequests(port)) {
             for (EndpointExamples.Example endpoint : endpoints()) {
+                if (endpoint.console()) {
+                    console++;
+                    for (String spelling : EndpointExamples.spellings(endpoint.path())) {
+                        for (var caller : sessions.entrySet()) {
+                            RawRequests.Response answer = raw.send(endpoint.method(), spelling, consoleHeaders(endpoint, caller.getValue()),
+                                    consoleBody(endpoint, caller.getValue()));
+                            sent++;
+                            if (!refusedByTheConsole(endpoint, answer)) {
+                                wrong.add(endpoint.method() + " " + spelling + " as " + caller.getKey() + " -> " + answer.status()
+                                        + " " + answer.header("content-type") + " " + answer.header("location"));
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (String spelling : EndpointExamples.spellings(endpoint.path())) {
                     for (var caller : callers.entrySet()) {
                         Map<String, String> headers = new LinkedHashMap<>();
@@ -146,6 +223,7 @@ class PathSpellingIntegrationTests extends IntegrationTest {
                 }
             }
         }
+        assertThat(console).as("console endpoints walked").isGreaterThan(10);
         assertThat(sent).isGreaterThan(5_000);
         assertThat(wrong).as("answers that are not a 4xx problem").isEmpty();
         assertThat(state()).isEqualTo(before);

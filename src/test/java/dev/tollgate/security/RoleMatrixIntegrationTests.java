@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import dev.tollgate.support.Api;
+import dev.tollgate.support.ConsoleSession;
 import dev.tollgate.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -63,9 +64,105 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /v1/tokens", Set.of(ADMIN)),
             Map.entry("DELETE /v1/tokens/{name}", Set.of(ADMIN))));
 
+    /**
+     * The console's pages and buttons, each with the API endpoint it reads or calls: it is for exactly
+     * that endpoint's roles. The overview is for every role (it shows each what its roles may read).
+     */
+    static final Map<String, String> CONSOLE = new TreeMap<>(Map.ofEntries(
+            Map.entry("GET /ui/decisions", "GET /v1/decisions"),
+            Map.entry("GET /ui/decisions/{decisionId}", "GET /v1/decisions/{decisionId}"),
+            Map.entry("GET /ui/decisions/export", "GET /v1/decisions/export"),
+            Map.entry("GET /ui/artifacts/{digest}", "GET /v1/artifacts/{digest}/evidence"),
+            Map.entry("GET /ui/audit/verify", "GET /v1/audit/verify"),
+            Map.entry("GET /ui/audit/admin-events", "GET /v1/audit/admin-events"),
+            Map.entry("GET /ui/policies", "GET /v1/policies"),
+            Map.entry("GET /ui/policies/{name}", "GET /v1/policies/{name}/versions/{version}"),
+            Map.entry("GET /ui/policies/{name}/editor", "GET /v1/policies/{name}/versions/{version}"),
+            Map.entry("POST /ui/policies/diagnostics", "POST /v1/policies:validate"),
+            Map.entry("POST /ui/policies/{name}/activate", "POST /v1/policies/{name}/activate"),
+            Map.entry("GET /ui/trust", "GET /v1/trust/roots"),
+            Map.entry("GET /ui/tokens", "GET /v1/tokens"),
+            Map.entry("POST /ui/tokens", "POST /v1/tokens"),
+            Map.entry("POST /ui/tokens/{name}/revoke", "DELETE /v1/tokens/{name}")));
+    /** Open to anyone: the way in and the sign-in page. */
+    static final Set<String> CONSOLE_OPEN = Set.of("GET /", "GET /ui", "GET /ui/login");
+    static final String OVERVIEW = "GET /ui/";
+
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
     RequestMappingHandlerMapping mappings;
+
+    static Set<String> mappedConsoleEndpoints(RequestMappingHandlerMapping mappings) {
+        Set<String> endpoints = new LinkedHashSet<>();
+        for (RequestMappingInfo info : mappings.getHandlerMethods().keySet()) {
+            for (String pattern : info.getPatternValues()) {
+                if (pattern.equals("/") || pattern.equals("/ui") || pattern.startsWith("/ui/")) {
+                    info.getMethodsCondition().getMethods().forEach(method -> endpoints.add(method.name() + " " + pattern));
+                }
+            }
+        }
+        return endpoints;
+    }
+
+    private Set<String> consoleRoles(String endpoint) {
+        return endpoint.equals(OVERVIEW) ? Set.copyOf(ALL_ROLES) : CONTRACT.get(CONSOLE.get(endpoint));
+    }
+
+    @Test
+    void everyConsoleEndpointHasItsRolesFromTheApi() {
+        Set<String> mapped = mappedConsoleEndpoints(mappings);
+        assertThat(mapped).hasSizeGreaterThan(10);
+        for (String endpoint : mapped) {
+            assertThat(CONSOLE.containsKey(endpoint) || CONSOLE_OPEN.contains(endpoint) || endpoint.equals(OVERVIEW))
+                    .as("%s has its roles decided here", endpoint).isTrue();
+        }
+        assertThat(CONTRACT.keySet()).containsAll(CONSOLE.values());
+    }
+
+    @Test
+    void everyConsoleEndpointSendsStrangersToSignInAndAdmitsExactlyTheApisRoles() {
+        java.util.Map<String, ConsoleSession> sessions = new java.util.LinkedHashMap<>();
+        for (String role : ALL_ROLES) {
+            sessions.put(role, ConsoleSession.signIn(port, tokenWith(role)));
+        }
+        for (String endpoint : mappedConsoleEndpoints(mappings)) {
+            String method = endpoint.substring(0, endpoint.indexOf(' '));
+            String path = endpoint.substring(endpoint.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "zz-no-such");
+            Map<String, String> form = path.endsWith("/activate") ? Map.of("version", "1") : Map.of();
+
+            ConsoleSession stranger = ConsoleSession.anonymous(port);
+            ConsoleSession.Response anonymous = method.equals("GET") ? stranger.get(path) : stranger.post(path, form);
+            if (CONSOLE_OPEN.contains(endpoint)) {
+                assertThat(anonymous.status()).as("%s without a session", endpoint).isIn(200, 302);
+                continue;
+            }
+            if (method.equals("GET")) {
+                assertThat(anonymous.status()).as("%s without a session", endpoint).isEqualTo(302);
+                assertThat(anonymous.location()).as("%s without a session", endpoint).isEqualTo("/ui/login");
+            } else {
+                assertThat(anonymous.status()).as("%s without a session", endpoint).isEqualTo(401);
+                assertThat(anonymous.isProblem()).isTrue();
+            }
+            // not a browser: 401, or for a form without a CSRF token 403, before anything else is looked at
+            Set<Integer> refused = method.equals("GET") ? Set.of(401) : Set.of(401, 403);
+            Api.Response machine = api.send(method, path, null, null, null);
+            assertThat(machine.status()).as("%s without a session, not a browser", endpoint).isIn(refused);
+            assertThat(machine.isProblem()).isTrue();
+            assertThat(api.send(method, path, tokenWith(ADMIN), null, null).status())
+                    .as("%s with a bearer token: the console takes sessions only", endpoint).isIn(refused);
+
+            for (String role : ALL_ROLES) {
+                ConsoleSession session = sessions.get(role);
+                ConsoleSession.Response response = method.equals("GET") ? session.get(path) : session.post(path, form);
+                if (consoleRoles(endpoint).contains(role)) {
+                    assertThat(response.status()).as("%s as %s", endpoint, role).isNotIn(401, 403);
+                    assertThat(response.location()).as("%s as %s", endpoint, role).isNotEqualTo("/ui/login");
+                } else {
+                    assertThat(response.status()).as("%s as %s", endpoint, role).isEqualTo(403);
+                }
+            }
+        }
+    }
 
     static Set<String> mappedV1Endpoints(RequestMappingHandlerMapping mappings) {
         Set<String> endpoints = new LinkedHashSet<>();

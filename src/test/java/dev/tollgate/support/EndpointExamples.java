@@ -31,11 +31,24 @@ public final class EndpointExamples {
 
     /** The resources a test has created, named in the example paths. */
     public record Names(String policy, String token, String key, String root, String decisionId, String digest) {
+
+        /** The token the sign-in form's example presents (the suite's admin token). */
+        String signInToken() {
+            return IntegrationTest.BOOTSTRAP_TOKEN;
+        }
     }
 
     /** A request that would succeed for the right role on the canonical path. */
     public record Example(String method, String pattern, String path, String contentType, byte[] body) {
+
+        /** A page or form of the console (session, not bearer token): {@code /}, {@code /ui} and below. */
+        public boolean console() {
+            return pattern.equals("/") || pattern.equals("/ui") || pattern.startsWith("/ui/");
+        }
     }
+
+    /** The console's forms; a session's CSRF token is added where one is sent. */
+    public static final String FORM = "application/x-www-form-urlencoded";
 
     private final Names names;
     private final ObjectMapper json;
@@ -80,6 +93,9 @@ public final class EndpointExamples {
         seen.add("GET /actuator/health");
         seen.add("GET /actuator/health/readiness");
         seen.add("GET /actuator/prometheus");
+        // the console's sign-in and sign-out are answered by Spring Security's filters, not by a handler
+        seen.add("POST /ui/login");
+        seen.add("POST /ui/logout");
         List<Example> examples = new ArrayList<>();
         for (String endpoint : seen) {
             String method = endpoint.substring(0, endpoint.indexOf(' '));
@@ -95,9 +111,9 @@ public final class EndpointExamples {
     private Example example(String method, String pattern) {
         String path = pattern.replace("{decisionId}", names.decisionId()).replace("{digest}", names.digest())
                 .replace("{version}", "1");
-        if (path.startsWith("/v1/policies/")) {
+        if (path.startsWith("/v1/policies/") || path.startsWith("/ui/policies/")) {
             path = path.replace("{name}", names.policy());
-        } else if (path.startsWith("/v1/tokens/")) {
+        } else if (path.startsWith("/v1/tokens/") || path.startsWith("/ui/tokens/")) {
             path = path.replace("{name}", names.token());
         } else if (path.startsWith("/v1/trust/keys/")) {
             path = path.replace("{name}", names.key());
@@ -126,10 +142,19 @@ public final class EndpointExamples {
                     read(CONFORMANCE + "rekor2-dsse-happy-path/trusted_root.json"));
             case "POST /v1/tokens" -> new Example(method, pattern, path, json,
                     bytes(Api.map("name", names.token() + "-new", "roles", List.of("admin"))));
+            case "POST /ui/login" -> form(method, pattern, path, "token=" + names.signInToken());
+            case "POST /ui/policies/{name}/activate" -> form(method, pattern, path, "version=1");
+            case "POST /ui/policies/diagnostics" -> form(method, pattern, path, "source=x");
+            case "POST /ui/tokens" -> form(method, pattern, path, "name=" + names.token() + "-console&roles=admin");
+            case "POST /ui/logout", "POST /ui/tokens/{name}/revoke" -> form(method, pattern, path, "");
             default -> method.equals("GET") || method.equals("DELETE") || method.equals("HEAD")
                     ? new Example(method, pattern, path, null, null)
                     : new Example(method, pattern, path, json, "{}".getBytes(StandardCharsets.UTF_8));
         };
+    }
+
+    private static Example form(String method, String pattern, String path, String form) {
+        return new Example(method, pattern, path, FORM, form.getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] bytes(Object value) {

@@ -1,0 +1,119 @@
+package dev.tollgate.console;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.tollgate.policy.PolicyCatalog;
+import dev.tollgate.policy.PolicyVersionInfo;
+import dev.tollgate.policy.compile.CompileResult;
+import dev.tollgate.security.Requester;
+import dev.tollgate.trust.TrustKind;
+import dev.tollgate.trust.TrustStore;
+import dev.tollgate.web.ApiException;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Policies (active versions, history, source, diff, the editor's diagnostics, activation) and trust material. */
+@Controller
+class PolicyPages extends ConsolePage {
+
+    private final PolicyCatalog catalog;
+    private final TrustStore trust;
+
+    PolicyPages(ConsoleAccess access, PolicyCatalog catalog, TrustStore trust) {
+        super(access);
+        this.catalog = catalog;
+        this.trust = trust;
+    }
+
+    @GetMapping("/ui/policies")
+    String list(Model model) {
+        model.addAttribute("policies", catalog.listActive());
+        return "policies";
+    }
+
+    @GetMapping("/ui/policies/{name}")
+    String one(@PathVariable String name, @RequestParam(required = false) String version,
+            @RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model) {
+        List<PolicyVersionInfo> versions = catalog.versions(name);
+        int shown = version != null ? number(version)
+                : versions.stream().filter(PolicyVersionInfo::active).mapToInt(PolicyVersionInfo::version).findFirst()
+                        .orElse(versions.get(versions.size() - 1).version());
+        PolicyVersionInfo current = catalog.version(name, shown);
+        model.addAttribute("name", name);
+        model.addAttribute("versions", versions);
+        model.addAttribute("current", current);
+        model.addAttribute("lines", PolicySource.lines(current.source()));
+        model.addAttribute("canActivate", access.allows("POST", "/ui/policies/" + name + "/activate"));
+        if (from != null && to != null) {
+            PolicyVersionInfo left = catalog.version(name, number(from));
+            PolicyVersionInfo right = catalog.version(name, number(to));
+            model.addAttribute("diff", PolicySource.diff(left.source(), right.source()));
+            model.addAttribute("from", left.version());
+            model.addAttribute("to", right.version());
+        }
+        return "policy";
+    }
+
+    @GetMapping("/ui/policies/{name}/editor")
+    String editor(@PathVariable String name, @RequestParam(required = false) String version, Model model) {
+        List<PolicyVersionInfo> versions = catalog.versions(name);
+        int shown = version != null ? number(version) : versions.get(versions.size() - 1).version();
+        model.addAttribute("name", name);
+        model.addAttribute("current", catalog.version(name, shown));
+        return "editor";
+    }
+
+    /** The compiler's diagnostics for a source (as {@code POST /v1/policies:validate} gives them), for the editor. */
+    @PostMapping("/ui/policies/diagnostics")
+    @ResponseBody
+    Map<String, Object> diagnostics(@RequestParam String source) {
+        CompileResult result = catalog.check(source.getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("errors", result.diagnostics().stream().map(d -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("line", d.line());
+            item.put("column", d.column());
+            item.put("code", d.code());
+            item.put("message", d.message());
+            return item;
+        }).toList());
+        return answer;
+    }
+
+    @PostMapping("/ui/policies/{name}/activate")
+    String activate(@PathVariable String name, @RequestParam String version, Requester requester,
+            RedirectAttributes redirect) {
+        PolicyVersionInfo active = catalog.activate(name, number(version), requester.name());
+        redirect.addFlashAttribute("notice", "Version " + active.version() + " of " + name + " is now active.");
+        return "redirect:/ui/policies/" + name;
+    }
+
+    @GetMapping("/ui/trust")
+    String trust(Model model) {
+        model.addAttribute("roots", trust.list(TrustKind.ROOT));
+        model.addAttribute("keys", trust.list(TrustKind.KEY));
+        model.addAttribute("policies", catalog.listActive());
+        return "trust";
+    }
+
+    private static int number(String text) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ApiException.notFound("no such version '" + text + "'");
+    }
+}

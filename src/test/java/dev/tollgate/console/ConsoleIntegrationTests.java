@@ -1,0 +1,164 @@
+package dev.tollgate.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.tollgate.support.Api;
+import dev.tollgate.support.ConsoleSession;
+import dev.tollgate.support.IntegrationTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console over real HTTP: sign-in and its cookie, CSRF on every form, roles exactly as in the API
+ * (hidden and refused), the Content-Security-Policy, sign-out and revocation ending a session, the
+ * filters of the history and the export of exactly the filtered set.
+ */
+class ConsoleIntegrationTests extends IntegrationTest {
+
+    private static final String POLICY = "console-http-policy";
+    private static final String DIGEST = "sha256:" + "c0".repeat(32);
+
+    private static String policy(String description) {
+        return "policy \"" + POLICY + "\" {\n  description \"" + description + "\"\n"
+                + "  rule digest-pinned { require artifact.digest startsWith \"sha256:\" }\n}\n";
+    }
+
+    @BeforeEach
+    void twoVersions() {
+        if (api.get("/v1/policies/" + POLICY + "/versions/2", BOOTSTRAP_TOKEN).status() != 200) {
+            assertThat(api.sendText("PUT", "/v1/policies/" + POLICY, BOOTSTRAP_TOKEN, policy("first <script>alert(1)</script>"))
+                    .status()).isEqualTo(201);
+            assertThat(api.sendText("PUT", "/v1/policies/" + POLICY, BOOTSTRAP_TOKEN,
+                    policy("second \\\"><img src=x onerror=alert(2)>")).status()).isEqualTo(201);
+        }
+    }
+
+    @Test
+    void theRootLeadsToTheConsoleAndAnAnonymousBrowserToTheSignInPage() {
+        ConsoleSession browser = ConsoleSession.anonymous(port);
+        assertThat(browser.get("/").location()).isEqualTo("/ui/");
+        ConsoleSession.Response overview = browser.get("/ui/decisions?outcome=deny");
+        assertThat(overview.status()).isEqualTo(302);
+        assertThat(overview.location()).endsWith("/ui/login");
+        // not a browser: a problem document, as the API answers
+        Api.Response machine = api.get("/ui/decisions", null);
+        assertThat(machine.status()).isEqualTo(401);
+        assertThat(machine.isProblem()).isTrue();
+        // a bearer token opens no console page: the console is sessions only
+        assertThat(api.get("/ui/decisions", BOOTSTRAP_TOKEN).status()).isEqualTo(401);
+    }
+
+    @Test
+    void signingInOpensAStrictSessionAndAWrongTokenDoesNot() {
+        ConsoleSession browser = ConsoleSession.anonymous(port);
+        String before = browser.cookie();
+        ConsoleSession.Response wrong = browser.post("/ui/login", Map.of("token", "tg_not-a-token"));
+        assertThat(wrong.status()).isEqualTo(302);
+        assertThat(wrong.location()).isEqualTo("/ui/login?error");
+        ConsoleSession.Response right = browser.post("/ui/login", Map.of("token", tokenWith("auditor")));
+        assertThat(right.status()).isEqualTo(302);
+        String setCookie = right.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(ConsoleSession.COOKIE))
+                .findFirst().orElseThrow();
+        assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/ui");
+        assertThat(browser.cookie()).isNotEqualTo(before); // a new session id on sign-in (no fixation)
+        ConsoleSession.Response overview = browser.get("/ui/");
+        assertThat(overview.status()).isEqualTo(200);
+        assertThat(overview.body()).contains("Signed in as");
+    }
+
+    @Test
+    void everyPageHasAStrictContentSecurityPolicyAndNoInlineScriptOrStyle() {
+        ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
+        for (String page : List.of("/ui/login", "/ui/", "/ui/?window=hour", "/ui/?window=30d", "/ui/decisions", "/ui/policies",
+                "/ui/policies/" + POLICY, "/ui/policies/" + POLICY + "?from=1&to=2", "/ui/policies/" + POLICY + "/editor",
+                "/ui/trust", "/ui/audit/admin-events", "/ui/tokens", "/ui/audit/verify", "/ui/artifacts/" + DIGEST)) {
+            ConsoleSession.Response response = admin.get(page);
+            assertThat(response.status()).as(page).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Security-Policy").orElse("")).as(page)
+                    .contains("default-src 'none'").contains("script-src 'self'").doesNotContain("unsafe-inline");
+            assertThat(response.headers().firstValue("X-Frame-Options").orElse("")).isEqualTo("DENY");
+            assertThat(response.body()).as(page).doesNotContainPattern("<script(?![^>]*\\ssrc=)")
+                    .doesNotContain(" style=").doesNotContain(" onclick=").doesNotContain("<img");
+        }
+    }
+
+    @Test
+    void aFormWithoutTheCsrfTokenIsRefusedAndChangesNothing() {
+        ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
+        int active = activeVersion();
+        ConsoleSession.Response forged = admin.post("/ui/policies/" + POLICY + "/activate",
+                Map.of("version", String.valueOf(3 - active)), false);
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(activeVersion()).isEqualTo(active);
+        assertThat(admin.post("/ui/logout", Map.of(), false).status()).isEqualTo(403);
+        assertThat(admin.get("/ui/").status()).isEqualTo(200); // still signed in
+    }
+
+    @Test
+    void anAuditorSeesNoActivateButtonAndAForgedActivationIsRefused() {
+        ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+        ConsoleSession.Response page = auditor.get("/ui/policies/" + POLICY);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).doesNotContain("/activate").doesNotContain("Tokens</a>");
+        int active = activeVersion();
+        ConsoleSession.Response forged = auditor.post("/ui/policies/" + POLICY + "/activate",
+                Map.of("version", String.valueOf(3 - active)));
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(activeVersion()).isEqualTo(active);
+
+        ConsoleSession policyAdmin = ConsoleSession.signIn(port, tokenWith("policy-admin"));
+        assertThat(policyAdmin.get("/ui/policies/" + POLICY).body()).contains("/ui/policies/" + POLICY + "/activate");
+        assertThat(policyAdmin.get("/ui/decisions").status()).isEqualTo(403); // as GET /v1/decisions
+        ConsoleSession.Response activated = policyAdmin.post("/ui/policies/" + POLICY + "/activate",
+                Map.of("version", String.valueOf(3 - active)));
+        assertThat(activated.status()).isEqualTo(302);
+        assertThat(activeVersion()).isEqualTo(3 - active);
+        assertThat(policyAdmin.get("/ui/policies/" + POLICY).body()).contains("is now active");
+    }
+
+    @Test
+    void signingOutOrRevokingTheTokenEndsTheSession() {
+        ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+        ConsoleSession.Response out = auditor.post("/ui/logout", Map.of());
+        assertThat(out.status()).isEqualTo(302);
+        assertThat(out.location()).isEqualTo("/ui/login?signedOut");
+        assertThat(auditor.get("/ui/").status()).isEqualTo(302);
+
+        Api.Response issued = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN,
+                Api.map("name", "console-revoked-" + Long.toHexString(System.nanoTime()), "roles", List.of("auditor")));
+        ConsoleSession soon = ConsoleSession.signIn(port, issued.json().get("token").asString());
+        assertThat(soon.get("/ui/decisions").status()).isEqualTo(200);
+        assertThat(api.delete("/v1/tokens/" + issued.json().get("name").asString(), BOOTSTRAP_TOKEN).status()).isEqualTo(204);
+        ConsoleSession.Response after = soon.get("/ui/decisions");
+        assertThat(after.status()).isEqualTo(302);
+        assertThat(after.location()).endsWith("/ui/login");
+    }
+
+    @Test
+    void theFiltersAreTheApisAndTheExportIsExactlyTheFilteredSet() {
+        for (String outcome : List.of("allow", "deny")) {
+            Map<String, Object> body = Api.map("artifact", Api.map("digest", DIGEST, "name", "ghcr.io/acme/console"),
+                    "policies", List.of(outcome.equals("allow") ? POLICY : "console-no-such-policy"));
+            assertThat(api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, body).status()).isEqualTo(200);
+        }
+        ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+        ConsoleSession.Response denied = auditor.get("/ui/decisions?digest=" + DIGEST + "&outcome=deny");
+        assertThat(denied.status()).isEqualTo(200);
+        assertThat(denied.body()).contains("badge o-deny").doesNotContain("badge o-allow");
+        ConsoleSession.Response csv = auditor.get("/ui/decisions/export?digest=" + DIGEST + "&outcome=deny&format=csv");
+        Api.Response fromApi = api.get("/v1/decisions/export?digest=" + DIGEST + "&outcome=deny&format=csv", tokenWith("auditor"));
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.body()).isEqualTo(fromApi.body());
+        assertThat(csv.body().lines().count()).isGreaterThan(1);
+        ConsoleSession.Response bad = auditor.get("/ui/decisions?outcome=maybe");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("outcome is allow, deny, warn or exempt");
+    }
+
+    private int activeVersion() {
+        return api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
+    }
+}
