@@ -1,5 +1,6 @@
 package dev.tollgate.admission;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -10,11 +11,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param exemptNamespaces namespaces whose workloads are admitted without policy (recorded as
  *                         decisions with outcome {@code exempt}, answered with a warning); none by
  *                         default — an exemption is a visible choice (the Helm chart's values)
+ * @param reviewTimeout    the time one review may take, from its arrival, for every tag
+ *                         resolution and registry fetch of all its images; keep it below the
+ *                         webhook's {@code timeoutSeconds} (10 s by default), so that the cluster
+ *                         reads Tollgate's refusal rather than a webhook time-out
  */
 @ConfigurationProperties("tollgate.admission")
-record AdmissionProperties(@DefaultValue("") String cluster, @DefaultValue List<String> exemptNamespaces) {
+record AdmissionProperties(@DefaultValue("") String cluster, @DefaultValue List<String> exemptNamespaces,
+        @DefaultValue("8s") Duration reviewTimeout) {
 
     AdmissionProperties {
+        if (reviewTimeout == null || reviewTimeout.isNegative() || reviewTimeout.isZero()) {
+            throw new IllegalArgumentException("tollgate.admission.review-timeout must be positive");
+        }
         exemptNamespaces = exemptNamespaces.stream().map(String::strip).filter(n -> !n.isEmpty()).toList();
     }
 }

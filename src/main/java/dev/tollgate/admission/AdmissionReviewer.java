@@ -1,5 +1,6 @@
 package dev.tollgate.admission;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -44,6 +45,7 @@ class AdmissionReviewer {
     }
 
     ObjectNode review(JsonNode review, String requester) {
+        Instant deadline = Instant.now().plus(properties.reviewTimeout()); // one deadline for the whole review
         String apiVersion = review.path("apiVersion").isString() && review.path("apiVersion").stringValue().equals(V1BETA1)
                 ? V1BETA1 : V1;
         JsonNode request = review.get("request");
@@ -129,7 +131,7 @@ class AdmissionReviewer {
             try {
                 ref = ArtifactRef.parse(image.reference());
             } catch (ArtifactRef.Invalid e) {
-                ref = resolved(image.reference());
+                ref = resolved(image.reference(), deadline);
                 if (ref == null) {
                     refusals.add(image.reference() + ": pin the image by digest (name@sha256:…); tags are mutable");
                     continue;
@@ -147,7 +149,8 @@ class AdmissionReviewer {
         // all images of the review are recorded together: one commit, not one per image
         if (!requests.isEmpty()) {
             try {
-                List<DecisionAnswer> made = decisions.decideAll(requests, new Decisions.Origin(requester, "admission", dryRun));
+                List<DecisionAnswer> made = decisions.decideAll(requests, new Decisions.Origin(requester, "admission", dryRun),
+                        deadline);
                 for (int i = 0; i < made.size(); i++) {
                     DecisionAnswer decision = made.get(i);
                     String reference = references.get(i);
@@ -230,7 +233,7 @@ class AdmissionReviewer {
     }
 
     /** {@code name[:tag]} through the registry, when enabled; null otherwise. Without a tag the tag is "latest". */
-    private ArtifactRef resolved(String reference) {
+    private ArtifactRef resolved(String reference, Instant deadline) {
         if (reference.contains("@") || reference.chars().anyMatch(Character::isWhitespace)) {
             return null;
         }
@@ -242,7 +245,7 @@ class AdmissionReviewer {
             return null;
         }
         try {
-            return decisions.resolveTag(name, tag).orElse(null);
+            return decisions.resolveTag(name, tag, deadline).orElse(null);
         } catch (InvalidDecisionRequest e) {
             return null;
         }

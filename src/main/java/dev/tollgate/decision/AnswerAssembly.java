@@ -54,6 +54,12 @@ final class AnswerAssembly {
                 dryRun, null);
     }
 
+    /** A refusal without evaluation (the decision could not be prepared in time): deny, the reason, no policy, no evidence. */
+    static DecisionAnswer unprepared(UUID id, Instant now, ArtifactRef artifact, String reason, boolean dryRun) {
+        return new DecisionAnswer(id, false, "deny", reason, now, DecisionAnswer.Artifact.of(artifact), List.of(), List.of(),
+                List.of(), dryRun, null);
+    }
+
     static DecisionRecord record(DecisionAnswer answer, DecisionRequest request, List<Gathered> items, Decisions.Origin origin) {
         DecisionAnswer.Artifact artifact = answer.artifact();
         return new DecisionRecord(answer.decisionId(), answer.decidedAt(), origin.requester(), origin.source(), origin.dryRun(),

@@ -1,6 +1,7 @@
 package dev.tollgate.decision;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -10,12 +11,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.audit.AuditLog;
 import dev.tollgate.audit.DecisionRecord;
 import dev.tollgate.audit.StoredEvidence;
+import dev.tollgate.db.Deadline;
 import dev.tollgate.evidence.EvidenceResult;
 import dev.tollgate.evidence.EvidenceSubmission;
 import dev.tollgate.evidence.EvidenceVerifier;
@@ -26,6 +37,7 @@ import dev.tollgate.policy.PolicySelection;
 import dev.tollgate.policy.eval.Input;
 import dev.tollgate.registry.RegistryEvidence;
 import dev.tollgate.trust.TrustStore;
+import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -55,6 +67,8 @@ public class DecisionService implements Decisions {
     private final DecisionProperties properties;
     private final RegistryEvidence registry;
     private final Cache<String, Optional<EvidenceSubmission>> rereads = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Prepares the decisions of one call at the same time: bounded threads, a bounded queue, then the caller's thread. */
+    private final ExecutorService preparing;
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
             Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry) {
@@ -67,33 +81,107 @@ public class DecisionService implements Decisions {
         this.clock = clock;
         this.json = json;
         this.properties = properties;
+        AtomicInteger threads = new AtomicInteger();
+        this.preparing = new ThreadPoolExecutor(properties.prepareThreads(), properties.prepareThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(256), r -> {
+                    Thread t = new Thread(r, "decision-prepare-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     @Override
-    public Optional<ArtifactRef> resolveTag(String name, String tag) {
+    public Optional<ArtifactRef> resolveTag(String name, String tag, Instant deadline) {
         if (!registry.resolvesTags()) {
             return Optional.empty();
         }
-        return registry.resolve(name, tag).map(digest -> new ArtifactRef(digest, name, tag));
+        return registry.resolve(name, tag, deadline).map(digest -> new ArtifactRef(digest, name, tag));
     }
 
     @Override
-    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin) {
-        List<DecisionAnswer> unrecorded = new ArrayList<>(requests.size());
-        List<DecisionRecord> records = new ArrayList<>(requests.size());
+    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline) {
+        List<Prepared> prepared = requests.size() == 1
+                ? List.of(inTime(requests.get(0), origin, deadline, prepare(requests.get(0), origin, deadline)))
+                : prepareTogether(requests, origin, deadline);
+        List<DecisionRecord.Written> written = audit.appendAll(prepared.stream().map(Prepared::record).toList());
+        return recorded(prepared.stream().map(Prepared::answer).toList(), written);
+    }
+
+    /** A decision made but not yet recorded. */
+    private record Prepared(DecisionAnswer answer, DecisionRecord record) {
+    }
+
+    private Prepared prepare(DecisionRequest request, Origin origin, Instant deadline) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        UUID id = UuidV7.at(now.toEpochMilli());
+        List<Gathered> items = gather(request, deadline);
+        Input input = AnswerAssembly.input(request.artifact(), request.context(), items, now);
+        PolicySelection.Verdict verdict = PolicySelection.decide(request.policies(), policies::activePolicy,
+                request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies());
+        DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, items, origin.dryRun());
+        return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin));
+    }
+
+    /**
+     * The requests prepared at the same time on the bounded pool, each within the deadline and
+     * the calling request's database deadline; each answered in order.
+     */
+    private List<Prepared> prepareTogether(List<DecisionRequest> requests, Origin origin, Instant deadline) {
+        Deadline database = Deadline.current();
+        List<Future<Prepared>> running = new ArrayList<>(requests.size());
         for (DecisionRequest request : requests) {
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-            UUID id = UuidV7.at(now.toEpochMilli());
-            List<Gathered> items = gather(request);
-            Input input = AnswerAssembly.input(request.artifact(), request.context(), items, now);
-            PolicySelection.Verdict verdict = PolicySelection.decide(request.policies(), policies::activePolicy,
-                    request.policies() == null ? policies.activePolicies() : List.of(), input,
-                    properties.denyWhenNoPolicyApplies());
-            DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, items, origin.dryRun());
-            unrecorded.add(answer);
-            records.add(AnswerAssembly.record(answer, request, items, origin));
+            Callable<Prepared> work = () -> prepare(request, origin, deadline);
+            running.add(preparing.submit(database == null ? work : () -> database.run(work)));
         }
-        return recorded(unrecorded, audit.appendAll(records));
+        List<Prepared> prepared = new ArrayList<>(requests.size());
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                Future<Prepared> future = running.get(i);
+                Prepared p;
+                try {
+                    p = deadline == null ? future.get()
+                            : future.get(Math.max(0, Duration.between(clock.instant(), deadline).toNanos()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    future.cancel(true);
+                    p = null;
+                }
+                prepared.add(inTime(requests.get(i), origin, deadline, p));
+            }
+            return prepared;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure; // MalformedEvidence, InvalidDecisionRequest, a database failure: the whole call fails
+            }
+            throw new IllegalStateException("preparing a decision failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing decisions", e);
+        } finally {
+            running.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /**
+     * The prepared decision, or — when it was not ready by the deadline (its evidence may have
+     * been cut short) — a refusal that says so, recorded like any decision. Fails closed.
+     */
+    private Prepared inTime(DecisionRequest request, Origin origin, Instant deadline, Prepared prepared) {
+        if (deadline == null || (prepared != null && !clock.instant().isAfter(deadline))) {
+            return prepared;
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        DecisionAnswer answer = AnswerAssembly.unprepared(UuidV7.at(now.toEpochMilli()), now, request.artifact(), NOT_IN_TIME,
+                origin.dryRun());
+        return new Prepared(answer, AnswerAssembly.record(answer, request, List.of(), origin));
+    }
+
+    /** The reason of a decision whose evidence could not be gathered and verified before its deadline. */
+    public static final String NOT_IN_TIME = "not decided in time: the evidence could not be gathered and verified before the"
+            + " deadline; nothing is admitted undecided";
+
+    @PreDestroy
+    void stop() {
+        preparing.shutdownNow();
     }
 
     @Override
@@ -122,7 +210,7 @@ public class DecisionService implements Decisions {
     // ---- the evidence ------------------------------------------------------------------------------
 
     /** The request's items, then the stored ones not already given, else (when there is none) the registry's. */
-    private List<Gathered> gather(DecisionRequest request) {
+    private List<Gathered> gather(DecisionRequest request, Instant deadline) {
         ArtifactRef artifact = request.artifact();
         List<EvidenceSubmission> submissions = verifier.read(request.evidence()); // MalformedEvidence: a 400
         TrustStore.Snapshot held = trust.current();
@@ -148,7 +236,7 @@ public class DecisionService implements Decisions {
             }
         }
         if (items.isEmpty() && registry.allowed(artifact.name())) {
-            for (JsonNode fetched : registry.fetch(artifact.name(), artifact.digest())) {
+            for (JsonNode fetched : registry.fetch(artifact.name(), artifact.digest(), deadline)) {
                 EvidenceSubmission s;
                 try {
                     s = verifier.read(items.size(), fetched);

@@ -1,5 +1,6 @@
 package dev.tollgate.decision;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,12 @@ public interface Decisions {
     }
 
     /** {@code name:tag} resolved to a digest through an allow-listed registry, when tag resolution is enabled. */
-    Optional<ArtifactRef> resolveTag(String name, String tag);
+    default Optional<ArtifactRef> resolveTag(String name, String tag) {
+        return resolveTag(name, tag, null);
+    }
+
+    /** As {@link #resolveTag(String, String)}, given up at {@code deadline} (null: the registry's own time-out). */
+    Optional<ArtifactRef> resolveTag(String name, String tag, Instant deadline);
 
     /** One decision, made and recorded; {@code audit.RecordingFailed} if it cannot be recorded. */
     default DecisionAnswer decide(DecisionRequest request, Origin origin) {
@@ -39,7 +45,17 @@ public interface Decisions {
      * Several decisions recorded together (one commit for all, as for the images of one
      * admission review); answered only once all are recorded, and none if recording fails.
      */
-    List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin);
+    default List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin) {
+        return decideAll(requests, origin, null);
+    }
+
+    /**
+     * As {@link #decideAll(List, Origin)}, within one deadline for all (null: none but the
+     * registry's own time-out per image): the requests are prepared at the same time, every
+     * registry fetch ends by the deadline, and a request not prepared by then is decided
+     * {@code deny} with that reason — and recorded with the others.
+     */
+    List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline);
 
     /**
      * Records images admitted without policy (outcome {@code exempt}, allowed, no policy, the

@@ -60,11 +60,16 @@ public class RegistryEvidence {
 
     /** Evidence items ({@code {"bundle": …}} or with {@code "payload"}) found for the digest; empty when none or on failure. */
     public List<JsonNode> fetch(String name, String digest) {
+        return fetch(name, digest, null);
+    }
+
+    /** As {@link #fetch(String, String)}, ending by {@code until} (the caller's deadline) if that comes first. */
+    public List<JsonNode> fetch(String name, String digest, Instant until) {
         if (!allowed(name)) {
             return List.of();
         }
         ImageName image = ImageName.parse(name);
-        Instant deadline = Instant.now().plus(properties.timeout());
+        Instant deadline = deadline(until);
         List<JsonNode> items = new ArrayList<>();
         try {
             referrers(image, digest, deadline, items);
@@ -79,13 +84,18 @@ public class RegistryEvidence {
 
     /** {@code name:tag} → the digest the registry serves for it now, if the registry is allowed and answers. */
     public Optional<String> resolve(String name, String tag) {
+        return resolve(name, tag, null);
+    }
+
+    /** As {@link #resolve(String, String)}, ending by {@code until} (the caller's deadline) if that comes first. */
+    public Optional<String> resolve(String name, String tag, Instant until) {
         if (!allowed(name)) {
             return Optional.empty();
         }
         ImageName image = ImageName.parse(name);
         try {
             RegistryClient.Fetched head = client.head(image, "/v2/" + image.repository() + "/manifests/" + tag,
-                    Instant.now().plus(properties.timeout()), INDEX, MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
+                    deadline(until), INDEX, MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
             if (head.status() == 200 && head.digestHeader() != null && DIGEST.matches(head.digestHeader())) {
                 return Optional.of(head.digestHeader());
             }
@@ -93,6 +103,12 @@ public class RegistryEvidence {
             log.warn("resolving {}:{} failed: {}", name, tag, e.getMessage());
         }
         return Optional.empty();
+    }
+
+    /** The registry's own time-out from now, or the caller's deadline if that is sooner. */
+    private Instant deadline(Instant until) {
+        Instant own = Instant.now().plus(properties.timeout());
+        return until != null && until.isBefore(own) ? until : own;
     }
 
     private void referrers(ImageName image, String digest, Instant deadline, List<JsonNode> items) throws RegistryClient.RegistryFailure {

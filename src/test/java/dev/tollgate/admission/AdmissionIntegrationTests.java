@@ -203,6 +203,33 @@ class AdmissionIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aReviewThatRunsOutOfItsDeadlineRefusesTheImagesNotDecidedInTimeAndRecordsWhy() throws Exception {
+        // the stalled registry answers after 20 s, its client gives up after 3 s, the review's deadline is 2 s
+        String slow = REGISTRY.host() + "/slow/module@sha256:" + "5".repeat(64);
+        String other = REGISTRY.host() + "/slow/other@sha256:" + "6".repeat(64);
+        String pod = """
+                {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                 "request": {"uid": "late-1", "kind": {"group": "", "version": "v1", "kind": "Pod"}, "namespace": "payments",
+                   "operation": "CREATE", "object": {"spec": {
+                     "containers": [{"name": "app", "image": "%s"}, {"name": "side", "image": "%s"}]}}}}
+                """.formatted(slow, other);
+        JsonNode refused = admit(json.readTree(pod));
+        assertThat(refused.get("allowed").asBoolean()).isFalse();
+        assertThat(refused.get("status").get("message").asString())
+                .contains(slow + ": " + dev.tollgate.decision.DecisionService.NOT_IN_TIME)
+                .contains(other + ": " + dev.tollgate.decision.DecisionService.NOT_IN_TIME);
+        String[] ids = refused.get("auditAnnotations").get("decisions").asString().split(",");
+        assertThat(ids).hasSize(2);
+        for (String id : ids) {
+            JsonNode record = api.get("/v1/decisions/" + id, tokenWith("auditor")).json();
+            assertThat(record.get("allowed").asBoolean()).isFalse();
+            assertThat(record.get("outcome").asString()).isEqualTo("deny");
+            assertThat(record.get("reason").asString()).isEqualTo(dev.tollgate.decision.DecisionService.NOT_IN_TIME);
+            assertThat(record.get("source").asString()).isEqualTo("admission");
+        }
+    }
+
+    @Test
     void theImagesOfAReviewAreRecordedTogetherAndAllRefusedWhenTheDatabaseIsGone() throws Exception {
         String bundle = Files.readString(Path.of("src/test/resources/attestations/slsa-verifier/bcr/MODULE.bazel.intoto.jsonl")).strip();
         String pipeline = "{\"artifact\": {\"digest\": \"" + BCR_DIGEST + "\"}, \"evidence\": [{\"bundle\": " + bundle + "}]}";

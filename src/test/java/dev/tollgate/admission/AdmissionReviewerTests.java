@@ -37,12 +37,12 @@ class AdmissionReviewerTests {
         }
 
         @Override
-        public Optional<ArtifactRef> resolveTag(String name, String tag) {
+        public Optional<ArtifactRef> resolveTag(String name, String tag, Instant deadline) {
             return Optional.empty();
         }
 
         @Override
-        public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin) {
+        public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline) {
             asked.addAll(requests);
             return requests.stream().map(answer).toList();
         }
@@ -74,7 +74,7 @@ class AdmissionReviewerTests {
     }
 
     private static JsonNode review(Decisions decisions, JsonNode review) {
-        return new AdmissionReviewer(decisions, new AdmissionProperties("test-cluster", List.of())).review(review, "webhook")
+        return new AdmissionReviewer(decisions, new AdmissionProperties("test-cluster", List.of(), java.time.Duration.ofSeconds(8))).review(review, "webhook")
                 .get("response");
     }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.decision;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,12 +21,12 @@ public class UnavailableDecisions implements Decisions {
     }
 
     @Override
-    public Optional<ArtifactRef> resolveTag(String name, String tag) {
+    public Optional<ArtifactRef> resolveTag(String name, String tag, Instant deadline) {
         return Optional.empty();
     }
 
     @Override
-    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin) {
+    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline) {
         asked.incrementAndGet();
         throw new IllegalStateException("no decision service in this test");
     }

@@ -64,6 +64,8 @@ public abstract class IntegrationTest {
         registry.add("tollgate.http.header-timeout", () -> "2s");
         registry.add("tollgate.http.body-timeout", () -> "3s");
         registry.add("tollgate.admission.exempt-namespaces", () -> EXEMPT_NAMESPACE);
+        // below the registry's 3 s, so that a stalled registry shows the review's deadline
+        registry.add("tollgate.admission.review-timeout", () -> "2s");
         registry.add("tollgate.audit.export-threads", () -> String.valueOf(EXPORT_THREADS));
         registry.add("tollgate.audit.export-write-timeout", () -> "2s");
     }
