@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.tollgate.web.ApiException;
+import dev.tollgate.web.DomainException;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -54,6 +55,9 @@ class DecisionRequestFuzzTests {
             assertThat(request.context()).isNotNull();
         } catch (ApiException e) {
             assertThat(e.getStatusCode().value()).isEqualTo(400);
+        } catch (DomainException e) {
+            assertThat(e.problemType().status().value()).isEqualTo(400);
+            assertThat(e.detail()).isNotBlank();
         }
     }
 }
