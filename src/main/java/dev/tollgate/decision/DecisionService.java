@@ -62,12 +62,14 @@ public class DecisionService {
     private final ObjectMapper json;
     private final DecisionProperties properties;
     private final RegistryEvidence registry;
+    private final DecisionMetrics metrics;
     private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<EvidenceSubmission>> rereads =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
-            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry) {
+            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry, DecisionMetrics metrics) {
         this.registry = registry;
+        this.metrics = metrics;
         this.verifier = verifier;
         this.trust = trust;
         this.policies = policies;
@@ -103,6 +105,7 @@ public class DecisionService {
      * admission review); answered only once all are recorded, and none if recording fails.
      */
     public List<Decision> decideAll(List<DecisionRequest> requests, Origin origin) {
+        long start = System.nanoTime();
         List<Prepared> prepared = new ArrayList<>(requests.size());
         for (DecisionRequest request : requests) {
             prepared.add(prepare(request, origin));
@@ -120,6 +123,7 @@ public class DecisionService {
             decisions.add(new Decision(p.record().decisionId(), p.response(), p.verdict().allowed(), p.verdict().outcome(),
                     refusals(p.verdict()), p.verdict().warnings()));
         }
+        metrics.recorded(decisions.stream().map(Decision::response).toList(), origin.source(), origin.dryRun(), start);
         return decisions;
     }
 
@@ -151,6 +155,7 @@ public class DecisionService {
      * unless it is recorded. An image given by tag only is recorded without a digest.
      */
     public List<UUID> recordExempt(List<Exemption> images, Map<String, String> context, String reason, Origin origin) {
+        long start = System.nanoTime();
         List<DecisionRecord> records = new ArrayList<>(images.size());
         ObjectNode requestRecord = NODES.objectNode();
         ObjectNode recordedContext = requestRecord.putObject("context");
@@ -190,6 +195,7 @@ public class DecisionService {
         } catch (RecordingFailed e) {
             throw notRecorded(e);
         }
+        metrics.recorded(records.stream().map(DecisionRecord::response).toList(), origin.source(), origin.dryRun(), start);
         return records.stream().map(DecisionRecord::decisionId).toList();
     }
 
