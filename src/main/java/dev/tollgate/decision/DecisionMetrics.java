@@ -7,8 +7,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The decision metrics of docs/operations.md, read from the recorded answers (the contract's
@@ -41,37 +39,37 @@ public class DecisionMetrics {
                 .register(registry);
     }
 
-    /** Decisions recorded together (one request), started at {@code startNanos} ({@link System#nanoTime()}). */
-    void recorded(List<ObjectNode> answers, String source, boolean dryRun, long startNanos) {
+    /** Decisions recorded together (one request), started at {@code startNanos} ({@link System#nanoTime()}); answers them. */
+    List<DecisionAnswer> recorded(List<DecisionAnswer> answers, String source, boolean dryRun, long startNanos) {
         long elapsed = System.nanoTime() - startNanos;
         for (int i = 0; i < answers.size(); i++) {
             latency.record(Duration.ofNanos(elapsed));
         }
         if (dryRun) {
-            return;
+            return answers;
         }
-        for (ObjectNode answer : answers) {
-            String outcome = answer.path("outcome").asString("unknown");
+        for (DecisionAnswer answer : answers) {
+            String outcome = answer.outcome() == null ? "unknown" : answer.outcome();
             Counter.builder("tollgate.decisions").description("decisions made and recorded")
-                    .tag("outcome", outcome).tag("source", source).tag("policy", decidingPolicy(answer, outcome))
+                    .tag("outcome", outcome).tag("source", source).tag("policy", decidingPolicy(answer.policies(), outcome))
                     .register(registry).increment();
-            for (JsonNode policy : answer.path("policies")) {
-                for (JsonNode rule : policy.path("rules")) {
-                    if ("fail".equals(rule.path("outcome").asString(""))) {
+            for (PolicyOutcome policy : answer.policies()) {
+                for (RuleOutcome rule : policy.rules()) {
+                    if ("fail".equals(rule.outcome())) {
                         Counter.builder("tollgate.rule.failures").description("failing rules of recorded decisions")
-                                .tag("policy", policy.path("name").asString("")).tag("rule", rule.path("name").asString(""))
+                                .tag("policy", policy.name()).tag("rule", rule.name())
                                 .register(registry).increment();
                     }
                 }
             }
-            for (JsonNode evidence : answer.path("evidence")) {
-                boolean verified = evidence.path("verified").asBoolean(false);
+            for (EvidenceEntry evidence : answer.evidence()) {
                 Counter.builder("tollgate.evidence.verifications").description("evidence items judged in recorded decisions")
-                        .tag("result", verified ? "verified" : "failed")
-                        .tag("code", verified ? "" : evidence.path("code").asString("unknown"))
+                        .tag("result", evidence.verified() ? "verified" : "failed")
+                        .tag("code", evidence.verified() ? "" : evidence.code() == null ? "unknown" : evidence.code())
                         .register(registry).increment();
             }
         }
+        return answers;
     }
 
     /**
@@ -79,8 +77,7 @@ public class DecisionMetrics {
      * warning the first warning policy that denied, otherwise the only policy, {@value #NO_POLICY}
      * or {@value #SEVERAL_POLICIES}.
      */
-    static String decidingPolicy(JsonNode answer, String outcome) {
-        JsonNode policies = answer.path("policies");
+    static String decidingPolicy(List<PolicyOutcome> policies, String outcome) {
         if (policies.isEmpty()) {
             return NO_POLICY;
         }
@@ -90,12 +87,12 @@ public class DecisionMetrics {
             default -> null;
         };
         if (mode != null) {
-            for (JsonNode policy : policies) {
-                if (mode.equals(policy.path("mode").asString("")) && "deny".equals(policy.path("outcome").asString(""))) {
-                    return policy.path("name").asString("");
+            for (PolicyOutcome policy : policies) {
+                if (mode.equals(policy.mode()) && "deny".equals(policy.outcome())) {
+                    return policy.name();
                 }
             }
         }
-        return policies.size() == 1 ? policies.get(0).path("name").asString("") : SEVERAL_POLICIES;
+        return policies.size() == 1 ? policies.get(0).name() : SEVERAL_POLICIES;
     }
 }

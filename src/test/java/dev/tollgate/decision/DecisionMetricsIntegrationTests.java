@@ -1,10 +1,10 @@
 package dev.tollgate.decision;
 
-import static dev.tollgate.decision.DecisionFixtures.A_TXT;
-import static dev.tollgate.decision.DecisionFixtures.BEACON;
-import static dev.tollgate.decision.DecisionFixtures.DSSE_BUNDLE;
-import static dev.tollgate.decision.DecisionFixtures.GITHUB;
-import static dev.tollgate.decision.DecisionFixtures.MESSAGE_BUNDLE;
+import static dev.tollgate.support.DecisionFixtures.A_TXT;
+import static dev.tollgate.support.DecisionFixtures.BEACON;
+import static dev.tollgate.support.DecisionFixtures.DSSE_BUNDLE;
+import static dev.tollgate.support.DecisionFixtures.GITHUB;
+import static dev.tollgate.support.DecisionFixtures.MESSAGE_BUNDLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -137,16 +137,17 @@ class DecisionMetricsIntegrationTests extends IntegrationTest {
 
     @Test
     void theDecidingPolicyIsTheFirstThatRefusedOrTheOnlyOne() {
-        JsonNode answer = json.readTree("""
-                {"outcome": "deny", "policies": [
-                  {"name": "a", "mode": "warn", "outcome": "deny"},
-                  {"name": "b", "mode": "enforce", "outcome": "allow"},
-                  {"name": "c", "mode": "enforce", "outcome": "deny"}]}""");
-        assertThat(DecisionMetrics.decidingPolicy(answer, "deny")).isEqualTo("c");
-        assertThat(DecisionMetrics.decidingPolicy(answer, "warn")).isEqualTo("a");
-        assertThat(DecisionMetrics.decidingPolicy(answer, "allow")).isEqualTo(DecisionMetrics.SEVERAL_POLICIES);
-        assertThat(DecisionMetrics.decidingPolicy(json.readTree("{\"policies\": []}"), "deny")).isEqualTo(DecisionMetrics.NO_POLICY);
-        assertThat(DecisionMetrics.decidingPolicy(json.readTree("{\"policies\": [{\"name\": \"x\"}]}"), "allow")).isEqualTo("x");
+        List<PolicyOutcome> policies = List.of(policy("a", "warn", "deny"), policy("b", "enforce", "allow"),
+                policy("c", "enforce", "deny"));
+        assertThat(DecisionMetrics.decidingPolicy(policies, "deny")).isEqualTo("c");
+        assertThat(DecisionMetrics.decidingPolicy(policies, "warn")).isEqualTo("a");
+        assertThat(DecisionMetrics.decidingPolicy(policies, "allow")).isEqualTo(DecisionMetrics.SEVERAL_POLICIES);
+        assertThat(DecisionMetrics.decidingPolicy(List.of(), "deny")).isEqualTo(DecisionMetrics.NO_POLICY);
+        assertThat(DecisionMetrics.decidingPolicy(List.of(policy("x", "enforce", "allow")), "allow")).isEqualTo("x");
+    }
+
+    private static PolicyOutcome policy(String name, String mode, String outcome) {
+        return new PolicyOutcome(name, 1, "0".repeat(64), mode, outcome, null, List.of());
     }
 
     static double delta(Scrape before, Scrape after, String name, String... labels) {
