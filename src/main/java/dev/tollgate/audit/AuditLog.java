@@ -69,6 +69,7 @@ public class AuditLog {
     private final DatabaseBudget budget;
     private final DatabaseRetry retry;
     private final BlockingQueue<Pending> queue;
+    private final AuditMetrics metrics;
     private volatile Thread writer;
     /** The writer is in its loop (false from the moment it dies, while its successor is not yet started). */
     private volatile boolean writing;
@@ -98,13 +99,16 @@ public class AuditLog {
     private record KeptColumns(String facts, String trust) {
     }
 
-    AuditLog(DataSource dataSource, ObjectMapper json, AuditProperties properties, DatabaseBudget budget, DatabaseRetry retry) {
+    AuditLog(DataSource dataSource, ObjectMapper json, AuditProperties properties, DatabaseBudget budget, DatabaseRetry retry,
+            AuditMetrics metrics) {
         this.dataSource = dataSource;
+        this.metrics = metrics;
         this.json = json;
         this.properties = properties;
         this.budget = budget;
         this.retry = retry;
         this.queue = new ArrayBlockingQueue<>(properties.queueCapacity());
+        metrics.queue(queue::size);
         startWriter();
     }
 
@@ -359,7 +363,10 @@ public class AuditLog {
         for (int attempt = 1; ; attempt++) {
             Failed failed;
             try {
-                complete(batch, transaction(batch, deadline));
+                long start = System.nanoTime();
+                List<DecisionRecord.Written> written = transaction(batch, deadline);
+                metrics.committed(batch.size(), System.nanoTime() - start);
+                complete(batch, written);
                 failing = false;
                 return;
             } catch (Failed f) {

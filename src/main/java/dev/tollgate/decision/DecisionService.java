@@ -66,13 +66,15 @@ public class DecisionService implements Decisions {
     private final ObjectMapper json;
     private final DecisionProperties properties;
     private final RegistryEvidence registry;
+    private final DecisionMetrics metrics;
     private final Cache<String, Optional<EvidenceSubmission>> rereads = Caffeine.newBuilder().maximumSize(10_000).build();
     /** Prepares the decisions of one call at the same time: bounded threads, a bounded queue, then the caller's thread. */
     private final ExecutorService preparing;
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
-            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry) {
+            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry, DecisionMetrics metrics) {
         this.registry = registry;
+        this.metrics = metrics;
         this.verifier = verifier;
         this.trust = trust;
         this.policies = policies;
@@ -100,11 +102,13 @@ public class DecisionService implements Decisions {
 
     @Override
     public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline) {
+        long start = System.nanoTime();
         List<Prepared> prepared = requests.size() == 1
                 ? List.of(inTime(requests.get(0), origin, deadline, prepare(requests.get(0), origin, deadline)))
                 : prepareTogether(requests, origin, deadline);
         List<DecisionRecord.Written> written = audit.appendAll(prepared.stream().map(Prepared::record).toList());
-        return recorded(prepared.stream().map(Prepared::answer).toList(), written);
+        return metrics.recorded(recorded(prepared.stream().map(Prepared::answer).toList(), written), origin.source(),
+                origin.dryRun(), start);
     }
 
     /** A decision made but not yet recorded. */
@@ -186,6 +190,7 @@ public class DecisionService implements Decisions {
 
     @Override
     public List<UUID> recordExempt(List<Exemption> images, Map<String, String> context, String reason, Origin origin) {
+        long start = System.nanoTime();
         Map<String, String> checked = DecisionRequest.checkedContext(context); // the same limits as any request
         List<DecisionAnswer> unrecorded = new ArrayList<>(images.size());
         List<DecisionRecord> records = new ArrayList<>(images.size());
@@ -195,7 +200,8 @@ public class DecisionService implements Decisions {
             unrecorded.add(answer);
             records.add(AnswerAssembly.exemptRecord(answer, checked, origin));
         }
-        return recorded(unrecorded, audit.appendAll(records)).stream().map(DecisionAnswer::decisionId).toList();
+        return metrics.recorded(recorded(unrecorded, audit.appendAll(records)), origin.source(), origin.dryRun(), start).stream()
+                .map(DecisionAnswer::decisionId).toList();
     }
 
     /** The answers as recorded: each at the place in the chain the audit log wrote it. */

@@ -50,6 +50,7 @@ public class EvidenceVerifier {
     private final Clock clock;
     private final Cache<String, Computed> cache;
     private final java.util.concurrent.atomic.LongAdder verifications = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
 
     /** A result, and whether it holds only at the time it was computed (a key's window judged at the decision time). */
     private record Computed(EvidenceResult result, boolean timeDependent) {
@@ -222,12 +223,18 @@ public class EvidenceVerifier {
         if (properties.cacheSize() == 0) {
             return verifyNow(s, artifactDigest, held).result();
         }
+        lookups.increment();
         Computed computed = cache.get(key, k -> verifyNow(s, artifactDigest, held));
         if (computed.timeDependent()) {
             // judged at this decision's time: the next decision judges again
             cache.invalidate(key);
         }
         return computed.result();
+    }
+
+    /** How many verifications were answered from the cache (looked up, not run again). */
+    public long cacheHits() {
+        return lookups.sum() - (properties.cacheSize() == 0 ? 0 : verifications.sum());
     }
 
     /** How many verifications actually ran (cache misses): for tests and metrics. */

@@ -42,9 +42,11 @@ public class RegistryEvidence {
     private final RegistryProperties properties;
     private final RegistryClient client;
     private final ObjectMapper json;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
-    RegistryEvidence(RegistryProperties properties, ObjectMapper json) {
+    RegistryEvidence(RegistryProperties properties, ObjectMapper json, io.micrometer.core.instrument.MeterRegistry meters) {
         this.properties = properties;
+        this.meters = meters;
         this.client = new RegistryClient(properties, json);
         this.json = json;
     }
@@ -71,13 +73,17 @@ public class RegistryEvidence {
         ImageName image = ImageName.parse(name);
         Instant deadline = deadline(until);
         List<JsonNode> items = new ArrayList<>();
+        String result = "failed";
         try {
             referrers(image, digest, deadline, items);
             legacy(image, digest, deadline, items);
+            result = items.isEmpty() ? "none" : "found";
         } catch (RegistryClient.RegistryFailure e) {
             log.warn("fetching evidence for {}@{} stopped: {}", name, digest, e.getMessage());
         } catch (RuntimeException e) {
             log.warn("fetching evidence for {}@{} failed: {}", name, digest, e.toString());
+        } finally {
+            fetched(image, "evidence", result);
         }
         return items;
     }
@@ -93,14 +99,19 @@ public class RegistryEvidence {
             return Optional.empty();
         }
         ImageName image = ImageName.parse(name);
+        String result = "failed";
         try {
             RegistryClient.Fetched head = client.head(image, "/v2/" + image.repository() + "/manifests/" + tag,
                     deadline(until), INDEX, MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
             if (head.status() == 200 && head.digestHeader() != null && DIGEST.matches(head.digestHeader())) {
+                result = "found";
                 return Optional.of(head.digestHeader());
             }
+            result = "none";
         } catch (RegistryClient.RegistryFailure e) {
             log.warn("resolving {}:{} failed: {}", name, tag, e.getMessage());
+        } finally {
+            fetched(image, "tag", result);
         }
         return Optional.empty();
     }
@@ -264,5 +275,12 @@ public class RegistryEvidence {
             return null;
         }
         return blob.body();
+    }
+
+    /** {@code tollgate_registry_fetches_total{registry,kind,result}}: only allow-listed registries are counted (a bounded label). */
+    private void fetched(ImageName image, String kind, String result) {
+        io.micrometer.core.instrument.Counter.builder("tollgate.registry.fetches")
+                .description("evidence and tag fetches from allow-listed registries")
+                .tag("registry", image.host()).tag("kind", kind).tag("result", result).register(meters).increment();
     }
 }

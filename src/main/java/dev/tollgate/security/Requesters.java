@@ -32,8 +32,9 @@ final class Requesters {
         }
         if (authentication instanceof PreAuthenticatedAuthenticationToken
                 && authentication.getPrincipal() instanceof UserDetails client
-                && client.getUsername().startsWith(CERTIFICATE_PREFIX)) {
-            // a client certificate configured for admission: it may only decide admission reviews
+                && (client.getUsername().startsWith(CERTIFICATE_PREFIX)
+                        || client.getUsername().startsWith(WebhookCallerFilter.KUBERNETES_PREFIX))) {
+            // a client certificate configured for admission, or the API server on the webhook listener: it may only decide admission reviews
             return Optional.of(new Requester(client.getUsername(), Set.of(Role.DECIDER)));
         }
         return Optional.empty();

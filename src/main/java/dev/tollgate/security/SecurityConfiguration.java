@@ -52,8 +52,8 @@ class SecurityConfiguration {
     private static final String ADMIN = Role.ADMIN.id();
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, Tokens tokens, SecurityProperties properties, SecurityProblems problems)
-            throws Exception {
+    SecurityFilterChain api(HttpSecurity http, Tokens tokens, SecurityProperties properties, SecurityProblems problems,
+            dev.tollgate.web.WebhookListener webhook, dev.tollgate.web.ProblemResponses responses) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable) // bearer tokens only: no ambient credential to forge
                 .formLogin(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
@@ -64,6 +64,9 @@ class SecurityConfiguration {
                         .authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems))
                 .addFilterBefore(new AuthenticationUnavailableFilter(problems), BearerTokenAuthenticationFilter.class)
+                // the webhook listener: POST /v1/admission only, rate-limited, the API server as caller without a token
+                .addFilterBefore(new WebhookCallerFilter(webhook, responses),
+                        org.springframework.security.web.authentication.preauth.x509.X509AuthenticationFilter.class)
                 .x509(x -> x.x509PrincipalExtractor(certificate -> certificate.getSubjectX500Principal().getName())
                         .authenticationUserDetailsService(admissionClients(properties.admissionClientSubjects())))
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))

@@ -114,6 +114,37 @@ class HelmChartTests {
     }
 
     @Test
+    void theWebhookCallsItsOwnTlsListenerWhichOnlyTheApiServerRangeMayReach() {
+        List<Map<String, Object>> docs = render(new Helm(CHART).template().set("clusterName", "prod-eu")
+                .set("networkPolicy.enabled", true).set("networkPolicy.apiServerCIDRs[0]", "172.20.0.0/16"));
+        Map<String, Object> hook = at(kind(docs, "ValidatingWebhookConfiguration"), "webhooks", 0);
+        assertThat((Integer) at(hook, "clientConfig", "service", "port")).isEqualTo(9443);
+        List<Map<String, Object>> ports = at(kind(docs, "Service"), "spec", "ports");
+        assertThat(ports).anySatisfy(p -> {
+            assertThat(p.get("name")).isEqualTo("webhook");
+            assertThat(p.get("port")).isEqualTo(9443);
+            assertThat(p.get("targetPort")).isEqualTo("webhook");
+        });
+        Map<String, Object> container = at(kind(docs, "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(container, "ports")).anySatisfy(p -> {
+            assertThat(p.get("name")).isEqualTo("webhook");
+            assertThat(p.get("containerPort")).isEqualTo(9443);
+        });
+        List<Map<String, Object>> env = at(container, "env");
+        assertThat(env).anySatisfy(e -> assertThat(e).containsEntry("name", "TOLLGATE_WEBHOOK_PORT").containsEntry("value", "9443"));
+        assertThat(env).anySatisfy(e -> assertThat(e).containsEntry("name", "TOLLGATE_WEBHOOK_CLUSTER").containsEntry("value", "prod-eu"));
+        assertThat(env).anySatisfy(e -> assertThat(e).containsEntry("name", "SPRING_SSL_BUNDLE_PEM_WEBHOOK_RELOADONUPDATE")
+                .containsEntry("value", "true"));
+        List<Map<String, Object>> ingress = at(kind(docs, "NetworkPolicy"), "spec", "ingress");
+        assertThat(ingress).anySatisfy(rule -> {
+            assertThat((Integer) at(rule, "ports", 0, "port")).isEqualTo(9443);
+            assertThat(at(rule, "from", 0, "ipBlock", "cidr").toString()).isEqualTo("172.20.0.0/16");
+        });
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("networkPolicy.apiServerCIDRs[0]", "everyone")))
+                .hasMessageContaining("apiServerCIDRs");
+    }
+
+    @Test
     void aProvidedCaBundleAndExtraExclusions() {
         List<Map<String, Object>> docs = render(new Helm(CHART).template()
                 .set("webhook.caBundle", "Q0E=").set("tls.certManager.enabled", false).set("tls.existingSecret", "my-tls")

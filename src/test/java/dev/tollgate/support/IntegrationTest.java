@@ -68,6 +68,14 @@ public abstract class IntegrationTest {
         registry.add("tollgate.admission.review-timeout", () -> "2s");
         registry.add("tollgate.audit.export-threads", () -> String.valueOf(EXPORT_THREADS));
         registry.add("tollgate.audit.export-write-timeout", () -> "2s");
+        // the admission webhook's TLS listener, its certificate from PEM files that the tests rotate
+        registry.add("tollgate.webhook.port", () -> "0");
+        registry.add("tollgate.webhook.cluster", () -> "test-cluster");
+        registry.add("tollgate.webhook.rate-per-second", () -> "20");
+        registry.add("spring.ssl.bundle.pem.webhook.keystore.certificate", () -> "file:" + WebhookCertificates.DIR.resolve("tls.crt"));
+        registry.add("spring.ssl.bundle.pem.webhook.keystore.private-key", () -> "file:" + WebhookCertificates.DIR.resolve("tls.key"));
+        registry.add("spring.ssl.bundle.pem.webhook.reload-on-update", () -> "true");
+        registry.add("spring.ssl.bundle.watch.file.quiet-period", () -> "200ms");
     }
 
     @BeforeEach
