@@ -158,10 +158,17 @@ public class DecisionHistory {
         return record;
     }
 
-    /** NDJSON: one full record per line, ascending sequence. */
+    /**
+     * NDJSON: one full record per line, ascending sequence; each line also carries its Merkle
+     * {@code leafIndex} and, as {@code hashedRecord}, every hashed column exactly as hashed (so an
+     * export can be verified offline: docs/audit.md).
+     */
     public void exportNdjson(Filter filter, OutputStream out) {
         stream(filter, rs -> {
-            byte[] line = json.writeValueAsBytes(full(rs));
+            ObjectNode record = full(rs);
+            record.put("leafIndex", rs.getLong("sequence") - 1);
+            record.set("hashedRecord", RecordText.hashedColumns(rs, json));
+            byte[] line = json.writeValueAsBytes(record);
             write(out, line);
             write(out, new byte[] {'\n'});
         });

@@ -25,6 +25,7 @@ import dev.tollgate.evidence.Signer;
 import dev.tollgate.evidence.VerifiedEvidence;
 import dev.tollgate.evidence.intoto.Provenance;
 import dev.tollgate.evidence.intoto.Statement;
+import dev.tollgate.ledger.Receipts;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyInputs;
 import dev.tollgate.policy.PolicySelection;
@@ -62,12 +63,14 @@ public class DecisionService {
     private final ObjectMapper json;
     private final DecisionProperties properties;
     private final RegistryEvidence registry;
+    private final Receipts receipts;
     private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<EvidenceSubmission>> rereads =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
-            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry) {
+            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry, Receipts receipts) {
         this.registry = registry;
+        this.receipts = receipts;
         this.verifier = verifier;
         this.trust = trust;
         this.policies = policies;
@@ -117,6 +120,7 @@ public class DecisionService {
         for (int i = 0; i < prepared.size(); i++) {
             Prepared p = prepared.get(i);
             p.response().put("sequence", written.get(i).sequence());
+            p.response().set("receipt", receipts.receipt(p.record(), written.get(i)));
             decisions.add(new Decision(p.record().decisionId(), p.response(), p.verdict().allowed(), p.verdict().outcome(),
                     refusals(p.verdict()), p.verdict().warnings()));
         }

@@ -31,6 +31,12 @@ public abstract class IntegrationTest {
     public static final String EXEMPT_NAMESPACE = "tollgate-exempt";
     /** Exports that may run at once in the test suite (a stalled one ends after 2 s without progress). */
     public static final int EXPORT_THREADS = 2;
+    /** The ledger's checkpoint origin in the test suite. */
+    public static final String ORIGIN = "tollgate.test/decisions";
+    /** Where the test server keeps its generated signing keys (a fresh directory per test JVM). */
+    public static final java.nio.file.Path SIGNING_DIR = java.nio.file.Path.of("target", "test-signing-" + ProcessHandle.current().pid());
+    /** Where the test server publishes its latest checkpoint. */
+    public static final java.nio.file.Path CHECKPOINT_DIR = java.nio.file.Path.of("target", "test-checkpoints-" + ProcessHandle.current().pid());
     private static final Map<String, String> roleTokens = new ConcurrentHashMap<>();
 
     @LocalServerPort
@@ -66,6 +72,10 @@ public abstract class IntegrationTest {
         registry.add("tollgate.admission.exempt-namespaces", () -> EXEMPT_NAMESPACE);
         registry.add("tollgate.audit.export-threads", () -> String.valueOf(EXPORT_THREADS));
         registry.add("tollgate.audit.export-write-timeout", () -> "2s");
+        // the ledger: keys generated into the build directory, checkpoints published to a directory
+        registry.add("tollgate.signing.dir", () -> SIGNING_DIR.toString());
+        registry.add("tollgate.audit.origin", () -> ORIGIN);
+        registry.add("tollgate.audit.publish-dir", () -> CHECKPOINT_DIR.toString());
     }
 
     @BeforeEach

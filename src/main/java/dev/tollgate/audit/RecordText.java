@@ -1,0 +1,79 @@
+package dev.tollgate.audit;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A record's canonical text: the JSON object of every hashed column (sequence and previousHash
+ * included, {@code hash} not), in the canonical form of {@link DecisionChain}. The chain hashes
+ * {@code previousHash ‖ text}; the decision ledger's Merkle leaf is {@code SHA-256(0x00 ‖ text)}.
+ * Read-only helpers for the ledger and the export: the chain's write path is not changed.
+ */
+public final class RecordText {
+
+    private RecordText() {
+    }
+
+    /** The hashed columns of a stored row ({@code SELECT *} from {@code decision}), by their names in the text. */
+    public static ObjectNode hashedColumns(ResultSet rs, ObjectMapper json) throws SQLException {
+        ObjectNode c = JsonNodeFactory.instance.objectNode();
+        c.put("allowed", rs.getBoolean("allowed"));
+        c.put("artifactDigest", rs.getString("artifact_digest"));
+        c.put("artifactName", rs.getString("artifact_name"));
+        c.put("artifactTag", rs.getString("artifact_tag"));
+        c.put("decidedAt", rs.getTimestamp("decided_at").toInstant().toString());
+        c.put("decisionId", rs.getObject("decision_id", UUID.class).toString());
+        c.put("dryRun", rs.getBoolean("dry_run"));
+        c.set("impact", json.readTree(rs.getString("impact")));
+        c.put("outcome", rs.getString("outcome"));
+        ArrayNode names = c.putArray("policyNames");
+        for (String name : (String[]) rs.getArray("policy_names").getArray()) {
+            names.add(name);
+        }
+        c.put("previousHash", rs.getString("previous_hash"));
+        c.set("request", json.readTree(rs.getString("request")));
+        c.put("requester", rs.getString("requester"));
+        c.set("response", json.readTree(rs.getString("response")));
+        c.put("sequence", rs.getLong("sequence"));
+        c.put("source", rs.getString("source"));
+        return c;
+    }
+
+    /** The canonical text of any JSON value (sorted keys, no white space; see docs/audit.md). */
+    public static String canonical(JsonNode node) {
+        return DecisionChain.canonical(node);
+    }
+
+    /** The canonical text of a record as it was (or will be) written at {@code sequence} after {@code previousHash}. */
+    public static String of(DecisionRecord r, long sequence, String previousHash) {
+        Map<String, String> all = new TreeMap<>(DecisionChain.members(new DecisionChain.Columns(r.decisionId().toString(),
+                r.decidedAt().toString(), r.requester(), r.source(), r.dryRun(), r.artifactDigest(), r.artifactName(),
+                r.artifactTag(), r.allowed(), r.outcome(), r.policyNames(), r.impact(), r.request(), r.response())));
+        all.put("sequence", Long.toString(sequence));
+        all.put("previousHash", canonical(JsonNodeFactory.instance.stringNode(previousHash)));
+        StringBuilder out = new StringBuilder(8192).append('{');
+        boolean first = true;
+        for (var member : all.entrySet()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            out.append(canonical(JsonNodeFactory.instance.stringNode(member.getKey()))).append(':').append(member.getValue());
+        }
+        return out.append('}').toString();
+    }
+
+    /** The chain hash of a record's text (lower-case hex): {@code sha256(previousHash ‖ text)}. */
+    public static String chainHash(String previousHash, String text) {
+        return DecisionChain.sha256(previousHash + text);
+    }
+}
