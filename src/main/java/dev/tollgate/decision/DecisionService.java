@@ -119,8 +119,10 @@ public class DecisionService {
         List<Decision> decisions = new ArrayList<>(prepared.size());
         for (int i = 0; i < prepared.size(); i++) {
             Prepared p = prepared.get(i);
+            // the receipt is computed from the record as committed, before the answer adds to the response it shares
+            ObjectNode receipt = receipts.receipt(p.record(), written.get(i));
             p.response().put("sequence", written.get(i).sequence());
-            p.response().set("receipt", receipts.receipt(p.record(), written.get(i)));
+            p.response().set("receipt", receipt);
             decisions.add(new Decision(p.record().decisionId(), p.response(), p.verdict().allowed(), p.verdict().outcome(),
                     refusals(p.verdict()), p.verdict().warnings()));
         }

@@ -13,7 +13,7 @@ public class UnavailableDecisions extends DecisionService {
     private final AtomicInteger asked = new AtomicInteger();
 
     public UnavailableDecisions() {
-        super(null, null, null, null, null, java.time.Clock.systemUTC(), null, null, null);
+        super(null, null, null, null, null, java.time.Clock.systemUTC(), null, null, null, null);
     }
 
     /** How many times decisions were asked for. */
