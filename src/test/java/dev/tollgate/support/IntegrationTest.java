@@ -86,8 +86,12 @@ public abstract class IntegrationTest {
     /** A token holding exactly this role (made once per test JVM through the API itself). */
     protected String tokenWith(String role) {
         return roleTokens.computeIfAbsent(role, r -> {
-            Api.Response response = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN,
-                    Api.map("name", "test-" + r + "-" + Long.toHexString(System.nanoTime()), "roles", List.of(r)));
+            Api.Response response = null;
+            // on a starved machine the first request of a JVM may see the (short, test-only) body time-out
+            for (int attempt = 0; attempt < 3 && (response == null || response.status() == 408); attempt++) {
+                response = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN,
+                        Api.map("name", "test-" + r + "-" + Long.toHexString(System.nanoTime()), "roles", List.of(r)));
+            }
             if (response.status() != 201) {
                 throw new IllegalStateException("cannot create a token: " + response.body());
             }
