@@ -72,6 +72,17 @@ public final class RecordText {
         return out.append('}').toString();
     }
 
+    /** The record's Merkle leaf hash (lower-case hex): {@code SHA-256(0x00 ‖ text)}, RFC 9162. */
+    public static String leafHash(String text) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update((byte) 0x00);
+            return java.util.HexFormat.of().formatHex(sha.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The chain hash of a record's text (lower-case hex): {@code sha256(previousHash ‖ text)}. */
     public static String chainHash(String previousHash, String text) {
         return DecisionChain.sha256(previousHash + text);
