@@ -2,8 +2,6 @@ package dev.tollgate.audit;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
@@ -51,25 +49,6 @@ public final class RecordText {
     /** The canonical text of any JSON value (sorted keys, no white space; see docs/audit.md). */
     public static String canonical(JsonNode node) {
         return DecisionChain.canonical(node);
-    }
-
-    /** The canonical text of a record as it was (or will be) written at {@code sequence} after {@code previousHash}. */
-    public static String of(DecisionRecord r, long sequence, String previousHash) {
-        Map<String, String> all = new TreeMap<>(DecisionChain.members(new DecisionChain.Columns(r.decisionId().toString(),
-                r.decidedAt().toString(), r.requester(), r.source(), r.dryRun(), r.artifactDigest(), r.artifactName(),
-                r.artifactTag(), r.allowed(), r.outcome(), r.policyNames(), r.impact(), r.request(), r.response())));
-        all.put("sequence", Long.toString(sequence));
-        all.put("previousHash", canonical(JsonNodeFactory.instance.stringNode(previousHash)));
-        StringBuilder out = new StringBuilder(8192).append('{');
-        boolean first = true;
-        for (var member : all.entrySet()) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            out.append(canonical(JsonNodeFactory.instance.stringNode(member.getKey()))).append(':').append(member.getValue());
-        }
-        return out.append('}').toString();
     }
 
     /** The record's Merkle leaf hash (lower-case hex): {@code SHA-256(0x00 ‖ text)}, RFC 9162. */
