@@ -28,6 +28,6 @@ COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 # the chart's podSecurityContext (runAsUser/runAsGroup 10001); nothing is written but java.io.tmpdir
 USER 10001:10001
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp -Dtollgate.signing.dir=/tmp/tollgate-signing"
 EXPOSE 8080
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -38,8 +38,12 @@ public class DecisionHistory {
     private final TransactionTemplate readOnly;
     private final ObjectMapper json;
     private final DatabaseRetry retry;
+    /** The decision ledger's origin, for the receipt of a full record. */
+    private final String origin;
 
-    DecisionHistory(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json, DatabaseRetry retry) {
+    DecisionHistory(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json, DatabaseRetry retry,
+            @org.springframework.beans.factory.annotation.Value("${tollgate.audit.origin:tollgate.invalid/decisions}") String origin) {
+        this.origin = origin;
         this.jdbc = jdbc;
         this.retry = retry;
         this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
@@ -204,9 +208,17 @@ public class DecisionHistory {
                 .stream().findFirst();
     }
 
-    /** The whole record: the response, the request, who asked, and the chain fields. */
+    /** The whole record: the response, the request, who asked, the chain fields, and the receipt the answer carried. */
     public Optional<ObjectNode> find(UUID decisionId) {
-        List<ObjectNode> found = jdbc.query("SELECT * FROM decision WHERE decision_id = ?", (rs, i) -> full(rs), decisionId);
+        List<ObjectNode> found = jdbc.query("SELECT * FROM decision WHERE decision_id = ?", (rs, i) -> {
+            ObjectNode record = full(rs);
+            ObjectNode receipt = record.putObject("receipt");
+            receipt.put("sequence", rs.getLong("sequence"));
+            receipt.put("leafIndex", rs.getLong("sequence") - 1);
+            receipt.put("leafHash", RecordText.leafHash(RecordText.canonical(RecordText.hashedColumns(rs, json))));
+            receipt.put("origin", origin);
+            return record;
+        }, decisionId);
         return found.stream().findFirst();
     }
 
@@ -222,10 +234,17 @@ public class DecisionHistory {
         return record;
     }
 
-    /** NDJSON: one full record per line, ascending sequence. */
+    /**
+     * NDJSON: one full record per line, ascending sequence; each line also carries its Merkle
+     * {@code leafIndex} and, as {@code hashedRecord}, every hashed column exactly as hashed (so an
+     * export can be verified offline: docs/audit.md).
+     */
     public void exportNdjson(Filter filter, OutputStream out) {
         stream(filter, rs -> {
-            byte[] line = json.writeValueAsBytes(full(rs));
+            ObjectNode record = full(rs);
+            record.put("leafIndex", rs.getLong("sequence") - 1);
+            record.set("hashedRecord", RecordText.hashedColumns(rs, json));
+            byte[] line = json.writeValueAsBytes(record);
             write(out, line);
             write(out, new byte[] {'\n'});
         });

@@ -39,7 +39,7 @@ import org.springframework.security.web.authentication.preauth.PreAuthenticatedA
  * {@code /v1/admission} only.</li>
  * <li>The role table below is api.md's, row by row; {@code admin} may do everything. Anything not
  * listed under {@code /v1} is for {@code admin} only, and every other path needs a token:
- * closed by default. Only health and the Prometheus scrape are open.</li>
+ * closed by default. Only health, the Prometheus scrape and the ledger's public keys are open.</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -75,7 +75,9 @@ class SecurityConfiguration {
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers(read("/actuator/health"),
                                 read("/actuator/health/**"),
-                                read("/actuator/prometheus")).permitAll()
+                                read("/actuator/prometheus"),
+                                // the public keys that verify checkpoints and attestations (docs/audit.md)
+                                read("/v1/audit/keys")).permitAll()
 
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions")).hasAnyRole(DECIDER, ADMIN)
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/admission"))
@@ -94,6 +96,8 @@ class SecurityConfiguration {
                                 pathPattern(HttpMethod.POST, "/v1/policies/{name}/evaluate"),
                                 read("/v1/trust/**")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
 
+                        // the decider that asked may read its own decision's proof (checked by the controller)
+                        .requestMatchers(read("/v1/decisions/{decisionId}/proof")).hasAnyRole(DECIDER, AUDITOR, ADMIN)
                         .requestMatchers(read("/v1/decisions"),
                                 read("/v1/decisions/**"),
                                 read("/v1/artifacts/{digest}/evidence"),

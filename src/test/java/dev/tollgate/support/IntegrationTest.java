@@ -31,6 +31,12 @@ public abstract class IntegrationTest {
     public static final String EXEMPT_NAMESPACE = "tollgate-exempt";
     /** Exports that may run at once in the test suite (a stalled one ends after 2 s without progress). */
     public static final int EXPORT_THREADS = 2;
+    /** The ledger's checkpoint origin in the test suite. */
+    public static final String ORIGIN = "tollgate.test/decisions";
+    /** Where the test server keeps its generated signing keys (a fresh directory per test JVM). */
+    public static final java.nio.file.Path SIGNING_DIR = java.nio.file.Path.of("target", "test-signing-" + ProcessHandle.current().pid());
+    /** Where the test server publishes its latest checkpoint. */
+    public static final java.nio.file.Path CHECKPOINT_DIR = java.nio.file.Path.of("target", "test-checkpoints-" + ProcessHandle.current().pid());
     private static final Map<String, String> roleTokens = new ConcurrentHashMap<>();
 
     @LocalServerPort
@@ -76,6 +82,10 @@ public abstract class IntegrationTest {
         registry.add("spring.ssl.bundle.pem.webhook.keystore.private-key", () -> "file:" + WebhookCertificates.DIR.resolve("tls.key"));
         registry.add("spring.ssl.bundle.pem.webhook.reload-on-update", () -> "true");
         registry.add("spring.ssl.bundle.watch.file.quiet-period", () -> "200ms");
+        // the ledger: keys generated into the build directory, checkpoints published to a directory
+        registry.add("tollgate.signing.dir", () -> SIGNING_DIR.toString());
+        registry.add("tollgate.audit.origin", () -> ORIGIN);
+        registry.add("tollgate.audit.publish-dir", () -> CHECKPOINT_DIR.toString());
     }
 
     @BeforeEach
@@ -86,8 +96,12 @@ public abstract class IntegrationTest {
     /** A token holding exactly this role (made once per test JVM through the API itself). */
     protected String tokenWith(String role) {
         return roleTokens.computeIfAbsent(role, r -> {
-            Api.Response response = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN,
-                    Api.map("name", "test-" + r + "-" + Long.toHexString(System.nanoTime()), "roles", List.of(r)));
+            Api.Response response = null;
+            // on a starved machine the first request of a JVM may see the (short, test-only) body time-out
+            for (int attempt = 0; attempt < 3 && (response == null || response.status() == 408); attempt++) {
+                response = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN,
+                        Api.map("name", "test-" + r + "-" + Long.toHexString(System.nanoTime()), "roles", List.of(r)));
+            }
             if (response.status() != 201) {
                 throw new IllegalStateException("cannot create a token: " + response.body());
             }

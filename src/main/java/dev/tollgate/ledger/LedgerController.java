@@ -1,0 +1,170 @@
+package dev.tollgate.ledger;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.tollgate.security.Requester;
+import dev.tollgate.security.Role;
+import dev.tollgate.web.ApiException;
+import dev.tollgate.web.ProblemType;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The ledger's endpoints: public keys (open), checkpoints, inclusion and consistency proofs. */
+@RestController
+class LedgerController {
+
+    private static final MediaType NOTE = new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8);
+
+    private final Ledger ledger;
+    private final SigningKeys keys;
+
+    LedgerController(Ledger ledger, SigningKeys keys) {
+        this.ledger = ledger;
+        this.keys = keys;
+    }
+
+    /** Every public key, with its id, purpose and whether it signs now; readable without a token. */
+    @GetMapping("/v1/audit/keys")
+    Map<String, Object> keys(@RequestParam MultiValueMap<String, String> query) {
+        only(query, Set.of());
+        return Keys.document(keys);
+    }
+
+    /** The newest signed checkpoint, or ({@code ?size=N}) the one made at tree size N, as a C2SP signed note. */
+    @GetMapping("/v1/audit/checkpoints/latest")
+    ResponseEntity<String> checkpoint(@RequestParam MultiValueMap<String, String> query) {
+        Map<String, String> q = only(query, Set.of("size"));
+        Optional<Checkpoint> checkpoint;
+        if (q.containsKey("size")) {
+            long size = number(q.get("size"), "size");
+            checkpoint = ledger.checkpointAt(size);
+            if (checkpoint.isEmpty()) {
+                throw ApiException.notFound("no checkpoint was made at tree size " + size);
+            }
+        } else {
+            checkpoint = ledger.latestCheckpoint();
+            if (checkpoint.isEmpty()) {
+                throw ApiException.notFound("no checkpoint has been made yet");
+            }
+        }
+        return ResponseEntity.ok().contentType(NOTE).body(checkpoint.get().note());
+    }
+
+    /**
+     * The inclusion proof of a decision's record in the newest checkpoint: for an auditor, or for the
+     * token that asked for the decision (anyone else: 404, as for an unknown decision).
+     */
+    @GetMapping("/v1/decisions/{decisionId}/proof")
+    Map<String, Object> proof(@PathVariable String decisionId, @RequestParam MultiValueMap<String, String> query,
+            Requester requester) throws InterruptedException {
+        Map<String, String> q = only(query, Set.of("wait"));
+        boolean wait = false;
+        if (q.containsKey("wait")) {
+            String w = q.get("wait");
+            if (!w.equals("true") && !w.equals("false")) {
+                throw ApiException.badRequest("wait is true or false");
+            }
+            wait = w.equals("true");
+        }
+        UUID id;
+        try {
+            id = UUID.fromString(decisionId);
+            if (!id.toString().equals(decisionId)) {
+                throw new IllegalArgumentException("not the canonical spelling");
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no decision " + decisionId);
+        }
+        Ledger.Entry entry = ledger.entry(id).filter(e -> mayRead(requester, e))
+                .orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
+        long index = entry.sequence() - 1;
+        Optional<Checkpoint> checkpoint = wait
+                ? ledger.awaitCovering(index + 1, ledger.properties().proofWait().toNanos())
+                : ledger.latestCovering(index + 1);
+        if (checkpoint.isEmpty()) {
+            ApiException pending = new ApiException(ProblemType.CONFLICT,
+                    "the decision is recorded but no checkpoint covers it yet; retry, or ask with ?wait=true");
+            pending.getHeaders().set("Retry-After", "1");
+            throw pending;
+        }
+        Checkpoint c = checkpoint.get();
+        List<Merkle.Range> ranges = new ArrayList<>(Merkle.inclusion(index, c.size()));
+        ranges.add(0, new Merkle.Range(index, index + 1));
+        List<byte[]> hashes = ledger.hashes(ranges);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("decisionId", decisionId);
+        answer.put("sequence", entry.sequence());
+        answer.put("leafIndex", index);
+        answer.put("leafHash", Ledger.hex(hashes.get(0)));
+        answer.put("treeSize", c.size());
+        answer.put("rootHash", Ledger.hex(c.root()));
+        answer.put("auditPath", hashes.subList(1, hashes.size()).stream().map(Ledger::hex).toList());
+        answer.put("origin", c.origin());
+        answer.put("checkpoint", c.note());
+        return answer;
+    }
+
+    private static boolean mayRead(Requester requester, Ledger.Entry entry) {
+        return requester.roles().contains(Role.AUDITOR) || requester.roles().contains(Role.ADMIN)
+                || requester.name().equals(entry.requester());
+    }
+
+    /** The RFC 9162 consistency proof from tree size {@code from} to the checkpoint at {@code to} (default: the newest). */
+    @GetMapping("/v1/audit/consistency")
+    Map<String, Object> consistency(@RequestParam MultiValueMap<String, String> query) {
+        Map<String, String> q = only(query, Set.of("from", "to"));
+        if (!q.containsKey("from")) {
+            throw ApiException.badRequest("from (the tree size of the older checkpoint) is required");
+        }
+        long from = number(q.get("from"), "from");
+        Checkpoint to;
+        if (q.containsKey("to")) {
+            long size = number(q.get("to"), "to");
+            to = ledger.checkpointAt(size).orElseThrow(() -> ApiException.notFound("no checkpoint was made at tree size " + size));
+        } else {
+            to = ledger.latestCheckpoint().orElseThrow(() -> ApiException.notFound("no checkpoint has been made yet"));
+        }
+        if (from < 1 || from > to.size()) {
+            throw ApiException.badRequest("from must be between 1 and the tree size of the newer checkpoint (" + to.size() + ")");
+        }
+        List<byte[]> proof = ledger.hashes(Merkle.consistency(from, to.size()));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("from", from);
+        answer.put("to", to.size());
+        answer.put("proof", proof.stream().map(Ledger::hex).toList());
+        answer.put("checkpoint", to.note());
+        return answer;
+    }
+
+    private static Map<String, String> only(MultiValueMap<String, String> query, Set<String> allowed) {
+        Map<String, String> single = new LinkedHashMap<>();
+        for (var parameter : query.entrySet()) {
+            if (!allowed.contains(parameter.getKey())) {
+                throw ApiException.badRequest("unknown parameter '" + parameter.getKey() + "'");
+            }
+            if (parameter.getValue().size() != 1) {
+                throw ApiException.badRequest("'" + parameter.getKey() + "' may be given once");
+            }
+            single.put(parameter.getKey(), parameter.getValue().get(0));
+        }
+        return single;
+    }
+
+    private static long number(String text, String what) {
+        if (!Checkpoint.decimal(text) || text.length() > 18) {
+            throw ApiException.badRequest(what + " is a tree size: a whole number");
+        }
+        return Long.parseLong(text);
+    }
+}

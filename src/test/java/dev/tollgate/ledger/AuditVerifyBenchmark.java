@@ -1,0 +1,131 @@
+package dev.tollgate.ledger;
+
+import java.io.BufferedWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.tollgate.audit.RecordText;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import picocli.CommandLine;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Offline verification throughput (bench/audit-verify.sh): writes an export of N synthetic records
+ * shaped like real ones (a response with two policies, rules and two evidence items, about 1.5 KB
+ * of canonical text), a checkpoint of it signed with a fresh key and the keys document, then times
+ * {@link AuditVerifyCommand} over it and prints records/s. Not a test; asserts nothing.
+ */
+public final class AuditVerifyBenchmark {
+
+    private AuditVerifyBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        JsonMapper json = JsonMapper.builder().build();
+        Path dir = Files.createTempDirectory("audit-verify-bench");
+        Path export = dir.resolve("decisions.ndjson");
+        Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(new SecureRandom());
+        String origin = "bench.invalid/decisions";
+        SigningKeys.CheckpointKey key = SigningKeys.checkpointKey(origin, privateKey.generatePublicKey().getEncoded(), privateKey, true);
+        Merkle.Frontier tree = new Merkle.Frontier();
+        String previous = "0".repeat(64);
+        long bytes = 0;
+        try (BufferedWriter out = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
+            for (int i = 1; i <= records; i++) {
+                ObjectNode hashed = record(i, previous);
+                String text = RecordText.canonical(hashed);
+                String hash = RecordText.chainHash(previous, text);
+                tree.append(Merkle.leafHash(text));
+                ObjectNode line = JsonNodeFactory.instance.objectNode();
+                line.put("decisionId", hashed.get("decisionId").asString());
+                line.put("sequence", i);
+                line.put("previousHash", previous);
+                line.put("hash", hash);
+                line.put("leafIndex", i - 1);
+                line.set("hashedRecord", hashed);
+                String s = json.writeValueAsString(line);
+                bytes += s.length() + 1;
+                out.write(s);
+                out.write('\n');
+                previous = hash;
+            }
+        }
+        Checkpoint checkpoint = Checkpoint.sign(origin, tree.size(), tree.root(), key);
+        Path cp = dir.resolve("checkpoint.txt");
+        Files.writeString(cp, checkpoint.note());
+        Path keys = dir.resolve("keys.json");
+        Files.writeString(keys, json.writeValueAsString(Map.of("keys", List.of(Map.of("id", key.keyIdHex(), "purpose", "checkpoint",
+                "algorithm", "Ed25519", "active", true, "name", origin, "publicKey", key.publicKeyPem())))));
+        System.out.printf("export: %,d records, %,d MB%n", records, bytes >> 20);
+        for (int run = 1; run <= runs; run++) {
+            StringWriter sink = new StringWriter();
+            long start = System.nanoTime();
+            int status = new CommandLine(new AuditVerifyCommand()).setOut(new PrintWriter(sink)).setErr(new PrintWriter(sink))
+                    .execute("--export", export.toString(), "--checkpoint", cp.toString(), "--keys", keys.toString());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("run %d: exit %d, %.2f s, %,.0f records/s%n", run, status, seconds, records / seconds);
+        }
+        try (var files = Files.list(dir)) {
+            files.forEach(f -> f.toFile().delete());
+        }
+        Files.delete(dir);
+    }
+
+    private static ObjectNode record(int i, String previous) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        String id = new UUID(0x0190000070000000L | i, 0x8000000000000000L | i).toString();
+        String digest = "sha256:" + String.format("%064x", i);
+        ObjectNode c = f.objectNode();
+        c.put("allowed", i % 3 != 0);
+        c.put("artifactDigest", digest);
+        c.put("artifactName", "ghcr.io/acme/app-" + (i % 50));
+        c.putNull("artifactTag");
+        c.put("decidedAt", Instant.ofEpochMilli(1_764_000_000_000L + i * 7L).toString());
+        c.put("decisionId", id);
+        c.put("dryRun", false);
+        c.putArray("impact").addObject().put("subject", "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1")
+                .put("issuer", "https://token.actions.githubusercontent.com");
+        c.put("outcome", i % 3 != 0 ? "allow" : "deny");
+        c.putArray("policyNames").add("prod-images").add("slsa");
+        c.put("previousHash", previous);
+        ObjectNode request = c.putObject("request");
+        request.putObject("context").put("environment", "production").put("cluster", "eu-1");
+        request.putArray("evidence").addObject().put("bundleSha256", String.format("%064x", i * 31L)).put("verified", true);
+        c.put("requester", "ci-deployer");
+        ObjectNode response = c.putObject("response");
+        response.put("decisionId", id);
+        response.put("allowed", i % 3 != 0);
+        response.put("reason", i % 3 != 0 ? "every policy allowed" : "prod-images: signed-by-release denied");
+        var policies = response.putArray("policies");
+        for (String name : List.of("prod-images", "slsa")) {
+            ObjectNode p = policies.addObject().put("name", name).put("version", 3).put("mode", "enforce")
+                    .put("sha256", String.format("%064x", name.hashCode())).put("outcome", "allow");
+            var rules = p.putArray("rules");
+            for (int r = 0; r < 3; r++) {
+                rules.addObject().put("name", "rule-" + r).put("outcome", "pass").put("message", "the artifact is signed by the release workflow");
+            }
+        }
+        var evidence = response.putArray("evidence");
+        for (int e = 0; e < 2; e++) {
+            evidence.addObject().put("kind", e == 0 ? "signature" : "attestation").put("verified", true)
+                    .put("predicateType", "https://slsa.dev/provenance/v1")
+                    .put("builderId", "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator.yml@refs/tags/v2.1.0");
+        }
+        response.putArray("warnings");
+        c.set("sequence", f.numberNode((long) i));
+        c.put("source", "api");
+        return c;
+    }
+}
