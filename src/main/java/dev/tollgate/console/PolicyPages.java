@@ -7,7 +7,6 @@ import java.util.Map;
 
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
-import dev.tollgate.policy.compile.CompileResult;
 import dev.tollgate.security.Requester;
 import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustStore;
@@ -76,16 +75,8 @@ class PolicyPages extends ConsolePage {
     @PostMapping("/ui/policies/diagnostics")
     @ResponseBody
     Map<String, Object> diagnostics(@RequestParam String source) {
-        CompileResult result = catalog.check(source.getBytes(StandardCharsets.UTF_8));
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("errors", result.diagnostics().stream().map(d -> {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("line", d.line());
-            item.put("column", d.column());
-            item.put("code", d.code());
-            item.put("message", d.message());
-            return item;
-        }).toList());
+        answer.put("errors", catalog.diagnostics(source.getBytes(StandardCharsets.UTF_8)));
         return answer;
     }
 

@@ -272,6 +272,11 @@ public class PolicyCatalog {
                 + (diagnostics.size() == 1 ? "" : "s") + " in the policy", Map.of("errors", errors));
     }
 
+    /** The compiler's diagnostics for a source, as {@code POST /v1/policies:validate} lists them (empty: it compiles). */
+    public List<Map<String, Object>> diagnostics(byte[] bytes) {
+        return check(bytes).diagnostics().stream().map(PolicyCatalog::error).toList();
+    }
+
     static Map<String, Object> error(Diagnostic d) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("line", d.line());
