@@ -83,7 +83,7 @@ public class DecisionService {
     }
 
     /** One evidence item in the decision's list. */
-    private record Item(int index, String source, EvidenceResult result, EvidenceSubmission submission, byte[] payload) {
+    record Item(int index, String source, EvidenceResult result, EvidenceSubmission submission, byte[] payload) {
     }
 
     /** {@code name:tag} resolved to a digest through an allow-listed registry, when tag resolution is enabled. */
@@ -283,7 +283,7 @@ public class DecisionService {
 
     // ---- the policy input ------------------------------------------------------------------------
 
-    private static Input input(ArtifactRef artifact, Map<String, String> context, List<Item> items, Instant now) {
+    static Input input(ArtifactRef artifact, Map<String, String> context, List<Item> items, Instant now) {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("digest", artifact.digest());
         if (artifact.name() != null) {
@@ -349,7 +349,7 @@ public class DecisionService {
 
     // ---- the answer and the record -----------------------------------------------------------------
 
-    private ObjectNode response(UUID id, Instant now, ArtifactRef artifact, PolicySelection.Verdict verdict, List<Item> items) {
+    static ObjectNode response(UUID id, Instant now, ArtifactRef artifact, PolicySelection.Verdict verdict, List<Item> items) {
         ObjectNode r = NODES.objectNode();
         r.put("decisionId", id.toString());
         r.put("allowed", verdict.allowed());
@@ -546,7 +546,7 @@ public class DecisionService {
         return fresh;
     }
 
-    private static List<String> refusals(PolicySelection.Verdict verdict) {
+    static List<String> refusals(PolicySelection.Verdict verdict) {
         List<String> refusals = new ArrayList<>();
         if (verdict.reason() != null) {
             refusals.add(verdict.reason());

@@ -61,6 +61,15 @@ public class EvidenceVerifier {
         this.cache = Caffeine.newBuilder().maximumSize(properties.cacheSize()).build();
     }
 
+    /**
+     * A verifier outside Spring (the command line), with the server's default settings; {@code clock}
+     * gives the decision time at which key windows are judged.
+     */
+    public static EvidenceVerifier standalone(ObjectMapper json, Clock clock) {
+        return new EvidenceVerifier(json, new SigstoreTrust(json, clock),
+                new EvidenceProperties(0, org.springframework.util.unit.DataSize.ofMegabytes(1), 64, 1), clock);
+    }
+
     /** Reads a request's {@code evidence} list; the first item that is not a readable bundle refuses them all. */
     public List<EvidenceSubmission> read(JsonNode items) {
         if (items == null || items.isNull()) {

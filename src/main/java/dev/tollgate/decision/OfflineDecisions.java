@@ -1,0 +1,63 @@
+package dev.tollgate.decision;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.tollgate.evidence.EvidenceResult;
+import dev.tollgate.evidence.EvidenceSubmission;
+import dev.tollgate.evidence.EvidenceVerifier;
+import dev.tollgate.policy.ActivePolicy;
+import dev.tollgate.policy.PolicySelection;
+import dev.tollgate.policy.eval.Input;
+import dev.tollgate.trust.TrustStore;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A decision made exactly as {@link DecisionService} makes it — verify the evidence, build the
+ * policy input, select and evaluate the policies, answer — from material given directly (files,
+ * a candidate source) and without recording anything: the command line's {@code eval} and
+ * {@code test}. The answer has the server's shape, without {@code decisionId} and {@code sequence}.
+ */
+public final class OfflineDecisions {
+
+    private final EvidenceVerifier verifier;
+    private final TrustStore.Snapshot trust;
+
+    public OfflineDecisions(EvidenceVerifier verifier, TrustStore.Snapshot trust) {
+        this.verifier = verifier;
+        this.trust = trust;
+    }
+
+    /** One offline decision: the answer as the server would give it, the policy input it was made on, the verdict. */
+    public record Offline(ObjectNode answer, Input input, PolicySelection.Verdict verdict, List<EvidenceResult> evidence) {
+    }
+
+    /**
+     * @param named    the policies named (each must be among {@code policies}), or null for every applicable one
+     * @param policies the policies available, as if active
+     * @param now      the decision time (the policy's {@code now}, key windows)
+     */
+    public Offline decide(ArtifactRef artifact, Map<String, String> context, List<EvidenceSubmission> evidence,
+            List<String> named, List<ActivePolicy> policies, boolean denyWhenNoPolicyApplies, Instant now) {
+        Instant at = now.truncatedTo(ChronoUnit.MILLIS);
+        List<DecisionService.Item> items = new ArrayList<>();
+        List<EvidenceResult> results = new ArrayList<>();
+        for (int i = 0; i < evidence.size(); i++) {
+            EvidenceSubmission s = evidence.get(i);
+            EvidenceResult result = verifier.verify(s, artifact.digest(), trust);
+            items.add(new DecisionService.Item(i, "request", result, s, s.payload()));
+            results.add(result);
+        }
+        Input input = DecisionService.input(artifact, DecisionRequest.checkedContext(context), items, at);
+        PolicySelection.Verdict verdict = PolicySelection.decide(named,
+                name -> policies.stream().filter(p -> p.name().equals(name)).findFirst(),
+                named == null ? policies : List.of(), input, denyWhenNoPolicyApplies);
+        ObjectNode answer = DecisionService.response(UuidV7.at(at.toEpochMilli()), at, artifact, verdict, items);
+        answer.remove("decisionId");
+        DecisionService.refusals(verdict).forEach(answer.putArray("refusals")::add);
+        return new Offline(answer, input, verdict, List.copyOf(results));
+    }
+}
