@@ -77,12 +77,12 @@ class EvalCommand implements Callable<Integer> {
         if (format == Format.json) {
             ObjectNode both = Workbench.JSON.createObjectNode();
             both.set("answer", result.answer());
-            both.set("input", Workbench.input(result.input()));
+            both.set("input", OfflineDecisions.inputJson(result.input()));
             out.println(Workbench.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(both));
         } else {
             Reports.decision(out, result.answer(), true);
             out.println("input:");
-            out.println(Workbench.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Workbench.input(result.input())));
+            out.println(Workbench.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(OfflineDecisions.inputJson(result.input())));
         }
         out.flush();
         return result.verdict().allowed() ? TollgateCommand.ExitCodes.OK : TollgateCommand.ExitCodes.FAILED;

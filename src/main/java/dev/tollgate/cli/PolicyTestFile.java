@@ -29,7 +29,7 @@ record PolicyTestFile(Path file, List<Path> policies, Path trustDir, boolean pub
             "now", "expect");
     private static final Set<String> EXPECT_FIELDS = Set.of("allowed", "outcome", "rules", "policies", "evidence", "reason");
     private static final Set<String> POLICY_EXPECT_FIELDS = Set.of("outcome", "rules");
-    private static final Set<String> RULE_OUTCOMES = Set.of("pass", "fail");
+    private static final Set<String> RULE_OUTCOMES = Set.of("pass", "fail", "warn");
 
     /** One evidence item: a bundle file, and for a message-signature bundle the file it signed. */
     record Evidence(Path bundle, Path payload) {

@@ -2,17 +2,14 @@ package dev.tollgate.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.tollgate.decision.OfflineDecisions;
@@ -23,16 +20,12 @@ import dev.tollgate.evidence.sigstore.SigstoreTrust;
 import dev.tollgate.policy.ActivePolicy;
 import dev.tollgate.policy.compile.CompileResult;
 import dev.tollgate.policy.compile.PolicyCompiler;
-import dev.tollgate.policy.eval.Input;
-import dev.tollgate.policy.eval.Nil;
 import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustMaterialCheck;
 import dev.tollgate.trust.TrustStore;
 import dev.tollgate.web.StrictJsonConfiguration;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -189,46 +182,5 @@ final class Workbench {
 
     static EvidenceVerifier verifier(Instant now) {
         return EvidenceVerifier.standalone(JSON, Clock.fixed(now, ZoneOffset.UTC));
-    }
-
-    /** The policy input as JSON, as the rules see it. */
-    static ObjectNode input(Input input) {
-        ObjectNode n = NODES.objectNode();
-        n.set("artifact", value(input.artifact()));
-        n.set("context", value(input.context()));
-        n.set("signatures", value(input.signatures()));
-        n.set("attestations", value(input.attestations()));
-        n.put("now", input.now().toString());
-        return n;
-    }
-
-    private static JsonNode value(Object v) {
-        if (v == null || v == Nil.NULL) {
-            return NODES.nullNode();
-        }
-        if (v instanceof Map<?, ?> map) {
-            ObjectNode o = NODES.objectNode();
-            new java.util.TreeMap<>(map.entrySet().stream().collect(java.util.stream.Collectors.toMap(
-                    e -> String.valueOf(e.getKey()), Map.Entry::getValue))).forEach((k, x) -> o.set(k, value(x)));
-            return o;
-        }
-        if (v instanceof List<?> list) {
-            ArrayNode a = NODES.arrayNode();
-            list.forEach(x -> a.add(value(x)));
-            return a;
-        }
-        if (v instanceof Boolean b) {
-            return NODES.booleanNode(b);
-        }
-        if (v instanceof BigDecimal d) {
-            return NODES.numberNode(d);
-        }
-        if (v instanceof Number d) {
-            return NODES.numberNode(new BigDecimal(d.toString()));
-        }
-        if (v instanceof Instant || v instanceof Duration) {
-            return NODES.stringNode(v.toString());
-        }
-        return NODES.stringNode(v.toString());
     }
 }

@@ -246,7 +246,8 @@ public class DecisionService {
 
         Input input = input(artifact, request.context(), items, now);
         PolicySelection.Verdict verdict = PolicySelection.decide(request.policies(), policies::activePolicy,
-                request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies());
+                request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies(),
+                () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
 
         ObjectNode response = response(id, now, artifact, verdict, items);
         if (origin.dryRun()) {
@@ -391,6 +392,9 @@ public class DecisionService {
                 }
                 if (rule.reason() != null) {
                     n.put("reason", rule.reason());
+                }
+                if (rule.effective() != null) {
+                    n.put("effective", rule.effective().toString());
                 }
             }
         }
@@ -559,7 +563,7 @@ public class DecisionService {
                 refusals.add(PolicySelection.singleLine(c.policy().name() + ": " + c.reason()));
             }
             for (RuleResult rule : c.result().rules()) {
-                if (!rule.passed()) {
+                if (rule.enforcedFailure()) {
                     refusals.add(PolicySelection.singleLine(c.policy().name() + "/" + rule.name() + ": "
                             + (rule.message() != null ? rule.message() : rule.reason())));
                 }

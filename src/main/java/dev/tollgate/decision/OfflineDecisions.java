@@ -1,5 +1,6 @@
 package dev.tollgate.decision;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -12,7 +13,11 @@ import dev.tollgate.evidence.EvidenceVerifier;
 import dev.tollgate.policy.ActivePolicy;
 import dev.tollgate.policy.PolicySelection;
 import dev.tollgate.policy.eval.Input;
+import dev.tollgate.policy.eval.Nil;
 import dev.tollgate.trust.TrustStore;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -22,6 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code test}. The answer has the server's shape, without {@code decisionId} and {@code sequence}.
  */
 public final class OfflineDecisions {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final EvidenceVerifier verifier;
     private final TrustStore.Snapshot trust;
@@ -59,5 +66,44 @@ public final class OfflineDecisions {
         answer.remove("decisionId");
         DecisionService.refusals(verdict).forEach(answer.putArray("refusals")::add);
         return new Offline(answer, input, verdict, List.copyOf(results));
+    }
+
+    /** The policy input as JSON, exactly as the rules see it (objects with sorted keys). */
+    public static ObjectNode inputJson(Input input) {
+        ObjectNode n = NODES.objectNode();
+        n.set("artifact", value(input.artifact()));
+        n.set("context", value(input.context()));
+        n.set("signatures", value(input.signatures()));
+        n.set("attestations", value(input.attestations()));
+        n.put("now", input.now().toString());
+        return n;
+    }
+
+    private static JsonNode value(Object v) {
+        if (v == null || v == Nil.NULL) {
+            return NODES.nullNode();
+        }
+        if (v instanceof Map<?, ?> map) {
+            ObjectNode o = NODES.objectNode();
+            java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+            map.forEach((k, x) -> sorted.put(String.valueOf(k), x));
+            sorted.forEach((k, x) -> o.set(k, value(x)));
+            return o;
+        }
+        if (v instanceof List<?> list) {
+            ArrayNode a = NODES.arrayNode();
+            list.forEach(x -> a.add(value(x)));
+            return a;
+        }
+        if (v instanceof Boolean b) {
+            return NODES.booleanNode(b);
+        }
+        if (v instanceof BigDecimal d) {
+            return NODES.numberNode(d);
+        }
+        if (v instanceof Number d) {
+            return NODES.numberNode(new BigDecimal(d.toString()));
+        }
+        return NODES.stringNode(v.toString()); // strings, times, durations, versions
     }
 }

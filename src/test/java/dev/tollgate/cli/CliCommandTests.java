@@ -196,4 +196,32 @@ class CliCommandTests {
         assertThat(unreachable.exit()).isEqualTo(2);
         assertThat(unreachable.err()).contains("no decision", "could not be reached");
     }
+
+    @Test
+    void effectiveDatesInTestFilesAndEvalAsOf() {
+        CliRun run = CliRun.of("test", RES + "cli/effective");
+        assertThat(run.exit()).as(run.out()).isZero();
+        assertThat(run.out()).contains("PASS: 2/2");
+
+        String policy = RES + "cli/effective/repository-gate.policy";
+        String bundle = GH + "reusable-workflow-attestation.sigstore.json";
+        CliRun before = CliRun.of("eval", "--policy", policy, "--digest", REUSABLE, "--evidence", bundle, "--as-of",
+                "2026-12-31T00:00:00Z");
+        assertThat(before.exit()).as(before.out() + before.err()).isZero();
+        assertThat(before.out()).startsWith("allowed (warn)").contains("rule from-acme: warn",
+                "warning: repository-gate/from-acme: from 2027, only acme/app's builds (not enforced before 2027-01-01T00:00:00Z)");
+        CliRun after = CliRun.of("eval", "--policy", policy, "--digest", REUSABLE, "--evidence", bundle, "--as-of",
+                "2027-01-01T00:00:00+00:00");
+        assertThat(after.exit()).isEqualTo(1);
+        assertThat(after.out()).startsWith("denied (deny)").contains("rule from-acme: fail");
+        assertThat(CliRun.of("eval", "--policy", policy, "--digest", REUSABLE, "--as-of", "2027-01-01").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void aReasonNamesTheClosestCandidate() {
+        CliRun denied = CliRun.of("eval", "--policy", POLICY, "--digest", CUSTOM, "--evidence", GH + "custom-issuer.sigstore.json");
+        assertThat(denied.out()).contains("closest: attestations[0]: a.signer.issuer == githubIssuer is false"
+                + " (a.signer.issuer is \"https://token.actions.githubusercontent.com/hammer-time\","
+                + " githubIssuer is \"https://token.actions.githubusercontent.com\")");
+    }
 }

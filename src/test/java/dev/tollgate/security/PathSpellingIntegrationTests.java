@@ -130,7 +130,8 @@ class PathSpellingIntegrationTests extends IntegrationTest {
     }
 
     private Request request(String method, String pattern) throws Exception {
-        String path = pattern.replace("{decisionId}", decisionId).replace("{digest}", DIGEST).replace("{version}", "1");
+        String path = pattern.replace("{decisionId}", decisionId).replace("{digest}", DIGEST).replace("{version}", "1")
+                .replace("{from}", "1").replace("{to}", "1");
         if (path.startsWith("/v1/policies/")) {
             path = path.replace("{name}", POLICY);
         } else if (path.startsWith("/v1/tokens/")) {
@@ -144,6 +145,7 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         String json = "application/json";
         return switch (method + " " + pattern) {
             case "POST /v1/decisions" -> new Request(method, path, json, json(decisionBody()));
+            case "POST /v1/decisions:evaluate" -> new Request(method, path, json, json(decisionBody()));
             case "POST /v1/admission" -> new Request(method, path, json, Files.readAllBytes(
                     Path.of("src/test/resources/admission/kubewarden/pod_creation_with_digest.json")));
             case "PUT /v1/policies/{name}" -> new Request(method, path, "text/plain", policy("third").getBytes());

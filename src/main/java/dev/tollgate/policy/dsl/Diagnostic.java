@@ -51,6 +51,7 @@ public record Diagnostic(int line, int column, String code, String message) impl
         public static final String TYPE_ERROR = "policy_type_error";
         public static final String NOT_BOOLEAN = "policy_not_boolean";
         public static final String NAME_MISMATCH = "policy_name_mismatch";
+        public static final String BAD_EFFECTIVE_TIME = "policy_bad_effective_time";
 
         private Codes() {
         }
