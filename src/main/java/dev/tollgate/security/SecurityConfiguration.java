@@ -24,6 +24,8 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
 
 /**
@@ -68,9 +70,9 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(a -> a
                         // the container's error page for a request that was already let in (or refused)
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                        .requestMatchers(pathPattern(HttpMethod.GET, "/actuator/health"),
-                                pathPattern(HttpMethod.GET, "/actuator/health/**"),
-                                pathPattern(HttpMethod.GET, "/actuator/prometheus")).permitAll()
+                        .requestMatchers(read("/actuator/health"),
+                                read("/actuator/health/**"),
+                                read("/actuator/prometheus")).permitAll()
 
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions")).hasAnyRole(DECIDER, ADMIN)
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/admission"))
@@ -85,17 +87,17 @@ class SecurityConfiguration {
                                 pathPattern(HttpMethod.PUT, "/v1/trust/**"),
                                 pathPattern(HttpMethod.DELETE, "/v1/trust/**")).hasAnyRole(POLICY_ADMIN, ADMIN)
 
-                        .requestMatchers(pathPattern(HttpMethod.GET, "/v1/policies"),
-                                pathPattern(HttpMethod.GET, "/v1/policies/**"),
+                        .requestMatchers(read("/v1/policies"),
+                                read("/v1/policies/**"),
                                 pathPattern(HttpMethod.POST, "/v1/policies:validate"),
                                 pathPattern(HttpMethod.POST, "/v1/policies:evaluate"),
                                 pathPattern(HttpMethod.POST, "/v1/policies/{name}/evaluate"),
-                                pathPattern(HttpMethod.GET, "/v1/trust/**")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
+                                read("/v1/trust/**")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
 
-                        .requestMatchers(pathPattern(HttpMethod.GET, "/v1/decisions"),
-                                pathPattern(HttpMethod.GET, "/v1/decisions/**"),
-                                pathPattern(HttpMethod.GET, "/v1/artifacts/{digest}/evidence"),
-                                pathPattern(HttpMethod.GET, "/v1/audit/**")).hasAnyRole(AUDITOR, ADMIN)
+                        .requestMatchers(read("/v1/decisions"),
+                                read("/v1/decisions/**"),
+                                read("/v1/artifacts/{digest}/evidence"),
+                                read("/v1/audit/**")).hasAnyRole(AUDITOR, ADMIN)
 
                         .requestMatchers(pathPattern("/v1/tokens"), pathPattern("/v1/tokens/**")).hasRole(ADMIN)
 
@@ -103,6 +105,11 @@ class SecurityConfiguration {
                         .requestMatchers(pathPattern("/v1"), pathPattern("/v1/**")).hasRole(ADMIN)
                         .anyRequest().authenticated());
         return http.build();
+    }
+
+    /** GET of the pattern, and HEAD (GET without the body, which Spring MVC serves for every GET mapping). */
+    private static RequestMatcher read(String pattern) {
+        return new OrRequestMatcher(pathPattern(HttpMethod.GET, pattern), pathPattern(HttpMethod.HEAD, pattern));
     }
 
     /** The firewall that refuses ambiguous paths, and how its refusals are answered. */

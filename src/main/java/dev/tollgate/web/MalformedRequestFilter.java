@@ -5,13 +5,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -36,6 +40,8 @@ class MalformedRequestFilter extends OncePerRequestFilter {
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
     static final String ALLOW = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH";
     static final int MAX_PARAMETERS = 64;
+    /** Methods whose requests carry no body in Tollgate's API. */
+    static final Set<String> BODILESS = Set.of("GET", "HEAD", "DELETE", "OPTIONS");
 
     private final ProblemResponses problems;
     private final int maxParameterLength;
@@ -69,7 +75,72 @@ class MalformedRequestFilter extends OncePerRequestFilter {
             problems.write(response, ProblemType.UNSUPPORTED_MEDIA_TYPE, "the Content-Type header is not one concrete media type");
             return;
         }
-        chain.doFilter(request, response);
+        if (BODILESS.contains(request.getMethod()) && (request.getContentLengthLong() > 0
+                || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null)) {
+            // no endpoint reads it; refused rather than ignored, so no one can believe it was applied
+            problems.write(response, ProblemType.BAD_REQUEST, request.getMethod() + " requests take no body");
+            return;
+        }
+        List<String> accept;
+        try {
+            accept = accept(request);
+        } catch (IllegalArgumentException e) { // InvalidMediaTypeException too
+            problems.write(response, ProblemType.BAD_REQUEST, "the Accept header is not a list of media types");
+            return;
+        }
+        chain.doFilter(accept == null ? request : new AcceptRequest(request, accept), response);
+    }
+
+    /**
+     * The Accept header's elements, each checked to be a media type with a valid quality; null when it can
+     * be passed on as it is. Empty list elements (which RFC 9110 allows, and which make Spring's actuator
+     * fail) are dropped.
+     */
+    private static List<String> accept(HttpServletRequest request) {
+        List<String> headers = Collections.list(request.getHeaders(HttpHeaders.ACCEPT));
+        if (headers.isEmpty()) {
+            return null;
+        }
+        List<String> elements = new ArrayList<>();
+        boolean changed = headers.size() > 1;
+        for (String header : headers) {
+            for (String element : header.split(",", -1)) {
+                if (element.isBlank()) {
+                    changed = true;
+                    continue;
+                }
+                MediaType type = MediaType.parseMediaType(element.trim());
+                type.getQualityValue(); // throws on a quality that is not a number in [0, 1]
+                elements.add(element.trim());
+            }
+        }
+        return changed ? elements : null;
+    }
+
+    /** The request with its Accept header in the checked form (one header, no empty elements). */
+    private static final class AcceptRequest extends HttpServletRequestWrapper {
+        private final List<String> accept;
+
+        AcceptRequest(HttpServletRequest request, List<String> accept) {
+            super(request);
+            this.accept = accept;
+        }
+
+        @Override
+        public String getHeader(String name) {
+            if (HttpHeaders.ACCEPT.equalsIgnoreCase(name)) {
+                return accept.isEmpty() ? null : String.join(", ", accept);
+            }
+            return super.getHeader(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name) {
+            if (HttpHeaders.ACCEPT.equalsIgnoreCase(name)) {
+                return Collections.enumeration(accept.isEmpty() ? List.of() : List.of(String.join(", ", accept)));
+            }
+            return super.getHeaders(name);
+        }
     }
 
     private static boolean contentTypeProblem(HttpServletRequest request) {

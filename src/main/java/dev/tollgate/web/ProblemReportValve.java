@@ -36,9 +36,15 @@ class ProblemReportValve extends ErrorReportValve {
             response.setStatus(status);
             response.setHeader(HttpHeaders.ALLOW, MalformedRequestFilter.ALLOW);
         }
+        String detail = detail(status);
+        if (status == 501 || status == 505) {
+            // an unknown transfer coding or HTTP version: the request is at fault, and no input gets a 5xx
+            status = 400;
+            response.setStatus(status);
+        }
         ProblemType type = ProblemType.forStatus(status);
         try {
-            String body = problems.render(type, status, detail(status));
+            String body = problems.render(type, status, detail);
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setCharacterEncoding("UTF-8");
             PrintWriter writer = response.getReporter();
@@ -60,8 +66,8 @@ class ProblemReportValve extends ErrorReportValve {
             case 414 -> "the request target is too long";
             case 417 -> "the only expectation Tollgate meets is 100-continue";
             case 431 -> "the request headers are too large";
-            case 501 -> "the request uses a transfer coding or feature Tollgate does not implement";
-            case 505 -> "use HTTP/1.1";
+            case 501 -> "the request uses a transfer coding Tollgate does not implement (only chunked)";
+            case 505 -> "the HTTP version is not supported: use HTTP/1.1";
             default -> status >= 500 ? "an unexpected error occurred" : "the request was refused";
         };
     }

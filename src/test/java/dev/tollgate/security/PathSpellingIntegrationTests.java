@@ -2,28 +2,22 @@ package dev.tollgate.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import dev.tollgate.support.Api;
+import dev.tollgate.support.EndpointExamples;
 import dev.tollgate.support.IntegrationTest;
 import dev.tollgate.support.RawRequests;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
@@ -42,8 +36,7 @@ class PathSpellingIntegrationTests extends IntegrationTest {
     private static final String TOKEN = "spelling-token";
     private static final String KEY = "spelling-key";
     private static final String ROOT = "spelling-root";
-    private static final String CONFORMANCE = "src/test/resources/sigstore/conformance/bundle-verify/";
-    private static final String DIGEST = "sha256:" + "ab".repeat(32);
+        private static final String DIGEST = "sha256:" + "ab".repeat(32);
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -56,8 +49,11 @@ class PathSpellingIntegrationTests extends IntegrationTest {
     }
 
     private static String policy(String description) {
-        return "policy \"" + POLICY + "\" {\n  description \"" + description + "\"\n"
-                + "  rule anything { require artifact.digest startsWith \"sha256:\" }\n}\n";
+        return EndpointExamples.policy(POLICY, description);
+    }
+
+    private EndpointExamples examples() {
+        return new EndpointExamples(new EndpointExamples.Names(POLICY, TOKEN, KEY, ROOT, decisionId, DIGEST), json);
     }
 
     @BeforeEach
@@ -71,23 +67,13 @@ class PathSpellingIntegrationTests extends IntegrationTest {
             assertThat(api.postJson("/v1/tokens", admin(), Api.map("name", TOKEN, "roles", List.of("decider"))).status())
                     .isEqualTo(201);
         }
-        api.send("PUT", "/v1/trust/keys/" + KEY, admin(), "application/x-pem-file", freshPublicKey());
+        api.send("PUT", "/v1/trust/keys/" + KEY, admin(), "application/x-pem-file", EndpointExamples.freshPublicKey());
         api.send("PUT", "/v1/trust/roots/" + ROOT, admin(), "application/json",
-                Files.readAllBytes(Path.of(CONFORMANCE + "rekor2-checkpoint-cosigned/trusted_root.json")));
-        Api.Response decision = api.postJson("/v1/decisions", admin(), decisionBody());
+                Files.readAllBytes(Path.of(EndpointExamples.CONFORMANCE + "rekor2-checkpoint-cosigned/trusted_root.json")));
+        decisionId = null;
+        Api.Response decision = api.postJson("/v1/decisions", admin(), examples().decisionBody());
         assertThat(decision.status()).isEqualTo(200);
         decisionId = decision.json().get("decisionId").asString();
-    }
-
-    private static byte[] freshPublicKey() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(256);
-        String base64 = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(generator.generateKeyPair().getPublic().getEncoded());
-        return ("-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n").getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static Map<String, Object> decisionBody() {
-        return Api.map("artifact", Api.map("digest", DIGEST, "name", "ghcr.io/acme/app"), "policies", List.of(POLICY));
     }
 
     /** What a bypass could change: policies and their versions, tokens, trust, the head of the decision log. */
@@ -102,145 +88,10 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         return state;
     }
 
-    /** A request that would succeed for the right role on the canonical path. */
-    private record Request(String method, String path, String contentType, byte[] body) {
-    }
-
-    private List<Request> endpoints() throws Exception {
-        Set<String> seen = new LinkedHashSet<>();
-        for (RequestMappingInfo info : mappings.getHandlerMethods().keySet()) {
-            for (String pattern : info.getPatternValues()) {
-                info.getMethodsCondition().getMethods().forEach(m -> seen.add(m.name() + " " + pattern));
-            }
-        }
-        seen.add("GET /actuator/health");
-        seen.add("GET /actuator/health/readiness");
-        seen.add("GET /actuator/prometheus");
-        List<Request> requests = new ArrayList<>();
-        for (String endpoint : seen) {
-            String method = endpoint.substring(0, endpoint.indexOf(' '));
-            String pattern = endpoint.substring(endpoint.indexOf(' ') + 1);
-            if (pattern.equals("/error") || pattern.startsWith("${")) {
-                continue;
-            }
-            requests.add(request(method, pattern));
-        }
+    private List<EndpointExamples.Example> endpoints() {
+        List<EndpointExamples.Example> requests = examples().all(mappings);
         assertThat(requests).hasSizeGreaterThan(25);
         return requests;
-    }
-
-    private Request request(String method, String pattern) throws Exception {
-        String path = pattern.replace("{decisionId}", decisionId).replace("{digest}", DIGEST).replace("{version}", "1")
-                .replace("{from}", "1").replace("{to}", "1");
-        if (path.startsWith("/v1/policies/")) {
-            path = path.replace("{name}", POLICY);
-        } else if (path.startsWith("/v1/tokens/")) {
-            path = path.replace("{name}", TOKEN);
-        } else if (path.startsWith("/v1/trust/keys/")) {
-            path = path.replace("{name}", KEY);
-        } else if (path.startsWith("/v1/trust/roots/")) {
-            path = path.replace("{name}", ROOT);
-        }
-        path = path.replaceAll("\\{[^}]+}", "x");
-        String json = "application/json";
-        return switch (method + " " + pattern) {
-            case "POST /v1/decisions" -> new Request(method, path, json, json(decisionBody()));
-            case "POST /v1/decisions:evaluate" -> new Request(method, path, json, json(decisionBody()));
-            case "POST /v1/admission" -> new Request(method, path, json, Files.readAllBytes(
-                    Path.of("src/test/resources/admission/kubewarden/pod_creation_with_digest.json")));
-            case "PUT /v1/policies/{name}" -> new Request(method, path, "text/plain", policy("third").getBytes());
-            case "POST /v1/policies/{name}/activate" -> new Request(method, path, json, "{\"version\":1}".getBytes());
-            case "POST /v1/policies:validate" -> new Request(method, path, "text/plain", policy("x").getBytes());
-            case "POST /v1/policies:evaluate" -> new Request(method, path, json,
-                    json(Api.map("source", policy("x"), "input", Api.map("artifact", Api.map("digest", DIGEST)))));
-            case "POST /v1/policies/{name}/evaluate" -> new Request(method, path, json,
-                    json(Api.map("input", Api.map("artifact", Api.map("digest", DIGEST)))));
-            case "PUT /v1/trust/keys/{name}" -> new Request(method, path, "application/x-pem-file", freshPublicKey());
-            case "PUT /v1/trust/roots/{name}" -> new Request(method, path, json,
-                    Files.readAllBytes(Path.of(CONFORMANCE + "rekor2-dsse-happy-path/trusted_root.json")));
-            case "POST /v1/tokens" -> new Request(method, path, json,
-                    json(Api.map("name", "spelling-new", "roles", List.of("admin"))));
-            default -> method.equals("GET") || method.equals("DELETE") ? new Request(method, path, null, null)
-                    : new Request(method, path, json, "{}".getBytes());
-        };
-    }
-
-    private byte[] json(Object value) {
-        return this.json.writeValueAsBytes(value);
-    }
-
-    /** The spellings of one canonical path that an attacker would try. */
-    static List<String> variants(String path) {
-        List<String> segments = List.of(path.substring(1).split("/"));
-        Set<String> v = new LinkedHashSet<>();
-        for (int i = 0; i < segments.size(); i++) {
-            v.add(join(segments, i, segments.get(i) + ";x=y"));
-            v.add(join(segments, i, segments.get(i) + ";"));
-            v.add(join(segments, i, segments.get(i).toUpperCase(Locale.ROOT)));
-            v.add(join(segments, i, segments.get(i) + "%00"));
-            v.add(join(segments, i, segments.get(i) + "%20"));
-            v.add(insert(segments, i, "/"));
-            v.add(insert(segments, i, "./"));
-            v.add(insert(segments, i, "x/../"));
-            v.add(insert(segments, i, "%2e/"));
-            v.add(insert(segments, i, "x/%2e%2e/"));
-            String segment = segments.get(i);
-            for (int j = 0; j < segment.length(); j++) {
-                String encoded = String.format("%%%02X", (int) segment.charAt(j));
-                v.add(join(segments, i, segment.substring(0, j) + encoded + segment.substring(j + 1)));
-            }
-            v.add(join(segments, i, encodeAll(segment).toLowerCase(Locale.ROOT)));
-        }
-        v.add(path + ";jsessionid=0123456789ABCDEF0123456789ABCDEF");
-        v.add(path + ";");
-        v.add(path + "/");
-        v.add(path + "/.");
-        v.add(path + "/..");
-        v.add(path + "%00");
-        v.add(path + "%20");
-        v.add(path + "%2F");
-        v.add(path.toUpperCase(Locale.ROOT));
-        v.add("/" + encodeAll(path.substring(1)));
-        v.add("//" + path.substring(1));
-        v.add("/actuator/health/../.." + path);
-        v.add("/actuator/health/%2e%2e/%2e%2e" + path);
-        v.add("/actuator/health/..;/.." + path);
-        v.add("/actuator/health;/../.." + path);
-        v.add(path.replace("/", "%2F"));
-        v.add(path.replace("/", "\\"));
-        v.add("/" + path.substring(1).replaceFirst("/", "%2f"));
-        v.add("/" + path.substring(1).replaceFirst("/", "\\\\"));
-        v.add("/./" + path.substring(1));
-        v.remove(path);
-        return new ArrayList<>(v);
-    }
-
-    private static String join(List<String> segments, int at, String replacement) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < segments.size(); i++) {
-            out.append('/').append(i == at ? replacement : segments.get(i));
-        }
-        return out.toString();
-    }
-
-    private static String insert(List<String> segments, int before, String text) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < segments.size(); i++) {
-            out.append('/');
-            if (i == before) {
-                out.append(text);
-            }
-            out.append(segments.get(i));
-        }
-        return out.toString();
-    }
-
-    private static String encodeAll(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            out.append(c == '/' ? "/" : String.format("%%%02X", (int) c));
-        }
-        return out.toString();
     }
 
     @Test
@@ -273,8 +124,8 @@ class PathSpellingIntegrationTests extends IntegrationTest {
         List<String> wrong = new ArrayList<>();
         int sent = 0;
         try (RawRequests raw = new RawRequests(port)) {
-            for (Request endpoint : endpoints()) {
-                for (String spelling : variants(endpoint.path())) {
+            for (EndpointExamples.Example endpoint : endpoints()) {
+                for (String spelling : EndpointExamples.spellings(endpoint.path())) {
                     for (var caller : callers.entrySet()) {
                         Map<String, String> headers = new LinkedHashMap<>();
                         if (caller.getValue() != null) {

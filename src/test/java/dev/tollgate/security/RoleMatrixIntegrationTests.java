@@ -114,4 +114,20 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             }
         }
     }
+
+    @Test
+    void headIsAuthorisedExactlyLikeGet() {
+        for (String endpoint : mappedV1Endpoints(mappings)) {
+            if (!endpoint.startsWith("GET ")) {
+                continue;
+            }
+            String path = endpoint.substring(4).replaceAll("\\{[^}]+}", "zz-no-such");
+            assertThat(api.send("HEAD", path, null, null, null).status()).as("HEAD %s without a token", path).isEqualTo(401);
+            for (String role : ALL_ROLES) {
+                int get = api.send("GET", path, tokenWith(role), null, null).status();
+                int head = api.send("HEAD", path, tokenWith(role), null, null).status();
+                assertThat(head).as("HEAD %s as %s (GET: %s)", path, role, get).isEqualTo(get);
+            }
+        }
+    }
 }

@@ -84,17 +84,21 @@ public final class RawRequests implements AutoCloseable {
             out.write(body);
         }
         out.flush();
-        String statusLine = line();
-        if (statusLine == null) {
-            throw new IOException("connection closed before a response");
-        }
-        String[] parts = statusLine.split(" ", 3);
-        int status = Integer.parseInt(parts[1]);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String line = line(); line != null && !line.isEmpty(); line = line()) {
-            int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
+        int status;
+        Map<String, String> headers;
+        do { // interim answers (100 Continue) come before the one that counts
+            String statusLine = line();
+            if (statusLine == null) {
+                throw new IOException("connection closed before a response");
+            }
+            String[] parts = statusLine.split(" ", 3);
+            status = Integer.parseInt(parts[1]);
+            headers = new LinkedHashMap<>();
+            for (String line = line(); line != null && !line.isEmpty(); line = line()) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+        } while (status >= 100 && status < 200);
         byte[] content;
         if (method.equals("HEAD") || status == 204 || status == 304) {
             content = new byte[0];
