@@ -8,11 +8,12 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.tollgate.decision.ArtifactRef;
-import dev.tollgate.decision.Decision;
+import dev.tollgate.decision.DecisionAnswer;
 import dev.tollgate.decision.DecisionRequest;
-import dev.tollgate.decision.DecisionService;
+import dev.tollgate.decision.Decisions;
 import dev.tollgate.decision.InvalidDecisionRequest;
-import dev.tollgate.policy.PolicySelection;
+import dev.tollgate.web.DomainException;
+import dev.tollgate.web.ProblemType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -34,10 +35,10 @@ class AdmissionReviewer {
     static final String V1 = "admission.k8s.io/v1";
     static final String V1BETA1 = "admission.k8s.io/v1beta1";
 
-    private final DecisionService decisions;
+    private final Decisions decisions;
     private final AdmissionProperties properties;
 
-    AdmissionReviewer(DecisionService decisions, AdmissionProperties properties) {
+    AdmissionReviewer(Decisions decisions, AdmissionProperties properties) {
         this.decisions = decisions;
         this.properties = properties;
     }
@@ -107,7 +108,7 @@ class AdmissionReviewer {
         }
 
         if (!namespace.isEmpty() && properties.exemptNamespaces().contains(namespace)) {
-            return exempt(apiVersion, uid, namespace, images, context, new DecisionService.Origin(requester, "admission", dryRun));
+            return exempt(apiVersion, uid, namespace, images, context, new Decisions.Origin(requester, "admission", dryRun));
         }
 
         List<String> refusals = new ArrayList<>();
@@ -146,19 +147,20 @@ class AdmissionReviewer {
         // all images of the review are recorded together: one commit, not one per image
         if (!requests.isEmpty()) {
             try {
-                List<Decision> made = decisions.decideAll(requests, new DecisionService.Origin(requester, "admission", dryRun));
+                List<DecisionAnswer> made = decisions.decideAll(requests, new Decisions.Origin(requester, "admission", dryRun));
                 for (int i = 0; i < made.size(); i++) {
-                    Decision decision = made.get(i);
+                    DecisionAnswer decision = made.get(i);
                     String reference = references.get(i);
-                    ids.add(decision.id().toString());
+                    ids.add(decision.decisionId().toString());
                     if (!decision.allowed()) {
                         refusals.add(reference + ": " + String.join("; ", decision.refusals()));
                     }
                     decision.warnings().forEach(w -> warnings.add(reference + ": " + w));
                 }
             } catch (RuntimeException e) {
-                log.warn("admission decisions for {} failed: {}", references, e.getMessage());
-                references.forEach(r -> refusals.add(r + ": no decision could be made and recorded (" + e.getMessage() + ")"));
+                log.warn("admission decisions for {} failed: {}", references, e.toString());
+                String why = notDecided(e);
+                references.forEach(r -> refusals.add(r + ": no decision could be made and recorded (" + why + ")"));
             }
         }
         boolean allowed = refusals.isEmpty();
@@ -171,9 +173,9 @@ class AdmissionReviewer {
      * with outcome {@code exempt} (fail closed: if that cannot be recorded, nothing is admitted).
      */
     private ObjectNode exempt(String apiVersion, String uid, String namespace, List<PodImages.Image> images,
-            Map<String, String> context, DecisionService.Origin origin) {
+            Map<String, String> context, Decisions.Origin origin) {
         String reason = "namespace '" + namespace + "' is exempt by configuration";
-        List<DecisionService.Exemption> exemptions = new ArrayList<>();
+        List<Decisions.Exemption> exemptions = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (PodImages.Image image : images) {
             if (image.reference() == null || image.reference().isBlank() || !seen.add(image.reference())) {
@@ -189,24 +191,41 @@ class AdmissionReviewer {
             List<String> ids = decisions.recordExempt(exemptions, context, reason, origin).stream().map(Object::toString).toList();
             return answer(apiVersion, uid, true, null, List.of(warning), ids);
         } catch (RuntimeException e) {
-            log.warn("exempt admission for {} could not be recorded: {}", seen, e.getMessage());
-            return answer(apiVersion, uid, false, reason + ", but the admission could not be recorded (" + e.getMessage()
+            log.warn("exempt admission for {} could not be recorded: {}", seen, e.toString());
+            return answer(apiVersion, uid, false, reason + ", but the admission could not be recorded (" + notDecided(e)
                     + "); nothing is admitted unrecorded", List.of(), List.of());
         }
     }
 
+    /**
+     * Admission's own sentence for a decision that was not made: exception text never reaches the
+     * cluster. The decision module's failures say what kind they are by their problem type.
+     */
+    static String notDecided(RuntimeException e) {
+        if (e instanceof InvalidDecisionRequest invalid) {
+            return "the review cannot be decided: " + invalid.detail();
+        }
+        if (e instanceof DomainException failure && failure.problemType() == ProblemType.SERVICE_UNAVAILABLE) {
+            return "decisions cannot be recorded now; retry later";
+        }
+        if (e instanceof DomainException) {
+            return "the review cannot be recorded as it is";
+        }
+        return "an internal error; retry later";
+    }
+
     /** The image as written: digest, name and tag from a pinned reference; name and tag only from a tag. */
-    private static DecisionService.Exemption exemption(String reference) {
+    private static Decisions.Exemption exemption(String reference) {
         try {
             ArtifactRef ref = ArtifactRef.parse(reference);
-            return new DecisionService.Exemption(ref.digest(), ref.name(), ref.tag());
+            return new Decisions.Exemption(ref.digest(), ref.name(), ref.tag());
         } catch (ArtifactRef.Invalid e) {
             int at = reference.indexOf('@');
             String named = at < 0 ? reference : reference.substring(0, at);
             int slash = named.lastIndexOf('/');
             int colon = named.lastIndexOf(':');
-            return colon > slash ? new DecisionService.Exemption(null, named.substring(0, colon), named.substring(colon + 1))
-                    : new DecisionService.Exemption(null, named, null);
+            return colon > slash ? new Decisions.Exemption(null, named.substring(0, colon), named.substring(colon + 1))
+                    : new Decisions.Exemption(null, named, null);
         }
     }
 
@@ -252,11 +271,11 @@ class AdmissionReviewer {
             ObjectNode status = response.putObject("status");
             status.put("code", 403);
             status.put("reason", "Forbidden");
-            status.put("message", PolicySelection.singleLine(message == null ? "refused" : message));
+            status.put("message", DecisionAnswer.singleLine(message == null ? "refused" : message));
         }
         if (!warnings.isEmpty()) {
             var list = response.putArray("warnings");
-            warnings.forEach(w -> list.add(PolicySelection.singleLine(w)));
+            warnings.forEach(w -> list.add(DecisionAnswer.singleLine(w)));
         }
         if (!decisionIds.isEmpty()) {
             response.putObject("auditAnnotations").put("decisions", String.join(",", decisionIds));

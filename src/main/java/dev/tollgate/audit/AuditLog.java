@@ -30,6 +30,7 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -79,9 +80,22 @@ public class AuditLog {
     /** A test's hook, run by the writer before each wait for records (it may throw, even an Error). */
     volatile Runnable beforeEachPoll;
 
-    /** A record made ready in the caller's thread: its canonical members and its JSON columns. */
-    private record Pending(DecisionRecord record, Map<String, String> members, String impact, String request,
-            String response, Deadline deadline, CompletableFuture<DecisionRecord.Written> done) {
+    /**
+     * A record made ready in the caller's thread: its canonical members and its JSON columns. The
+     * response still lacks its sequence, which the writer adds when it numbers the record.
+     */
+    private record Pending(DecisionRecord record, Map<String, String> members, DecisionChain.Unnumbered canonicalResponse,
+            String impact, String request, String response, List<KeptColumns> evidence, Deadline deadline,
+            CompletableFuture<DecisionRecord.Written> done) {
+
+        /** The stored response: the answer with its place in the chain. */
+        String response(long sequence) {
+            return "{\"" + DecisionRecord.SEQUENCE + "\":" + sequence + (response.equals("{}") ? "}" : "," + response.substring(1));
+        }
+    }
+
+    /** The JSON columns of one kept evidence item. */
+    private record KeptColumns(String facts, String trust) {
     }
 
     AuditLog(DataSource dataSource, ObjectMapper json, AuditProperties properties, DatabaseBudget budget, DatabaseRetry retry) {
@@ -158,23 +172,34 @@ public class AuditLog {
     }
 
     private Pending prepare(DecisionRecord record, Deadline deadline) {
+        JsonNode impact = json.valueToTree(record.impact());
+        JsonNode request = json.valueToTree(record.request());
+        JsonNode response = json.valueToTree(record.response());
+        if (response == null || !response.isObject() || response.has(DecisionRecord.SEQUENCE)) {
+            throw new IllegalArgumentException("a recorded response is an object without a sequence member");
+        }
         DecisionChain.Columns columns = new DecisionChain.Columns(record.decisionId().toString(), record.decidedAt().toString(),
                 record.requester(), record.source(), record.dryRun(), record.artifactDigest(), record.artifactName(),
-                record.artifactTag(), record.allowed(), record.outcome(), record.policyNames(), record.impact(), record.request(),
-                record.response());
+                record.artifactTag(), record.allowed(), record.outcome(), record.policyNames(), impact, request, null);
         Map<String, String> members;
+        DecisionChain.Unnumbered canonicalResponse;
+        List<KeptColumns> evidence = new ArrayList<>(record.newEvidence().size());
         try {
             members = DecisionChain.members(columns);
+            canonicalResponse = DecisionChain.unnumbered(response, DecisionRecord.SEQUENCE);
             for (DecisionRecord.NewEvidence e : record.newEvidence()) {
+                JsonNode facts = json.valueToTree(e.facts());
+                JsonNode trust = json.valueToTree(e.trust());
                 DecisionChain.requireStorable(e.bundle());
-                DecisionChain.requireStorable(e.facts());
-                DecisionChain.requireStorable(e.trust());
+                DecisionChain.requireStorable(facts);
+                DecisionChain.requireStorable(trust);
+                evidence.add(new KeptColumns(json.writeValueAsString(facts), json.writeValueAsString(trust)));
             }
         } catch (DecisionChain.Unstorable e) {
             throw RecordingFailed.unstorable(e.getMessage(), e);
         }
-        return new Pending(record, members, json.writeValueAsString(record.impact()), json.writeValueAsString(record.request()),
-                json.writeValueAsString(record.response()), deadline, new CompletableFuture<>());
+        return new Pending(record, members, canonicalResponse, json.writeValueAsString(impact), json.writeValueAsString(request),
+                json.writeValueAsString(response), List.copyOf(evidence), deadline, new CompletableFuture<>());
     }
 
     // ---- the writer and its supervision ---------------------------------------------------------
@@ -520,7 +545,9 @@ public class AuditLog {
             for (Pending pending : batch) {
                 DecisionRecord r = pending.record();
                 sequence++;
-                String hash = DecisionChain.hash(pending.members(), sequence, previous);
+                Map<String, String> members = new HashMap<>(pending.members());
+                members.put("response", pending.canonicalResponse().at(sequence));
+                String hash = DecisionChain.hash(members, sequence, previous);
                 Array names = connection.createArrayOf("text", r.policyNames().toArray());
                 int i = 1;
                 insert.setLong(i++, sequence);
@@ -537,13 +564,14 @@ public class AuditLog {
                 insert.setArray(i++, names);
                 insert.setString(i++, pending.impact());
                 insert.setString(i++, pending.request());
-                insert.setString(i++, pending.response());
+                insert.setString(i++, pending.response(sequence));
                 insert.setString(i++, previous);
                 insert.setString(i, hash);
                 insert.addBatch();
                 written.add(new DecisionRecord.Written(sequence, previous, hash));
                 previous = hash;
-                for (DecisionRecord.NewEvidence e : r.newEvidence()) {
+                for (int k = 0; k < r.newEvidence().size(); k++) {
+                    DecisionRecord.NewEvidence e = r.newEvidence().get(k);
                     int j = 1;
                     evidence.setString(j++, r.artifactDigest());
                     evidence.setString(j++, e.signatureSha256());
@@ -551,8 +579,8 @@ public class AuditLog {
                     evidence.setString(j++, e.bundle());
                     evidence.setBytes(j++, e.payload());
                     evidence.setString(j++, e.kind());
-                    evidence.setString(j++, json.writeValueAsString(e.facts()));
-                    evidence.setString(j++, json.writeValueAsString(e.trust()));
+                    evidence.setString(j++, pending.evidence().get(k).facts());
+                    evidence.setString(j++, pending.evidence().get(k).trust());
                     evidence.setTimestamp(j++, Timestamp.from(r.decidedAt()));
                     evidence.setObject(j, r.decisionId());
                     evidence.addBatch();

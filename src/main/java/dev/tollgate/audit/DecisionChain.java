@@ -56,8 +56,48 @@ final class DecisionChain {
         m.put("policyNames", names.append(']').toString());
         m.put("impact", canonical(c.impact()));
         m.put("request", canonical(c.request()));
-        m.put("response", canonical(c.response()));
+        if (c.response() != null) {
+            m.put("response", canonical(c.response()));
+        }
         return m;
+    }
+
+    /**
+     * The canonical form of an object that lacks one member, split where that member goes: the
+     * writer completes it with the record's sequence under the chain lock without serialising the
+     * rest again.
+     */
+    record Unnumbered(String before, String after) {
+        String at(long value) {
+            return before + value + after;
+        }
+    }
+
+    static Unnumbered unnumbered(JsonNode object, String member) {
+        StringBuilder before = new StringBuilder(1024).append('{');
+        StringBuilder after = new StringBuilder(1024);
+        Map<String, JsonNode> sorted = new TreeMap<>();
+        for (var entry : object.properties()) {
+            sorted.put(entry.getKey(), entry.getValue());
+        }
+        if (sorted.containsKey(member)) {
+            throw new IllegalArgumentException("the object already has " + member);
+        }
+        for (var entry : sorted.entrySet()) {
+            StringBuilder side = entry.getKey().compareTo(member) < 0 ? before : after;
+            if (side == after || before.length() > 1) {
+                side.append(',');
+            }
+            escape(entry.getKey(), side);
+            side.append(':');
+            canonical(entry.getValue(), side);
+        }
+        if (before.length() > 1) {
+            before.append(',');
+        }
+        escape(member, before);
+        before.append(':');
+        return new Unnumbered(before.toString(), after.append('}').toString());
     }
 
     static String hash(Map<String, String> members, long sequence, String previousHash) {

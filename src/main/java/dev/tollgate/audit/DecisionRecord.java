@@ -4,18 +4,23 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
-
 /**
  * A decision as it is recorded: the filterable facts as columns, the request and the response
  * as JSON, and the verified evidence to keep for the artifact. Written in one transaction.
+ * <p>
+ * {@code impact}, {@code request} and {@code response} (and the facts of new evidence) are
+ * immutable values that the application's {@code ObjectMapper} serialises (records, lists,
+ * maps); nothing the caller keeps is changed. {@code response} serialises to an object without
+ * a {@code sequence} member: the log adds that member when it numbers the record, so the stored
+ * response is the answer at its place in the chain, which the caller composes from
+ * {@link Written#sequence()} after the commit.
  */
 public record DecisionRecord(UUID decisionId, Instant decidedAt, String requester, String source, boolean dryRun,
         String artifactDigest, String artifactName, String artifactTag, boolean allowed, String outcome,
-        List<String> policyNames, ArrayNode impact, JsonNode request, ObjectNode response,
-        List<NewEvidence> newEvidence) {
+        List<String> policyNames, Object impact, Object request, Object response, List<NewEvidence> newEvidence) {
+
+    /** The member of the stored response that holds the record's place in the chain. */
+    public static final String SEQUENCE = "sequence";
 
     public DecisionRecord {
         policyNames = List.copyOf(policyNames);
@@ -24,7 +29,16 @@ public record DecisionRecord(UUID decisionId, Instant decidedAt, String requeste
 
     /** Evidence verified for the first time by this decision, kept for later decisions on the digest. */
     public record NewEvidence(String signatureSha256, String bundleSha256, String bundle, byte[] payload, String kind,
-            JsonNode facts, JsonNode trust) {
+            Object facts, Object trust) {
+
+        public NewEvidence {
+            payload = payload == null ? null : payload.clone();
+        }
+
+        @Override
+        public byte[] payload() {
+            return payload == null ? null : payload.clone();
+        }
     }
 
     /** Where the record landed in the chain. */

@@ -76,11 +76,11 @@ class EvalCommand implements Callable<Integer> {
         PrintWriter out = line.getOut();
         if (format == Format.json) {
             ObjectNode both = Workbench.JSON.createObjectNode();
-            both.set("answer", result.answer());
+            both.set("answer", result.json(Workbench.JSON));
             both.set("input", OfflineDecisions.inputJson(result.input()));
             out.println(Workbench.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(both));
         } else {
-            Reports.decision(out, result.answer(), true);
+            Reports.decision(out, result.json(Workbench.JSON), true);
             out.println("input:");
             out.println(Workbench.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(OfflineDecisions.inputJson(result.input())));
         }

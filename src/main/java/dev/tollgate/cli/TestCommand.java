@@ -139,10 +139,11 @@ class TestCommand implements Callable<Integer> {
         } catch (Workbench.Problem | IllegalArgumentException e) {
             return new Result(file, c.name(), Status.ERROR, List.of(e.getMessage()), null, millis(start));
         }
-        List<String> mismatches = compare(c.expect(), decision.answer());
+        JsonNode answer = decision.json(Workbench.JSON);
+        List<String> mismatches = compare(c.expect(), answer);
         StringWriter trace = new StringWriter();
         PrintWriter traceOut = new PrintWriter(trace);
-        Reports.decision(traceOut, decision.answer(), true);
+        Reports.decision(traceOut, answer, true);
         traceOut.flush();
         return new Result(file, c.name(), mismatches.isEmpty() ? Status.PASS : Status.FAIL, mismatches, trace.toString(),
                 millis(start));

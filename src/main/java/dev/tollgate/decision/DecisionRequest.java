@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.tollgate.web.ApiException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -63,15 +62,8 @@ public record DecisionRequest(ArtifactRef artifact, Map<String, String> context,
         return copy;
     }
 
+    /** Reads a request body; anything of the wrong shape is {@link InvalidDecisionRequest}. */
     public static DecisionRequest parse(JsonNode body) {
-        try {
-            return parseChecked(body);
-        } catch (InvalidDecisionRequest e) {
-            throw bad(e.getMessage());
-        }
-    }
-
-    private static DecisionRequest parseChecked(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw bad("the request body must be a JSON object");
         }
@@ -171,7 +163,7 @@ public record DecisionRequest(ArtifactRef artifact, Map<String, String> context,
         return InvalidDecisionRequest.checked(node.stringValue(), what, MAX_VALUE);
     }
 
-    private static ApiException bad(String detail) {
-        return ApiException.badRequest(detail);
+    private static InvalidDecisionRequest bad(String detail) {
+        return new InvalidDecisionRequest(detail);
     }
 }

@@ -36,9 +36,11 @@ class EvaluationController {
     private final PolicyCatalog catalog;
     private final DecisionProperties properties;
     private final Clock clock;
+    private final tools.jackson.databind.ObjectMapper json;
 
     EvaluationController(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog catalog, DecisionProperties properties,
-            Clock clock) {
+            Clock clock, tools.jackson.databind.ObjectMapper json) {
+        this.json = json;
         this.verifier = verifier;
         this.trust = trust;
         this.catalog = catalog;
@@ -78,7 +80,7 @@ class EvaluationController {
         }
         OfflineDecisions.Offline result = new OfflineDecisions(verifier, trust.current()).decide(request.artifact(),
                 request.context(), submissions, named, policies, properties.denyWhenNoPolicyApplies(), clock.instant());
-        ObjectNode answer = result.answer();
+        ObjectNode answer = result.json(json);
         answer.put("recorded", false);
         if (candidate != null) {
             answer.putObject("candidate").put("name", candidate.name()).put("sha256", candidate.sha256());

@@ -1,15 +1,24 @@
 package dev.tollgate.decision;
 
+import dev.tollgate.web.DomainException;
+import dev.tollgate.web.ProblemType;
+
 /**
  * A decision request that cannot be decided as it is: a value too long, too many context
  * entries, or text the audit record cannot hold (U+0000, an unpaired surrogate). Thrown by the
  * constructors of {@link ArtifactRef} and {@link DecisionRequest}, so every entry point meets the
- * same limits: the API answers 400, admission refuses the review with the message.
+ * same limits: the API answers 400, admission refuses the review with the message (a sentence
+ * about the request, written for its sender).
  */
-public final class InvalidDecisionRequest extends IllegalArgumentException {
+public final class InvalidDecisionRequest extends DomainException {
 
     InvalidDecisionRequest(String message) {
         super(message, null);
+    }
+
+    @Override
+    public ProblemType problemType() {
+        return ProblemType.BAD_REQUEST;
     }
 
     /** Refuses what PostgreSQL's {@code text} and {@code jsonb} cannot store, and overlong values. */

@@ -38,8 +38,20 @@ public final class OfflineDecisions {
         this.trust = trust;
     }
 
-    /** One offline decision: the answer as the server would give it, the policy input it was made on, the verdict. */
-    public record Offline(ObjectNode answer, Input input, PolicySelection.Verdict verdict, List<EvidenceResult> evidence) {
+    /**
+     * One offline decision: the answer as the server would give it (its {@code decisionId} is no
+     * decision's: {@link #json} leaves it out), the policy input it was made on, the verdict.
+     */
+    public record Offline(DecisionAnswer decision, Input input, PolicySelection.Verdict verdict, List<EvidenceResult> evidence) {
+
+        /** The answer as JSON, without {@code decisionId}, with {@code refusals}. */
+        public ObjectNode json(tools.jackson.databind.ObjectMapper mapper) {
+            ObjectNode answer = mapper.valueToTree(decision);
+            answer.remove("decisionId");
+            ArrayNode refusals = answer.putArray("refusals");
+            decision.refusals().forEach(refusals::add);
+            return answer;
+        }
     }
 
     /**
@@ -50,21 +62,19 @@ public final class OfflineDecisions {
     public Offline decide(ArtifactRef artifact, Map<String, String> context, List<EvidenceSubmission> evidence,
             List<String> named, List<ActivePolicy> policies, boolean denyWhenNoPolicyApplies, Instant now) {
         Instant at = now.truncatedTo(ChronoUnit.MILLIS);
-        List<DecisionService.Item> items = new ArrayList<>();
+        List<Gathered> items = new ArrayList<>();
         List<EvidenceResult> results = new ArrayList<>();
         for (int i = 0; i < evidence.size(); i++) {
             EvidenceSubmission s = evidence.get(i);
             EvidenceResult result = verifier.verify(s, artifact.digest(), trust);
-            items.add(new DecisionService.Item(i, "request", result, s, s.payload()));
+            items.add(new Gathered(i, "request", result, s, s.payload()));
             results.add(result);
         }
-        Input input = DecisionService.input(artifact, DecisionRequest.checkedContext(context), items, at);
+        Input input = AnswerAssembly.input(artifact, DecisionRequest.checkedContext(context), items, at);
         PolicySelection.Verdict verdict = PolicySelection.decide(named,
                 name -> policies.stream().filter(p -> p.name().equals(name)).findFirst(),
                 named == null ? policies : List.of(), input, denyWhenNoPolicyApplies);
-        ObjectNode answer = DecisionService.response(UuidV7.at(at.toEpochMilli()), at, artifact, verdict, items);
-        answer.remove("decisionId");
-        DecisionService.refusals(verdict).forEach(answer.putArray("refusals")::add);
+        DecisionAnswer answer = AnswerAssembly.answer(UuidV7.at(at.toEpochMilli()), at, artifact, verdict, items, false);
         return new Offline(answer, input, verdict, List.copyOf(results));
     }
 

@@ -17,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Refuses request bodies over {@code tollgate.http.max-body} with 413: at once when the
  * Content-Length says so, and while reading when a chunked body grows past the limit. A body that has
- * not arrived {@code tollgate.http.body-timeout} after the headers is refused with 408 while reading,
+ * not arrived {@code tollgate.http.body-timeout} after its first read is refused with 408 while reading,
  * so that a client trickling its body holds a worker thread for a bounded time only.
  */
 @Component
@@ -42,9 +42,8 @@ class BodyLimitFilter extends OncePerRequestFilter {
             problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, tooLarge());
             return;
         }
-        long deadline = System.nanoTime() + bodyTimeoutNanos;
         try {
-            chain.doFilter(new LimitedRequest(request, maxBody, tooLarge(), deadline, tooSlow()), response);
+            chain.doFilter(new LimitedRequest(request, maxBody, tooLarge(), bodyTimeoutNanos, tooSlow()), response);
         } catch (BodyTooLargeException e) {
             problems.write(response, ProblemType.PAYLOAD_TOO_LARGE, e.getMessage());
         } catch (BodyTimeoutException e) {
@@ -78,22 +77,22 @@ class BodyLimitFilter extends OncePerRequestFilter {
     private static final class LimitedRequest extends HttpServletRequestWrapper {
         private final long limit;
         private final String message;
-        private final long deadline;
+        private final long timeoutNanos;
         private final String slowMessage;
         private ServletInputStream stream;
 
-        LimitedRequest(HttpServletRequest request, long limit, String message, long deadline, String slowMessage) {
+        LimitedRequest(HttpServletRequest request, long limit, String message, long timeoutNanos, String slowMessage) {
             super(request);
             this.limit = limit;
             this.message = message;
-            this.deadline = deadline;
+            this.timeoutNanos = timeoutNanos;
             this.slowMessage = slowMessage;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new LimitedStream(super.getInputStream(), limit, message, deadline, slowMessage);
+                stream = new LimitedStream(super.getInputStream(), limit, message, timeoutNanos, slowMessage);
             }
             return stream;
         }
@@ -111,15 +110,18 @@ class BodyLimitFilter extends OncePerRequestFilter {
         private final ServletInputStream in;
         private final long limit;
         private final String message;
-        private final long deadline;
+        private final long timeoutNanos;
         private final String slowMessage;
         private long read;
+        /** Set at the first read: time the server spent before reading (authentication, a busy CPU) is not the client's. */
+        private long deadline;
+        private boolean started;
 
-        LimitedStream(ServletInputStream in, long limit, String message, long deadline, String slowMessage) {
+        LimitedStream(ServletInputStream in, long limit, String message, long timeoutNanos, String slowMessage) {
             this.in = in;
             this.limit = limit;
             this.message = message;
-            this.deadline = deadline;
+            this.timeoutNanos = timeoutNanos;
             this.slowMessage = slowMessage;
         }
 
@@ -145,6 +147,10 @@ class BodyLimitFilter extends OncePerRequestFilter {
 
         /** Each read waits for the client at most the connector's read time-out; the whole body at most until the deadline. */
         private void inTime() throws BodyTimeoutException {
+            if (!started) {
+                started = true;
+                deadline = System.nanoTime() + timeoutNanos;
+            }
             if (System.nanoTime() - deadline > 0 && !in.isFinished()) {
                 throw new BodyTimeoutException(slowMessage);
             }

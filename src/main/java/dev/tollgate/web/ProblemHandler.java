@@ -63,6 +63,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return unexpected(ex, request);
     }
 
+    /** A feature's failure: its problem type, its sentence and its extension members. */
+    @ExceptionHandler(DomainException.class)
+    ResponseEntity<Object> domain(DomainException ex, WebRequest request) {
+        ProblemDetail problem = problem(ex.problemType(), ex.detail());
+        ex.properties().forEach(problem::setProperty);
+        if (ex.problemType().status().is5xxServerError()) {
+            log.warn("{}: {}", ex.getClass().getSimpleName(), ex.getMessage());
+        }
+        return handleExceptionInternal(ex, problem, new HttpHeaders(), HttpStatusCode.valueOf(problem.getStatus()), request);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
         log.error("unexpected error", ex);

@@ -1,7 +1,7 @@
 package dev.tollgate.decision;
 
-import static dev.tollgate.decision.DecisionFixtures.A_TXT;
-import static dev.tollgate.decision.DecisionFixtures.MESSAGE_BUNDLE;
+import static dev.tollgate.support.DecisionFixtures.A_TXT;
+import static dev.tollgate.support.DecisionFixtures.MESSAGE_BUNDLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

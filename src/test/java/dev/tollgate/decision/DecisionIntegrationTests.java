@@ -1,12 +1,12 @@
 package dev.tollgate.decision;
 
-import static dev.tollgate.decision.DecisionFixtures.A_TXT;
-import static dev.tollgate.decision.DecisionFixtures.BCR_BUNDLE;
-import static dev.tollgate.decision.DecisionFixtures.BCR_DIGEST;
-import static dev.tollgate.decision.DecisionFixtures.BEACON;
-import static dev.tollgate.decision.DecisionFixtures.DSSE_BUNDLE;
-import static dev.tollgate.decision.DecisionFixtures.GITHUB;
-import static dev.tollgate.decision.DecisionFixtures.MESSAGE_BUNDLE;
+import static dev.tollgate.support.DecisionFixtures.A_TXT;
+import static dev.tollgate.support.DecisionFixtures.BCR_BUNDLE;
+import static dev.tollgate.support.DecisionFixtures.BCR_DIGEST;
+import static dev.tollgate.support.DecisionFixtures.BEACON;
+import static dev.tollgate.support.DecisionFixtures.DSSE_BUNDLE;
+import static dev.tollgate.support.DecisionFixtures.GITHUB;
+import static dev.tollgate.support.DecisionFixtures.MESSAGE_BUNDLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

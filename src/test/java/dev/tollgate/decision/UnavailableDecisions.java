@@ -1,20 +1,18 @@
 package dev.tollgate.decision;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A decision service that makes no decisions, for tests of its callers' reading of requests
- * (the fuzz tests): every decision fails as if the audit store were down, no tag resolves.
+ * Decisions that are never made, for tests of their callers' reading of requests (the fuzz
+ * tests): every decision fails as if by an internal fault, no tag resolves.
  */
-public class UnavailableDecisions extends DecisionService {
+public class UnavailableDecisions implements Decisions {
 
     private final AtomicInteger asked = new AtomicInteger();
-
-    public UnavailableDecisions() {
-        super(null, null, null, null, null, java.time.Clock.systemUTC(), null, null, null);
-    }
 
     /** How many times decisions were asked for. */
     public int asked() {
@@ -27,7 +25,13 @@ public class UnavailableDecisions extends DecisionService {
     }
 
     @Override
-    public List<Decision> decideAll(List<DecisionRequest> requests, Origin origin) {
+    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin) {
+        asked.incrementAndGet();
+        throw new IllegalStateException("no decision service in this test");
+    }
+
+    @Override
+    public List<UUID> recordExempt(List<Exemption> images, Map<String, String> context, String reason, Origin origin) {
         asked.incrementAndGet();
         throw new IllegalStateException("no decision service in this test");
     }

@@ -92,6 +92,7 @@ public final class Program {
             try {
                 env.charge(applies.weight());
                 applicable = Boolean.TRUE.equals(applies.eval(env));
+                env.takeSatisfied(); // what satisfied the condition is not the first rule's evidence
             } catch (Budget.Exceeded e) {
                 exhausted = e.getMessage() + " in the applies-when condition; the policy fails closed";
             } catch (RuntimeException | StackOverflowError e) {

@@ -1,0 +1,167 @@
+package dev.tollgate.decision;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.tollgate.audit.DecisionRecord;
+import dev.tollgate.evidence.Signer;
+import dev.tollgate.evidence.VerifiedEvidence;
+import dev.tollgate.evidence.intoto.Statement;
+import dev.tollgate.policy.PolicyInputs;
+import dev.tollgate.policy.PolicySelection;
+import dev.tollgate.policy.eval.EvidenceItem;
+import dev.tollgate.policy.eval.Input;
+
+/**
+ * Builds, from what a decision gathered and how its policies came out, the values it is made of:
+ * the policy input, the answer, and the record for the audit log (the request as recorded, the
+ * impact facts and the evidence to keep, both projections of the answer's evidence entries).
+ * Pure functions of their arguments, with no database or clock.
+ */
+final class AnswerAssembly {
+
+    private AnswerAssembly() {
+    }
+
+    /** The request as the audit record keeps it: what was asked, and the digests and results of its evidence. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RecordedRequest(Map<String, String> context, List<String> policies, Boolean storedEvidence,
+            List<RecordedEvidence> evidence) {
+    }
+
+    /** One evidence item of a recorded request. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RecordedEvidence(int index, String source, String bundleSha256, String payloadSha256, boolean verified, String code) {
+    }
+
+    static DecisionAnswer answer(UUID id, Instant now, ArtifactRef artifact, PolicySelection.Verdict verdict,
+            List<Gathered> items, boolean dryRun) {
+        return new DecisionAnswer(id, verdict.allowed(), verdict.outcome(), verdict.reason(), now, DecisionAnswer.Artifact.of(artifact),
+                verdict.policies().stream().map(PolicyOutcome::of).toList(), items.stream().map(Gathered::entry).toList(),
+                verdict.warnings(), dryRun, null);
+    }
+
+    /** The answer for an image of an exempt namespace: allowed, no policy, the reason as outcome's reason and warning. */
+    static DecisionAnswer exempt(UUID id, Instant now, Decisions.Exemption image, String reason, boolean dryRun) {
+        return new DecisionAnswer(id, true, "exempt", reason, now,
+                new DecisionAnswer.Artifact(image.digest(), image.name(), image.tag()), List.of(), List.of(), List.of(reason),
+                dryRun, null);
+    }
+
+    static DecisionRecord record(DecisionAnswer answer, DecisionRequest request, List<Gathered> items, Decisions.Origin origin) {
+        DecisionAnswer.Artifact artifact = answer.artifact();
+        return new DecisionRecord(answer.decisionId(), answer.decidedAt(), origin.requester(), origin.source(), origin.dryRun(),
+                artifact.digest(), artifact.name(), artifact.tag(), answer.allowed(), answer.outcome(),
+                answer.policies().stream().map(PolicyOutcome::name).distinct().toList(), impact(items),
+                requested(request, items), answer, origin.dryRun() ? List.of() : newEvidence(items));
+    }
+
+    static DecisionRecord exemptRecord(DecisionAnswer answer, Map<String, String> context, Decisions.Origin origin) {
+        DecisionAnswer.Artifact artifact = answer.artifact();
+        return new DecisionRecord(answer.decisionId(), answer.decidedAt(), origin.requester(), origin.source(), origin.dryRun(),
+                artifact.digest(), artifact.name(), artifact.tag(), true, answer.outcome(), List.of(), List.of(),
+                new RecordedRequest(new TreeMap<>(context), null, null, List.of()), answer, List.of());
+    }
+
+    /** For the impact queries: one per verified item, whether or not a rule used it. */
+    static List<EvidenceEntry.Impact> impact(List<Gathered> items) {
+        return items.stream().filter(i -> i.result().verified() != null).map(i -> i.entry().impact()).toList();
+    }
+
+    static RecordedRequest requested(DecisionRequest request, List<Gathered> items) {
+        List<RecordedEvidence> evidence = new ArrayList<>(items.size());
+        for (Gathered item : items) {
+            evidence.add(new RecordedEvidence(item.index(), item.source(), item.result().bundleSha256(),
+                    item.payload() == null ? null : DecisionService.sha256Hex(item.payload()), item.result().ok(),
+                    item.result().ok() ? null : item.result().failure().code()));
+        }
+        return new RecordedRequest(new TreeMap<>(request.context()), request.policies(), request.storedEvidence(), evidence);
+    }
+
+    /** Evidence verified for the first time (not from the store), to keep for later decisions on the digest. */
+    static List<DecisionRecord.NewEvidence> newEvidence(List<Gathered> items) {
+        List<DecisionRecord.NewEvidence> fresh = new ArrayList<>();
+        for (Gathered item : items) {
+            VerifiedEvidence v = item.result().verified();
+            if (v == null || "stored".equals(item.source())) {
+                continue;
+            }
+            EvidenceEntry.Kept facts = item.entry().kept(v);
+            fresh.add(new DecisionRecord.NewEvidence(v.signatureSha256(), item.result().bundleSha256(),
+                    item.submission().bundleJson(), item.payload(), v.kind(), facts, facts.trust()));
+        }
+        return fresh;
+    }
+
+    // ---- the policy input ------------------------------------------------------------------------
+
+    static Input input(ArtifactRef artifact, Map<String, String> context, List<Gathered> items, Instant now) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("digest", artifact.digest());
+        if (artifact.name() != null) {
+            a.put("name", artifact.name());
+        }
+        if (artifact.tag() != null) {
+            a.put("tag", artifact.tag());
+        }
+        List<Object> signatures = new ArrayList<>();
+        List<Object> attestations = new ArrayList<>();
+        for (Gathered item : items) {
+            VerifiedEvidence v = item.result().verified();
+            if (v == null) {
+                continue;
+            }
+            if (v.isAttestation()) {
+                Map<String, Object> facts = new LinkedHashMap<>();
+                facts.put("predicateType", v.predicateType());
+                facts.put("predicate", PolicyInputs.value(v.predicate()));
+                facts.put("signer", signer(v.signer()));
+                List<Object> subjects = new ArrayList<>();
+                for (Statement.Subject subject : v.subjects()) {
+                    Map<String, Object> s = new LinkedHashMap<>();
+                    s.put("name", subject.name());
+                    if (subject.sha256() != null) {
+                        s.put("digest", subject.sha256());
+                    }
+                    subjects.add(s);
+                }
+                facts.put("subjects", subjects);
+                attestations.add(new EvidenceItem(facts, item.index()));
+            } else {
+                signatures.add(new EvidenceItem(signer(v.signer()), item.index()));
+            }
+        }
+        return new Input(a, new LinkedHashMap<>(context), signatures, attestations, now);
+    }
+
+    private static Map<String, Object> signer(Signer s) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("kind", s.kind());
+        putIfPresent(facts, "issuer", s.issuer());
+        putIfPresent(facts, "subject", s.subject());
+        putIfPresent(facts, "key", s.key());
+        facts.put("trustRoot", s.trustRoot());
+        facts.put("trustRoots", List.copyOf(s.trustRoots()));
+        if (s.integratedTime() != null) {
+            facts.put("integratedTime", s.integratedTime());
+        }
+        if (s.cert() != null) {
+            facts.put("cert", Map.copyOf(s.cert()));
+        }
+        facts.put("timestampedBy", List.copyOf(s.timestampedBy()));
+        facts.put("transparencyLog", s.transparencyLog());
+        return facts;
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tollgate.decision;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.tollgate.policy.PolicySelection;
+
+/**
+ * The answer to a decision request (api.md, "Response 200"), built once per decision and
+ * serialised by the application's one {@code ObjectMapper}; absent members are left out.
+ * <p>
+ * It is made in two steps. {@link DecisionService} assembles it unrecorded ({@code sequence}
+ * null) and hands it to the audit log, which stores it with its place in the chain; after the
+ * commit, {@link #recorded(long)} composes the answer returned, so that the {@code response}
+ * column and the answer are the same value. Whatever else is learnt only from the commit (a
+ * signed receipt, say) is added in {@link #recorded(long)} — the one place where an answer
+ * grows after recording — as a component after {@code sequence}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, String reason, Instant decidedAt,
+        Artifact artifact, List<PolicyOutcome> policies, List<EvidenceEntry> evidence, List<String> warnings,
+        Boolean dryRun, Long sequence) {
+
+    /** Name of the member the audit log adds when it records an answer (its place in the chain). */
+    public static final String SEQUENCE = "sequence";
+
+    public DecisionAnswer {
+        policies = List.copyOf(policies);
+        evidence = List.copyOf(evidence);
+        warnings = List.copyOf(warnings);
+        dryRun = Boolean.TRUE.equals(dryRun) ? Boolean.TRUE : null;
+    }
+
+    /** The artifact as the caller named it; an exempt image given by tag has no digest. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Artifact(String digest, String name, String tag) {
+        static Artifact of(ArtifactRef ref) {
+            return new Artifact(ref.digest(), ref.name(), ref.tag());
+        }
+    }
+
+    /** This answer at its place in the audit chain: what the caller receives once it is committed. */
+    public DecisionAnswer recorded(long sequence) {
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun,
+                sequence);
+    }
+
+    /** Line breaks become spaces: refusals, warnings and admission messages are single-line fields. */
+    public static String singleLine(String text) {
+        return PolicySelection.singleLine(text);
+    }
+
+    /**
+     * Why it refuses, one single-line sentence each (for callers that summarise, such as the
+     * admission webhook): the decision's own reason, then per enforce-mode policy that denies its
+     * reason or each failing rule's message (else its reason).
+     */
+    public List<String> refusals() {
+        List<String> refusals = new ArrayList<>();
+        if (reason != null) {
+            refusals.add(reason);
+        }
+        for (PolicyOutcome p : policies) {
+            if (!p.mode().equals("enforce") || !p.outcome().equals("deny")) {
+                continue;
+            }
+            if (p.reason() != null) {
+                refusals.add(PolicySelection.singleLine(p.name() + ": " + p.reason()));
+            }
+            for (RuleOutcome rule : p.rules()) {
+                if ("fail".equals(rule.outcome())) { // a rule before its effective time only warns
+                    refusals.add(PolicySelection.singleLine(p.name() + "/" + rule.name() + ": "
+                            + (rule.message() != null ? rule.message() : rule.reason())));
+                }
+            }
+        }
+        return List.copyOf(refusals);
+    }
+}
