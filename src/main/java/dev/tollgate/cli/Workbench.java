@@ -16,7 +16,6 @@ import dev.tollgate.decision.OfflineDecisions;
 import dev.tollgate.evidence.EvidenceSubmission;
 import dev.tollgate.evidence.EvidenceVerifier;
 import dev.tollgate.evidence.MalformedEvidence;
-import dev.tollgate.evidence.sigstore.SigstoreTrust;
 import dev.tollgate.policy.ActivePolicy;
 import dev.tollgate.policy.compile.CompileResult;
 import dev.tollgate.policy.compile.PolicyCompiler;
@@ -81,7 +80,7 @@ final class Workbench {
      */
     static TrustStore.Snapshot trust(Path dir, boolean publicGood) {
         List<TrustMaterial> materials = new ArrayList<>();
-        SigstoreTrust check = new SigstoreTrust(JSON, Clock.systemUTC());
+        TrustMaterialCheck check = EvidenceVerifier.trustCheck(JSON, Clock.systemUTC());
         if (publicGood) {
             try (InputStream in = Workbench.class.getResourceAsStream("/trust/public-good.json")) {
                 if (in == null) {
