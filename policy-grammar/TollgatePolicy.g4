@@ -32,8 +32,10 @@ letName
     | keyword
     ;
 
+// `effective "<RFC 3339 time>"` (an extension of the spec): before that time a failure of the rule
+// only warns. The word is not reserved: the compiler checks that it reads `effective`.
 ruleDecl
-    : RULE ruleName LBRACE ruleBody RBRACE
+    : RULE ruleName (effectiveWord=IDENT effectiveAt=STRING)? LBRACE ruleBody RBRACE
     ;
 
 // a run of touching tokens; the compiler checks that they touch and fit [a-z0-9]+(-[a-z0-9]+)*

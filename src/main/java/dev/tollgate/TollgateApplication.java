@@ -12,7 +12,11 @@ import org.springframework.context.annotation.Bean;
 @ConfigurationPropertiesScan
 public class TollgateApplication {
 
+    /** With a command ({@code tollgate --help}) the command line, which never starts Spring; else the server. */
     public static void main(String[] args) {
+        if (dev.tollgate.cli.TollgateCommand.isCommand(args)) {
+            System.exit(dev.tollgate.cli.TollgateCommand.run(args));
+        }
         SpringApplication.run(TollgateApplication.class, args);
     }
 

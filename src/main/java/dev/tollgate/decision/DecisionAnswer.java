@@ -71,7 +71,7 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
                 refusals.add(PolicySelection.singleLine(p.name() + ": " + p.reason()));
             }
             for (RuleOutcome rule : p.rules()) {
-                if (!rule.passed()) {
+                if ("fail".equals(rule.outcome())) { // a rule before its effective time only warns
                     refusals.add(PolicySelection.singleLine(p.name() + "/" + rule.name() + ": "
                             + (rule.message() != null ? rule.message() : rule.reason())));
                 }

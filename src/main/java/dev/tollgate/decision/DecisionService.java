@@ -121,7 +121,8 @@ public class DecisionService implements Decisions {
         List<Gathered> items = gather(request, deadline);
         Input input = AnswerAssembly.input(request.artifact(), request.context(), items, now);
         PolicySelection.Verdict verdict = PolicySelection.decide(request.policies(), policies::activePolicy,
-                request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies());
+                request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies(),
+                () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
         DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, items, origin.dryRun());
         return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin));
     }

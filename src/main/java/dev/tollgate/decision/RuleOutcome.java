@@ -13,14 +13,20 @@ import dev.tollgate.policy.eval.RuleResult;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RuleOutcome(String name, String outcome, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Integer> evidence,
-        String message, String reason) {
+        String message, String reason, String effective) {
 
     public RuleOutcome {
         evidence = evidence == null ? List.of() : List.copyOf(evidence);
     }
 
+    public RuleOutcome(String name, String outcome, List<Integer> evidence, String message, String reason) {
+        this(name, outcome, evidence, message, reason, null);
+    }
+
+    /** {@code effective}: set on the {@code warn} of a rule that fails before its effective time (then it does not deny). */
     static RuleOutcome of(RuleResult rule) {
-        return new RuleOutcome(rule.name(), rule.outcome(), rule.evidence(), rule.message(), rule.reason());
+        return new RuleOutcome(rule.name(), rule.outcome(), rule.evidence(), rule.message(), rule.reason(),
+                rule.effective() == null ? null : rule.effective().toString());
     }
 
     @JsonIgnore

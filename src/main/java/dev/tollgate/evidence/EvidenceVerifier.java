@@ -65,6 +65,20 @@ public class EvidenceVerifier {
         this.cache = Caffeine.newBuilder().maximumSize(properties.cacheSize()).build();
     }
 
+    /**
+     * A verifier outside Spring (the command line), with the server's default settings; {@code clock}
+     * gives the decision time at which key windows are judged.
+     */
+    public static EvidenceVerifier standalone(ObjectMapper json, Clock clock) {
+        return new EvidenceVerifier(json, new SigstoreTrust(json, clock),
+                new EvidenceProperties(0, org.springframework.util.unit.DataSize.ofMegabytes(1), 64, 1), clock);
+    }
+
+    /** The check the trust store applies to roots and keys before it holds them, outside Spring (the command line). */
+    public static dev.tollgate.trust.TrustMaterialCheck trustCheck(ObjectMapper json, Clock clock) {
+        return new SigstoreTrust(json, clock);
+    }
+
     /** Reads a request's {@code evidence} list; the first item that is not a readable bundle refuses them all. */
     public List<EvidenceSubmission> read(JsonNode items) {
         if (items == null || items.isNull()) {

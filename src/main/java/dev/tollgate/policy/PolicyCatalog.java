@@ -87,6 +87,14 @@ public class PolicyCatalog {
      * nothing: the client, which may have given up by then, is answered 422 and nothing is applied.
      */
     public Upload upload(String name, byte[] bytes, String requester) {
+        return upload(name, bytes, requester, true);
+    }
+
+    /**
+     * With {@code activate} false the version is staged: stored, not active (activation and
+     * rollback as for any version); a source byte-identical to the newest version stages nothing.
+     */
+    public Upload upload(String name, byte[] bytes, String requester, boolean activate) {
         requireValidName(name);
         CompileResult result = check(bytes);
         if (result.ok() && !name.equals(result.name())) {
@@ -97,7 +105,35 @@ public class PolicyCatalog {
         if (!result.ok()) {
             throw invalid(result.diagnostics());
         }
-        return transactions.execute(status -> store(name, bytes, requester, result.program()));
+        return transactions.execute(status -> activate ? store(name, bytes, requester, result.program())
+                : stage(name, bytes, requester, result.program()));
+    }
+
+    private Upload stage(String name, byte[] bytes, String requester, Program program) {
+        policies.createIfMissing(name);
+        StoredPolicy policy = policies.lock(name).orElseThrow();
+        String sha256 = sha256(bytes);
+        int newest = revisions.maxVersion(name);
+        if (newest > 0) {
+            PolicyRevision latest = revisions.findByPolicyNameAndVersion(name, newest).orElseThrow();
+            if (latest.sha256().equals(sha256) && Arrays.equals(latest.source(), bytes)) {
+                return new Upload(info(latest, Integer.valueOf(newest).equals(policy.activeVersion()), false), false);
+            }
+        }
+        int version = newest + 1;
+        PolicyRevision revision = new PolicyRevision(name, version, bytes, sha256, program.mode().id(),
+                program.description(), clock.instant(), requester);
+        revisions.save(revision);
+        programs.put(sha256, program);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("version", version);
+        details.put("sha256", sha256);
+        details.put("mode", program.mode().id());
+        if (policy.activeVersion() != null) {
+            details.put("activeVersion", policy.activeVersion());
+        }
+        adminLog.record(requester, "policy.stage", name, details);
+        return new Upload(info(revision, false, false), true);
     }
 
     private Upload store(String name, byte[] bytes, String requester, Program program) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.tollgate.policy.compile.CompileResult;
+import dev.tollgate.policy.compile.PolicyWarnings;
 import dev.tollgate.policy.eval.Input;
 import dev.tollgate.policy.eval.PolicyResult;
 import dev.tollgate.policy.eval.Program;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -43,15 +45,23 @@ class PolicyController {
     /* Content types are checked in the handlers, after the role check: a caller without the role learns nothing. */
     @PutMapping("/v1/policies/{name}")
     ResponseEntity<Map<String, Object>> upload(@PathVariable String name, @RequestBody(required = false) byte[] body,
-            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType, Requester requester) {
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+            @RequestParam(name = "activate", required = false) String activate, Requester requester) {
         ContentTypes.require(contentType, MediaType.TEXT_PLAIN);
-        PolicyCatalog.Upload upload = catalog.upload(name, body == null ? new byte[0] : body, requester.name());
+        boolean activating = activate == null || activate.equals("true");
+        if (!activating && !activate.equals("false")) {
+            throw ApiException.badRequest("activate must be true or false");
+        }
+        byte[] source = body == null ? new byte[0] : body;
+        PolicyCatalog.Upload upload = catalog.upload(name, source, requester.name(), activating);
         PolicyVersionInfo v = upload.version();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("name", v.name());
         answer.put("version", v.version());
         answer.put("sha256", v.sha256());
         answer.put("createdAt", v.createdAt());
+        answer.put("active", v.active());
+        answer.put("warnings", warnings(source));
         return ResponseEntity.status(upload.created() ? HttpStatus.CREATED : HttpStatus.OK).body(answer);
     }
 
@@ -63,7 +73,19 @@ class PolicyController {
         if (!result.ok()) {
             throw PolicyCatalog.invalid(result.diagnostics());
         }
-        return Map.of("errors", List.of());
+        return Map.of("errors", List.of(), "warnings", warnings(body == null ? new byte[0] : body));
+    }
+
+    /** What {@link PolicyWarnings} finds in a source that compiled: never refusing, each at its line and column. */
+    private static List<Map<String, Object>> warnings(byte[] source) {
+        return PolicyWarnings.of(new String(source, java.nio.charset.StandardCharsets.UTF_8)).stream().map(d -> {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("line", d.line());
+            w.put("column", d.column());
+            w.put("code", d.code());
+            w.put("message", d.message());
+            return w;
+        }).toList();
     }
 
     @GetMapping("/v1/policies")
@@ -154,6 +176,9 @@ class PolicyController {
         }
         if (!rule.evidence().isEmpty()) {
             answer.put("evidence", rule.evidence());
+        }
+        if (rule.effective() != null) {
+            answer.put("effective", rule.effective().toString());
         }
         return answer;
     }

@@ -44,13 +44,22 @@ public final class PolicySelection {
      */
     public static Verdict decide(List<String> named, Function<String, Optional<ActivePolicy>> lookup,
             List<ActivePolicy> active, Input input, boolean denyWhenNoneApplies) {
+        return decide(named, lookup, active, input, denyWhenNoneApplies,
+                () -> active.stream().map(ActivePolicy::name).toList());
+    }
+
+    /** @param known the names of the active policies, asked only for an unknown name's "did you mean" */
+    public static Verdict decide(List<String> named, Function<String, Optional<ActivePolicy>> lookup,
+            List<ActivePolicy> active, Input input, boolean denyWhenNoneApplies,
+            java.util.function.Supplier<java.util.Collection<String>> known) {
         List<Considered> considered = new ArrayList<>();
         String reason = null;
         if (named != null) {
             for (String name : new LinkedHashSet<>(named)) {
                 Optional<ActivePolicy> policy = lookup.apply(name);
                 if (policy.isEmpty()) {
-                    reason = reason == null ? "unknown policy '" + name + "'" : reason;
+                    reason = reason == null ? "unknown policy '" + name + "'"
+                            + dev.tollgate.policy.compile.PolicyCompiler.didYouMean(name, known.get()) : reason;
                     continue;
                 }
                 PolicyResult result = policy.get().program().evaluate(input);
@@ -74,14 +83,25 @@ public final class PolicySelection {
 
         boolean allowed = reason == null && considered.stream()
                 .noneMatch(c -> c.mode() == Mode.ENFORCE && c.outcome() == Outcome.DENY);
-        boolean warned = considered.stream().anyMatch(c -> c.mode() == Mode.WARN && c.outcome() == Outcome.DENY);
+        boolean warned = considered.stream().anyMatch(c -> c.mode() == Mode.WARN && c.outcome() == Outcome.DENY)
+                || considered.stream().anyMatch(c -> c.mode() != Mode.AUDIT && pending(c).findAny().isPresent());
         String outcome = !allowed ? "deny" : warned ? "warn" : "allow";
         return new Verdict(allowed, outcome, reason, List.copyOf(considered), warnings(considered));
+    }
+
+    /** Failures of rules not yet in effect (they warn, in enforce and warn mode alike). */
+    private static java.util.stream.Stream<RuleResult> pending(Considered c) {
+        return c.result().rules().stream().filter(r -> !r.passed() && r.effective() != null);
     }
 
     private static List<String> warnings(List<Considered> considered) {
         List<String> warnings = new ArrayList<>();
         for (Considered c : considered) {
+            if (c.mode() != Mode.AUDIT && c.reason() == null) {
+                pending(c).forEach(rule -> warnings.add(singleLine(c.policy().name() + "/" + rule.name() + ": "
+                        + (rule.message() != null ? rule.message() : rule.reason()) + " (not enforced before "
+                        + rule.effective() + ")")));
+            }
             if (c.mode() != Mode.WARN || c.outcome() != Outcome.DENY) {
                 continue;
             }
@@ -90,7 +110,7 @@ public final class PolicySelection {
                 continue;
             }
             for (RuleResult rule : c.result().rules()) {
-                if (!rule.passed()) {
+                if (rule.enforcedFailure()) {
                     String text = rule.message() != null ? rule.message() : rule.reason();
                     warnings.add(singleLine(c.policy().name() + "/" + rule.name() + ": " + text));
                 }

@@ -83,6 +83,9 @@ class SecurityConfiguration {
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/admission"))
                                 .hasAnyRole(DECIDER, ADMIN, Authorities.ADMISSION_CLIENT)
 
+                        // a decision evaluated, not recorded (docs/policy-authoring.md): for policy authors
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions:evaluate")).hasAnyRole(POLICY_ADMIN, ADMIN)
+
                         .requestMatchers(pathPattern(HttpMethod.PUT, "/v1/policies/{name}"),
                                 pathPattern(HttpMethod.DELETE, "/v1/policies/{name}"),
                                 pathPattern(HttpMethod.POST, "/v1/policies/{name}/activate"),

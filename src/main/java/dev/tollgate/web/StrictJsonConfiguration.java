@@ -31,11 +31,22 @@ import tools.jackson.databind.type.LogicalType;
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
-class StrictJsonConfiguration {
+public class StrictJsonConfiguration {
 
     @Bean
     @Scope("prototype")
     JsonMapper.Builder jsonMapperBuilder(JsonProperties limits, List<JsonMapperBuilderCustomizer> customizers) {
+        JsonMapper.Builder builder = strictBuilder(limits);
+        customizers.forEach(customizer -> customizer.customize(builder));
+        return builder;
+    }
+
+    /** The same strict mapper outside Spring (the command line), with the default limits. */
+    public static JsonMapper standalone() {
+        return strictBuilder(new JsonProperties(200_000, 128, 4_194_304, 8192, 64)).build();
+    }
+
+    private static JsonMapper.Builder strictBuilder(JsonProperties limits) {
         JsonMapper.Builder builder = JsonMapper.builder(factory(limits))
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
@@ -52,7 +63,6 @@ class StrictJsonConfiguration {
         }
         builder.withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
         builder.withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
-        customizers.forEach(customizer -> customizer.customize(builder));
         return builder;
     }
 

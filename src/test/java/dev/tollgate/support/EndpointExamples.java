@@ -110,7 +110,7 @@ public final class EndpointExamples {
 
     private Example example(String method, String pattern) {
         String path = pattern.replace("{decisionId}", names.decisionId()).replace("{digest}", names.digest())
-                .replace("{version}", "1");
+                .replace("{version}", "1").replace("{from}", "1").replace("{to}", "1");
         if (path.startsWith("/v1/policies/") || path.startsWith("/ui/policies/")) {
             path = path.replace("{name}", names.policy());
         } else if (path.startsWith("/v1/tokens/") || path.startsWith("/ui/tokens/")) {
@@ -125,6 +125,7 @@ public final class EndpointExamples {
         String digest = names.digest();
         return switch (method + " " + pattern) {
             case "POST /v1/decisions" -> new Example(method, pattern, path, json, bytes(decisionBody()));
+            case "POST /v1/decisions:evaluate" -> new Example(method, pattern, path, json, bytes(decisionBody()));
             case "POST /v1/admission" -> new Example(method, pattern, path, json,
                     read("src/test/resources/admission/kubewarden/pod_creation_with_digest.json"));
             case "PUT /v1/policies/{name}" -> new Example(method, pattern, path, "text/plain",

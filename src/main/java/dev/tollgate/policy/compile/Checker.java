@@ -137,7 +137,17 @@ final class Checker {
             Typed condition = expr(rule.condition(), List.of());
             expectCondition(condition, rule.condition(), "the condition of rule '" + rule.name() + "'");
             String message = rule.rawMessage() == null ? null : decode(rule.rawMessage(), rule.messageSpan());
-            rules.add(new Program.Rule(rule.name(), rule.denyIf(), condition.node(), message));
+            java.time.Instant effective = null;
+            if (rule.rawEffective() != null) {
+                String text = decode(rule.rawEffective(), rule.effectiveSpan());
+                try {
+                    effective = java.time.OffsetDateTime.parse(text).toInstant();
+                } catch (RuntimeException e) {
+                    error(rule.effectiveSpan(), Codes.BAD_EFFECTIVE_TIME, "the effective time of rule '" + rule.name()
+                            + "' must be an RFC 3339 time with an offset, such as \"2027-01-01T00:00:00Z\"");
+                }
+            }
+            rules.add(new Program.Rule(rule.name(), rule.denyIf(), condition.node(), message, effective));
         }
 
         if (!errors.isEmpty()) {
@@ -657,7 +667,7 @@ final class Checker {
         return best != null && bestDistance <= allowed ? " (did you mean '" + best + "'?)" : "";
     }
 
-    private static int distance(String a, String b) {
+    static int distance(String a, String b) {
         if (Math.abs(a.length() - b.length()) > 3 || a.length() > 64 || b.length() > 64) {
             return Integer.MAX_VALUE;
         }

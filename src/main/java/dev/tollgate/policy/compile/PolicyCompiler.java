@@ -139,6 +139,27 @@ public final class PolicyCompiler {
         return new Checker(parsed.policy(), parsed.deferred(), deadline, evaluation).compile();
     }
 
+    /**
+     * " (did you mean 'x'?)" for the candidate nearest to {@code name} within a small edit distance,
+     * as the compiler suggests identifiers (at most the first 1,000 candidates are compared), else "".
+     */
+    public static String didYouMean(String name, java.util.Collection<String> candidates) {
+        if (name.length() > 64) {
+            return "";
+        }
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates.stream().sorted().limit(1000).toList()) {
+            int distance = Checker.distance(name, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        int allowed = Math.max(1, Math.min(3, name.length() / 3));
+        return best != null && bestDistance <= allowed ? " (did you mean '" + best + "'?)" : "";
+    }
+
     private static CompileResult timedOut(Duration timeout) {
         return failed(Diagnostic.at(Span.START, Codes.COMPILE_TIMEOUT, "compiling the policy took longer than "
                 + timeout.toMillis() + " ms (tollgate.policy.compile-timeout); it is refused and nothing is stored"));

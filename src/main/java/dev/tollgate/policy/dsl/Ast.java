@@ -19,8 +19,14 @@ public final class Ast {
     public record Let(String name, Span keywordSpan, Span nameSpan, boolean nameIsKeyword, Expr value) {
     }
 
+    /** {@code rawEffective} (with {@code effectiveSpan}): the raw string of {@code effective "<time>"}, or null. */
     public record Rule(String name, Span keywordSpan, Span nameSpan, boolean denyIf, Expr condition,
-            String rawMessage, Span messageSpan) {
+            String rawMessage, Span messageSpan, String rawEffective, Span effectiveSpan) {
+
+        public Rule(String name, Span keywordSpan, Span nameSpan, boolean denyIf, Expr condition, String rawMessage,
+                Span messageSpan) {
+            this(name, keywordSpan, nameSpan, denyIf, condition, rawMessage, messageSpan, null, null);
+        }
     }
 
     /** An expression node; {@link #text()} is its source, whitespace and comments collapsed. */

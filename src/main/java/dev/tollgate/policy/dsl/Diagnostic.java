@@ -1,9 +1,13 @@
 package dev.tollgate.policy.dsl;
 
 /**
+ * (A named interface of its own: the command line reports diagnostics; the rest of {@code policy.dsl},
+ * with ANTLR, stays inside the policy module.)
+ * <p>
  * One upload error: 1-based line and column (Unicode code points, a tab counts one) of the
  * first character of the offending token, a stable code and a readable message.
  */
+@org.springframework.modulith.NamedInterface("diagnostic")
 public record Diagnostic(int line, int column, String code, String message) implements Comparable<Diagnostic> {
 
     public static Diagnostic at(Span span, String code, String message) {
@@ -51,6 +55,7 @@ public record Diagnostic(int line, int column, String code, String message) impl
         public static final String TYPE_ERROR = "policy_type_error";
         public static final String NOT_BOOLEAN = "policy_not_boolean";
         public static final String NAME_MISMATCH = "policy_name_mismatch";
+        public static final String BAD_EFFECTIVE_TIME = "policy_bad_effective_time";
 
         private Codes() {
         }

@@ -424,8 +424,19 @@ public final class PolicyParser {
             boolean denyIf = body.DENY() != null;
             String message = body.message == null ? null : body.message.getText();
             Span messageSpan = body.message == null ? null : span(body.message);
+            String effective = null;
+            Span effectiveSpan = null;
+            if (ctx.effectiveWord != null) {
+                if (!ctx.effectiveWord.getText().equals("effective")) {
+                    errors.add(Diagnostic.at(span(ctx.effectiveWord), Codes.SYNTAX_ERROR, "unexpected '"
+                            + ctx.effectiveWord.getText() + "'; expected '{' or effective \"<time>\""));
+                } else {
+                    effective = ctx.effectiveAt.getText();
+                    effectiveSpan = span(ctx.effectiveAt);
+                }
+            }
             return new Ast.Rule(ruleName, span(ctx.RULE().getSymbol()), nameSpan, denyIf, expr(body.expr()), message,
-                    messageSpan);
+                    messageSpan, effective, effectiveSpan);
         }
 
         private SourceRange range(ParserRuleContext ctx) {

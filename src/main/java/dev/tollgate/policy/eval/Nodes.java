@@ -444,8 +444,24 @@ public final class Nodes {
             if (elements.isEmpty()) {
                 return noun != null ? "there is no " + noun : list.text() + " is empty";
             }
-            return noun != null ? "no " + noun + " satisfied the condition"
+            String none = noun != null ? "no " + noun + " satisfied the condition"
                     : "no element of " + list.text() + " satisfied the condition";
+            // the closest candidate: the element that met most parts of the condition (the first on a tie),
+            // and the first part it failed, with the values compared
+            int closest = -1;
+            int best = -1;
+            for (int i = 0; i < elements.size(); i++) {
+                env.charge(bodyWeight);
+                env.slots[slot] = elements.get(i);
+                int met = partsMet(body, env);
+                if (met > best) {
+                    best = met;
+                    closest = i;
+                }
+            }
+            env.charge(bodyWeight);
+            env.slots[slot] = elements.get(closest);
+            return none + "; closest: " + list.text() + "[" + closest + "]: " + body.whyFalse(env);
         }
 
         @Override
@@ -469,6 +485,20 @@ public final class Nodes {
                     : indices.stream().map(i -> list.text() + "[" + i + "]").reduce((a, b) -> a + ", " + b).orElse("");
             return "the condition holds for " + which;
         }
+    }
+
+    /** How many parts of a condition hold: the true operands of an {@code and}, else 0 (the ranking of closest candidates). */
+    static int partsMet(Node condition, Env env) {
+        if (condition instanceof And and) {
+            int met = 0;
+            for (Node operand : and.operands) {
+                if (Boolean.TRUE.equals(operand.eval(env))) {
+                    met++;
+                }
+            }
+            return met;
+        }
+        return 0;
     }
 
     /** {@code count(x in L: E)}. */

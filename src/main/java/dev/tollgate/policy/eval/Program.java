@@ -15,8 +15,12 @@ public final class Program {
 
     private static final Logger log = LoggerFactory.getLogger(Program.class);
 
-    /** A compiled rule. */
-    public record Rule(String name, boolean denyIf, Node condition, String message) {
+    /** A compiled rule; {@code effective} (or null): before it, a failure only warns. */
+    public record Rule(String name, boolean denyIf, Node condition, String message, java.time.Instant effective) {
+
+        public Rule(String name, boolean denyIf, Node condition, String message) {
+            this(name, denyIf, condition, message, null);
+        }
     }
 
     private final String name;
@@ -111,7 +115,10 @@ public final class Program {
                     exhausted = "not evaluated: " + e.getMessage() + " (in rule '" + rule.name() + "')";
                 }
             }
-            denied |= !result.passed();
+            if (!result.passed() && rule.effective() != null && input.now().isBefore(rule.effective())) {
+                result = result.notYetEffective(rule.effective());
+            }
+            denied |= result.enforcedFailure();
             results.add(result);
         }
         return new Counted(new PolicyResult(name, applicable, denied ? Outcome.DENY : Outcome.ALLOW, mode,

@@ -5,8 +5,24 @@ import java.util.List;
 /**
  * One rule's outcome. {@code message} and {@code reason} are present on failures only;
  * {@code evidence} holds the indices of evidence items that made an {@code any} quantifier true.
+ * {@code effective} is set on a failure of a rule not yet in effect at the decision time: it
+ * warns ({@code outcome} {@code warn}) and does not deny.
  */
-public record RuleResult(String name, boolean passed, String message, String reason, List<Integer> evidence) {
+public record RuleResult(String name, boolean passed, String message, String reason, List<Integer> evidence,
+        java.time.Instant effective) {
+
+    public RuleResult(String name, boolean passed, String message, String reason, List<Integer> evidence) {
+        this(name, passed, message, reason, evidence, null);
+    }
+
+    /** A failure that denies (not one of a rule before its effective time). */
+    public boolean enforcedFailure() {
+        return !passed && effective == null;
+    }
+
+    RuleResult notYetEffective(java.time.Instant from) {
+        return new RuleResult(name, passed, message, reason, evidence, from);
+    }
 
     static RuleResult pass(Program.Rule rule, List<Integer> evidence) {
         return new RuleResult(rule.name(), true, null, null, List.copyOf(evidence));
@@ -22,6 +38,6 @@ public record RuleResult(String name, boolean passed, String message, String rea
     }
 
     public String outcome() {
-        return passed ? "pass" : "fail";
+        return passed ? "pass" : effective != null ? "warn" : "fail";
     }
 }
