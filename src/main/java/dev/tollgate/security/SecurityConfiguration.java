@@ -77,7 +77,9 @@ class SecurityConfiguration {
                                 read("/actuator/health/**"),
                                 read("/actuator/prometheus"),
                                 // the public keys that verify checkpoints and attestations (docs/audit.md)
-                                read("/v1/audit/keys")).permitAll()
+                                read("/v1/audit/keys"),
+                                // the HTTP contract itself (openapi/tollgate.yaml)
+                                read("/v1/openapi.yaml")).permitAll()
 
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions")).hasAnyRole(DECIDER, ADMIN)
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/admission"))

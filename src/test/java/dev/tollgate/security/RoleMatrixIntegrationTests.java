@@ -66,6 +66,7 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /v1/audit/consistency", Set.of(A, ADMIN)),
             Map.entry("GET /v1/decisions/{decisionId}/proof", Set.of(D, A, ADMIN)),
             Map.entry("GET /v1/audit/keys", Set.of(D, P, A, ADMIN)),
+            Map.entry("GET /v1/openapi.yaml", Set.of(D, P, A, ADMIN)),
             Map.entry("POST /v1/tokens", Set.of(ADMIN)),
             Map.entry("GET /v1/tokens", Set.of(ADMIN)),
             Map.entry("DELETE /v1/tokens/{name}", Set.of(ADMIN))));
@@ -94,7 +95,7 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
     static final Set<String> CONSOLE_OPEN = Set.of("GET /", "GET /ui", "GET /ui/login");
     static final String OVERVIEW = "GET /ui/";
     /** Endpoints open without a token (the ledger's public keys: docs/audit.md). */
-    static final Set<String> OPEN = Set.of("GET /v1/audit/keys");
+    static final Set<String> OPEN = Set.of("GET /v1/audit/keys", "GET /v1/openapi.yaml");
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.tollgate.support.Api;
 import dev.tollgate.support.IntegrationTest;
 import dev.tollgate.support.StatusRecorder;
 import org.junit.jupiter.api.Order;
@@ -63,6 +64,17 @@ class OpenApiContractIntegrationTests extends IntegrationTest {
             }
         }
         assertThat(documented).containsExactlyInAnyOrderElementsOf(implemented);
+    }
+
+    @Test
+    void theContractIsServedWithoutATokenByteForByte() throws Exception {
+        Api.Response served = api.get("/v1/openapi.yaml", null);
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(served.contentType()).startsWith("application/yaml");
+        assertThat(served.body()).isEqualTo(java.nio.file.Files.readString(Path.of("openapi/tollgate.yaml")));
+        assertThat(new YAMLMapper().readTree(served.body()).get("openapi").asString()).startsWith("3.1");
+        assertThat(api.send("HEAD", "/v1/openapi.yaml", null, null, null).status()).isEqualTo(200);
+        assertThat(api.send("PUT", "/v1/openapi.yaml", null, "application/yaml", "x: 1".getBytes()).status()).isEqualTo(401);
     }
 
     @Test
