@@ -63,6 +63,9 @@ public final class EcosystemVersion implements Comparable<EcosystemVersion> {
         if (eco.equals("deb") && !DEBIAN.matcher(text).matches()) {
             return null;
         }
+        if (eco.equals("semver") && !SEMVER.matcher(spelled).matches()) {
+            return null;
+        }
         if (eco.equals("maven") && !MAVEN.matcher(spelled).matches()) {
             return null;
         }
@@ -76,6 +79,10 @@ public final class EcosystemVersion implements Comparable<EcosystemVersion> {
     /** Debian policy 5.6.12: an optional numeric epoch, an upstream version starting with a digit, an optional revision. */
     private static final com.google.re2j.Pattern DEBIAN = com.google.re2j.Pattern.compile(
             "(?:[0-9]+:)?[0-9][A-Za-z0-9.+~:-]*(?:-[A-Za-z0-9.+~]+)?");
+    /** Semantic Versioning 2.0.0, strictly (npm's ordering, but none of its loose spellings). */
+    private static final com.google.re2j.Pattern SEMVER = com.google.re2j.Pattern.compile(
+            "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+            + "(?:\\.(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
     /** Maven takes anything; a version must at least start with a digit and hold no white space or separators of lists. */
     private static final com.google.re2j.Pattern MAVEN = com.google.re2j.Pattern.compile("[0-9][A-Za-z0-9._+-]*");
 
@@ -176,7 +183,7 @@ public final class EcosystemVersion implements Comparable<EcosystemVersion> {
      * version order, include it if it satisfies one of them where it stands.
      */
     public static Boolean inRange(String version, String vers) {
-        if (version == null || vers == null || vers.length() > 4096 || !vers.startsWith("vers:")) {
+        if (version == null || !validRange(vers)) {
             return null;
         }
         int slash = vers.indexOf('/');

@@ -73,7 +73,7 @@ class EcosystemVersionTests {
     @Test
     void unreadableVersionsAreNull() {
         String[][] bad = {{"deb", "not a deb"}, {"deb", "a1.0"}, {"maven", ""}, {"maven", "abc"}, {"pypi", "1.0.0-foo-bar"},
-            {"pypi", "banana"}, {"npm", "1.2"}, {"semver", "01.2.3"}, {"golang", "latest"}, {"cobol", "1.0"}, {"maven", null},
+            {"pypi", "banana"}, {"npm", "one.two"}, {"semver", "01.2.3"}, {"golang", "latest"}, {"cobol", "1.0"}, {"maven", null},
             {"maven", "1".repeat(300)}};
         for (String[] b : bad) {
             assertThat(EcosystemVersion.parse(b[1], b[0])).as("%s %s", b[0], b[1]).isNull();
