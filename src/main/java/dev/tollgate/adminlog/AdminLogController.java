@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.tollgate.web.ApiException;
+import dev.tollgate.web.PageLimit;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,10 +31,7 @@ class AdminLogController {
                 throw ApiException.badRequest("unknown filter '" + name + "'");
             }
         }
-        int limit = number(query.getOrDefault("limit", "50"), "limit is a whole number from 1 to 500");
-        if (limit < 1 || limit > 500) {
-            throw ApiException.badRequest("limit is a whole number from 1 to 500");
-        }
+        int limit = PageLimit.of(query.get("limit"));
         Long before = query.containsKey("cursor")
                 ? (long) number(query.get("cursor"), "cursor is the nextCursor of a previous page") : null;
         List<AdminEvent> items = log.page(new AdminLog.Query(time(query.get("since"), "since"), time(query.get("until"), "until"),

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.tollgate.web.ApiException;
+import dev.tollgate.web.PageLimit;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.util.MultiValueMap;
@@ -38,17 +39,7 @@ class AuditController {
     Map<String, Object> list(@RequestParam MultiValueMap<String, String> query) {
         Map<String, String> q = single(query, Set.of("limit", "cursor"));
         DecisionHistory.Filter filter = filter(q);
-        int limit = 50;
-        if (q.containsKey("limit")) {
-            try {
-                limit = Integer.parseInt(q.get("limit"));
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > 500) {
-                throw ApiException.badRequest("limit is a whole number from 1 to 500");
-            }
-        }
+        int limit = PageLimit.of(q.get("limit"));
         Long before = null;
         if (q.containsKey("cursor")) {
             try {

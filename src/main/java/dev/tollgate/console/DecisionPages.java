@@ -13,6 +13,7 @@ import dev.tollgate.audit.DecisionHistory;
 import dev.tollgate.audit.HistoryFilters;
 import dev.tollgate.audit.StoredEvidence;
 import dev.tollgate.web.ApiException;
+import dev.tollgate.web.PageLimit;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Controller;
@@ -50,13 +51,7 @@ class DecisionPages extends ConsolePage {
     String list(@RequestParam MultiValueMap<String, String> query, Model model) {
         Map<String, String> q = HistoryFilters.single(withoutEmpty(query), Set.of("limit", "cursor"));
         DecisionHistory.Filter filter = HistoryFilters.filter(q);
-        int limit = 50;
-        if (q.containsKey("limit")) {
-            limit = number(q.get("limit"), "limit is a whole number from 1 to 500");
-            if (limit < 1 || limit > 500) {
-                throw ApiException.badRequest("limit is a whole number from 1 to 500");
-            }
-        }
+        int limit = PageLimit.of(q.get("limit"));
         Long cursor = q.containsKey("cursor") ? (long) number(q.get("cursor"), "cursor is the next page's link") : null;
         DecisionHistory.Page page = history.list(filter, cursor, limit);
         Map<String, String> filters = new LinkedHashMap<>();

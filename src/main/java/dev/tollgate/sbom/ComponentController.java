@@ -14,6 +14,7 @@ import com.google.re2j.Pattern;
 import dev.tollgate.versions.EcosystemVersion;
 import dev.tollgate.versions.PackageUrl;
 import dev.tollgate.web.ApiException;
+import dev.tollgate.web.PageLimit;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,7 +32,7 @@ import tools.jackson.databind.ObjectMapper;
 @RestController
 class ComponentController {
 
-    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
     private static final Set<String> FILTERS = Set.of("purl", "range", "name", "license");
     private static final int EXPORT_PAGE = 200;
 
@@ -47,17 +48,7 @@ class ComponentController {
     Map<String, Object> list(@RequestParam MultiValueMap<String, String> query) {
         Map<String, String> q = single(query, Set.of("limit", "cursor"));
         ComponentIndex.Query filter = filter(q);
-        int limit = 50;
-        if (q.containsKey("limit")) {
-            try {
-                limit = Integer.parseInt(q.get("limit"));
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > 500) {
-                throw ApiException.badRequest("limit is a whole number from 1 to 500");
-            }
-        }
+        int limit = PageLimit.of(q.get("limit"));
         String cursor = q.get("cursor");
         if (cursor != null && !DIGEST.matches(cursor)) {
             throw ApiException.badRequest("cursor is the nextCursor of a previous page");

@@ -61,6 +61,8 @@ public final class RawRequests implements AutoCloseable {
         byte[] bytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
         try {
             return exchange(bytes, body, method);
+        } catch (ClosedWhileSending e) {
+            throw new UncheckedIOException(method + " " + target, e);
         } catch (IOException first) {
             close(); // the server may have closed a kept-alive connection: once more on a new one
             try {
@@ -79,11 +81,33 @@ public final class RawRequests implements AutoCloseable {
             in = new java.io.BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
         }
-        out.write(head);
-        if (body != null) {
-            out.write(body);
+        out.write(head); // a failure here (a kept-alive connection the server had closed) is retried by send
+        try {
+            if (body != null) {
+                out.write(body);
+            }
+            out.flush();
+        } catch (IOException e) {
+            // the server closed while the request was still being sent (it refused what it had read):
+            // its answer may still be there to read, unless the kernel's reset destroyed it
+            try {
+                return read(method);
+            } catch (IOException | RuntimeException unread) {
+                close();
+                throw new ClosedWhileSending(e);
+            }
         }
-        out.flush();
+        return read(method);
+    }
+
+    /** The server closed the connection before the whole request was sent, and no answer could be read. */
+    public static final class ClosedWhileSending extends IOException {
+        ClosedWhileSending(IOException cause) {
+            super("the server closed the connection while the request was being sent", cause);
+        }
+    }
+
+    private Response read(String method) throws IOException {
         int status;
         Map<String, String> headers;
         do { // interim answers (100 Continue) come before the one that counts
