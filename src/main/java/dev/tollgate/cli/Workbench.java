@@ -115,11 +115,7 @@ final class Workbench {
                     throw new Problem("cannot read " + file + ": " + e.getMessage());
                 }
                 try {
-                    if (kind == TrustKind.ROOT) {
-                        check.checkRoot(content);
-                    } else {
-                        check.checkKey(content);
-                    }
+                    check.check(kind, content);
                 } catch (TrustMaterialCheck.InvalidTrustMaterial e) {
                     throw new Problem("invalid " + (kind == TrustKind.ROOT ? "trusted root " : "public key ") + file + ": "
                             + e.getMessage());

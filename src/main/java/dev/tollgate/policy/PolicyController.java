@@ -183,7 +183,8 @@ class PolicyController {
         return answer;
     }
 
-    private static int versionNumber(String text) {
+    /** A version number from a path: a positive whole number, else 404 (no such version). */
+    static int versionNumber(String text) {
         try {
             int version = Integer.parseInt(text);
             if (version > 0) {

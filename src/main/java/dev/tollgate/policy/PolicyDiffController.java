@@ -10,7 +10,6 @@ import com.github.difflib.UnifiedDiffUtils;
 import dev.tollgate.policy.compile.CompileResult;
 import dev.tollgate.policy.compile.PolicyCompiler;
 import dev.tollgate.policy.eval.Program;
-import dev.tollgate.web.ApiException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,8 +31,8 @@ class PolicyDiffController {
 
     @GetMapping("/v1/policies/{name}/versions/{from}/diff/{to}")
     Map<String, Object> diff(@PathVariable String name, @PathVariable String from, @PathVariable String to) {
-        PolicyVersionInfo a = catalog.version(name, number(from));
-        PolicyVersionInfo b = catalog.version(name, number(to));
+        PolicyVersionInfo a = catalog.version(name, PolicyController.versionNumber(from));
+        PolicyVersionInfo b = catalog.version(name, PolicyController.versionNumber(to));
         List<String> before = a.source().lines().toList();
         List<String> after = b.source().lines().toList();
         List<String> unified = UnifiedDiffUtils.generateUnifiedDiff(name + " v" + a.version(), name + " v" + b.version(), before,
@@ -69,17 +68,5 @@ class PolicyDiffController {
         CompileResult result = COMPILER.compile(source);
         Program program = result.program();
         return program == null ? new ArrayList<>() : program.ruleNames();
-    }
-
-    private static int number(String text) {
-        try {
-            int version = Integer.parseInt(text);
-            if (version > 0) {
-                return version;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw ApiException.notFound("no such version '" + text + "'");
     }
 }

@@ -12,6 +12,15 @@ public interface TrustMaterialCheck {
     /** @throws InvalidTrustMaterial when the key is malformed, of an unaccepted type, too weak or expired */
     void checkKey(byte[] pem) throws InvalidTrustMaterial;
 
+    /** The check for material of this kind. */
+    default void check(TrustKind kind, byte[] content) throws InvalidTrustMaterial {
+        if (kind == TrustKind.ROOT) {
+            checkRoot(content);
+        } else {
+            checkKey(content);
+        }
+    }
+
     /** Trust material that cannot be used; the message says why. */
     final class InvalidTrustMaterial extends Exception {
         public InvalidTrustMaterial(String reason) {

@@ -123,11 +123,7 @@ public class TrustStore {
             throw ApiException.badRequest("trust material names match [a-z0-9][a-z0-9-]{0,62}");
         }
         try {
-            if (kind == TrustKind.ROOT) {
-                check.checkRoot(content);
-            } else {
-                check.checkKey(content);
-            }
+            check.check(kind, content);
         } catch (TrustMaterialCheck.InvalidTrustMaterial e) {
             throw new ApiException(ProblemType.UNPROCESSABLE, "invalid " + (kind == TrustKind.ROOT ? "trusted root" : "public key")
                     + ": " + e.getMessage());
