@@ -17,6 +17,7 @@ import dev.tollgate.policy.PolicyInputs;
 import dev.tollgate.policy.PolicySelection;
 import dev.tollgate.policy.eval.EvidenceItem;
 import dev.tollgate.policy.eval.Input;
+import dev.tollgate.digest.Digest;
 
 /**
  * Builds, from what a decision gathered and how its policies came out, the values it is made of:
@@ -84,7 +85,7 @@ final class AnswerAssembly {
         List<RecordedEvidence> evidence = new ArrayList<>(items.size());
         for (Gathered item : items) {
             evidence.add(new RecordedEvidence(item.index(), item.source(), item.result().bundleSha256(),
-                    item.payload() == null ? null : DecisionService.sha256Hex(item.payload()), item.result().ok(),
+                    item.payload() == null ? null : Digest.sha256(item.payload()).hex(), item.result().ok(),
                     item.result().ok() ? null : item.result().failure().code()));
         }
         return new RecordedRequest(new TreeMap<>(request.context()), request.policies(), request.storedEvidence(), evidence);

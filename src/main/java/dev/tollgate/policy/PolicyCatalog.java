@@ -26,6 +26,7 @@ import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import dev.tollgate.digest.Digest;
 
 /**
  * The policies: immutable versions in PostgreSQL, one active version per policy, and their
@@ -112,7 +113,7 @@ public class PolicyCatalog {
     private Upload stage(String name, byte[] bytes, String requester, Program program) {
         policies.createIfMissing(name);
         StoredPolicy policy = policies.lock(name).orElseThrow();
-        String sha256 = sha256(bytes);
+        String sha256 = Digest.sha256(bytes).hex();
         int newest = revisions.maxVersion(name);
         if (newest > 0) {
             PolicyRevision latest = revisions.findByPolicyNameAndVersion(name, newest).orElseThrow();
@@ -139,7 +140,7 @@ public class PolicyCatalog {
     private Upload store(String name, byte[] bytes, String requester, Program program) {
         policies.createIfMissing(name);
         StoredPolicy policy = policies.lock(name).orElseThrow();
-        String sha256 = sha256(bytes);
+        String sha256 = Digest.sha256(bytes).hex();
         if (policy.activeVersion() != null) {
             PolicyRevision active = revisions.findByPolicyNameAndVersion(name, policy.activeVersion()).orElseThrow();
             if (active.sha256().equals(sha256) && Arrays.equals(active.source(), bytes)) {
@@ -329,13 +330,5 @@ public class PolicyCatalog {
     private static PolicyVersionInfo info(PolicyRevision r, boolean active, boolean withSource) {
         return new PolicyVersionInfo(r.policyName(), r.version(), r.sha256(), r.mode(), r.description(), r.createdAt(),
                 r.createdBy(), active, withSource ? new String(r.source(), StandardCharsets.UTF_8) : null);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.google.re2j.Pattern;
 import dev.tollgate.policy.eval.EvidenceItem;
 import dev.tollgate.policy.eval.Functions;
 import dev.tollgate.policy.eval.Input;
 import dev.tollgate.policy.eval.Nil;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * JSON → the language's values, and the playground's hand-made input → {@link Input}, checked
@@ -23,7 +23,6 @@ import tools.jackson.databind.JsonNode;
  */
 public final class PolicyInputs {
 
-    public static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
     private static final Set<String> SIGNATURE_STRINGS = Set.of("kind", "issuer", "subject", "key", "trustRoot", "fingerprint");
     private static final int MAX_DEPTH = 200;
 
@@ -110,8 +109,8 @@ public final class PolicyInputs {
             throw new InvalidInput("artifact must be an object with a digest");
         }
         JsonNode digest = node.get("digest");
-        if (digest == null || !digest.isString() || !DIGEST.matches(digest.stringValue())) {
-            throw new InvalidInput("artifact.digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
+        if (digest == null || !digest.isString() || !Digest.isWritten(digest.stringValue())) {
+            throw new InvalidInput("artifact.digest must be " + Digest.FORM);
         }
         Map<String, Object> artifact = new LinkedHashMap<>();
         for (var entry : node.properties()) {

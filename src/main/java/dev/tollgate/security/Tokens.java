@@ -27,6 +27,7 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
+import dev.tollgate.digest.Digest;
 
 /**
  * Issues, lists, revokes and checks bearer tokens. Generated secrets are 256 random bits, shown
@@ -90,7 +91,7 @@ public class Tokens {
         String secret = newSecret();
         String[] ids = ids(roles);
         try {
-            tokens.saveAndFlush(new ApiToken(name, sha256(secret), null, ids, clock.instant(), createdBy));
+            tokens.saveAndFlush(new ApiToken(name, Digest.sha256(secret).hex(), null, ids, clock.instant(), createdBy));
         } catch (DataIntegrityViolationException e) {
             throw ApiException.unprocessable("a token named '" + name + "' exists already");
         }
@@ -129,7 +130,7 @@ public class Tokens {
         if (secret == null || secret.isEmpty() || secret.length() > 512) {
             return Optional.empty();
         }
-        String hash = sha256(secret);
+        String hash = Digest.sha256(secret).hex();
         Requester known = recent.getIfPresent(hash);
         if (known != null) {
             return Optional.of(known);
@@ -189,7 +190,7 @@ public class Tokens {
                 && chosen.matches(secret, current.get().secretKdf())) {
             return; // unchanged since the last start: nothing to record
         }
-        String sha256 = generated ? sha256(secret) : null;
+        String sha256 = generated ? Digest.sha256(secret).hex() : null;
         String kdf = generated ? null : chosen.hash(secret);
         String[] roles = {Role.ADMIN.id()};
         Optional<ApiToken> existing = tokens.findById(BOOTSTRAP);
@@ -249,14 +250,5 @@ public class Tokens {
             Role.fromId(id).ifPresent(roles::add);
         }
         return roles;
-    }
-
-    static String sha256(String secret) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import dev.tollgate.digest.Digest;
 
 /**
  * The trusted roots and public keys Tollgate holds: validated before they are stored, persisted,
@@ -89,7 +90,7 @@ public class TrustStore {
             StringBuilder all = new StringBuilder();
             materials.forEach(m -> all.append(m.kind().id()).append(':').append(m.name()).append(':').append(m.sha256())
                     .append(':').append(m.settings().fingerprint()).append('\n'));
-            return sha256(all.toString().getBytes(StandardCharsets.UTF_8));
+            return Digest.sha256(all.toString()).hex();
         }
     }
 
@@ -137,7 +138,7 @@ public class TrustStore {
                         + "; roots and keys share one namespace");
             }
             var now = clock.instant();
-            TrustMaterial material = new TrustMaterial(name, kind, content, sha256(content),
+            TrustMaterial material = new TrustMaterial(name, kind, content, Digest.sha256(content).hex(),
                     existing.map(TrustMaterial::createdAt).orElse(now), now, requester, settings);
             if (existing.isPresent()) {
                 materials.update(material);
@@ -191,19 +192,11 @@ public class TrustStore {
                 return false;
             }
             var now = clock.instant();
-            materials.insert(new TrustMaterial(name, kind, content, sha256(content), now, now, "tollgate"));
-            adminLog.record("tollgate", "trust.add", name, Map.of("kind", kind.id(), "sha256", sha256(content), "source", marker));
+            materials.insert(new TrustMaterial(name, kind, content, Digest.sha256(content).hex(), now, now, "tollgate"));
+            adminLog.record("tollgate", "trust.add", name, Map.of("kind", kind.id(), "sha256", Digest.sha256(content).hex(), "source", marker));
             return true;
         });
         refresh();
         return Boolean.TRUE.equals(installed);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
