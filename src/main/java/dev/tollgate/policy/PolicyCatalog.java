@@ -220,7 +220,8 @@ public class PolicyCatalog {
     /**
      * The named policy's active version, if it exists and is active. Which version is active is
      * remembered for at most {@code tollgate.policy.active-cache}: a change made here takes effect
-     * at once, one made through another replica within that time.
+     * at once, one made through another replica when its notification arrives (at once), or
+     * within that time if it cannot be heard.
      */
     public Optional<ActivePolicy> activePolicy(String name) {
         return active.get(name, n -> jdbc.sql(ACTIVE + " AND p.name = ?").param(n).query(PolicyCatalog::key).optional()
@@ -250,6 +251,14 @@ public class PolicyCatalog {
             return result.program();
         });
         return new ActivePolicy(name, version, sha256, program);
+    }
+
+    /** A policy changed, here or through another replica: forget which versions are active. */
+    @org.springframework.context.event.EventListener
+    void on(dev.tollgate.db.ConfigurationChanged change) {
+        if (change.concerns("policy")) {
+            active.invalidateAll();
+        }
     }
 
     /** Drops the remembered active version now and again after the commit, so no stale read survives it. */

@@ -21,8 +21,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
 import dev.tollgate.adminlog.AdminLog;
+import dev.tollgate.db.ConfigurationChanged;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -42,7 +44,6 @@ public class Tokens {
     static final String BOOTSTRAP = "bootstrap";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String PREFIX = "tg_";
-    private static final Duration REMEMBER = Duration.ofSeconds(5);
 
     private final ApiTokens tokens;
     private final AdminLog adminLog;
@@ -51,16 +52,23 @@ public class Tokens {
     private final ChosenSecrets chosen = new ChosenSecrets();
     private final SecureRandom random = new SecureRandom();
     /**
-     * Recently authenticated secrets (by hash), for a few seconds: a revocation takes effect at
-     * once on this server (the entry is dropped) and within that time on other replicas.
+     * Recently authenticated secrets (by hash), for {@code tollgate.security.token-cache}: a
+     * revocation takes effect at once on every replica that hears of it (the change's notification,
+     * {@link ConfigurationChanged}), and within that time on one that does not.
      */
-    private final Cache<String, Requester> recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).build();
+    private final Cache<String, Requester> recent;
     /** Recently refused secrets (by hash): a repeated bad token costs neither a query nor an Argon2 check. */
-    private final Cache<String, Boolean> refused = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).build();
+    private final Cache<String, Boolean> refused;
     /** The tokens with chosen secrets (only {@code bootstrap} today), read at most every few seconds. */
-    private final Cache<String, List<ApiToken>> withChosenSecrets = Caffeine.newBuilder().expireAfterWrite(REMEMBER).build();
+    private final Cache<String, List<ApiToken>> withChosenSecrets;
+    /** Counts {@link #forgetAll}: a lookup that raced with one does not keep what it read. */
+    private final java.util.concurrent.atomic.AtomicLong forgotten = new java.util.concurrent.atomic.AtomicLong();
 
-    Tokens(ApiTokens tokens, AdminLog adminLog, Clock clock, TransactionTemplate transactions) {
+    Tokens(ApiTokens tokens, AdminLog adminLog, Clock clock, TransactionTemplate transactions, SecurityProperties properties) {
+        Duration remember = properties.tokenCache();
+        this.recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(remember).build();
+        this.refused = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(remember).build();
+        this.withChosenSecrets = Caffeine.newBuilder().expireAfterWrite(remember).build();
         this.tokens = tokens;
         this.adminLog = adminLog;
         this.clock = clock;
@@ -138,6 +146,7 @@ public class Tokens {
         if (refused.getIfPresent(hash) != null) {
             return Optional.empty();
         }
+        long generation = forgotten.get();
         Optional<ApiToken> generated = tokens.findBySecretSha256(hash);
         Optional<Requester> found;
         if (generated.isPresent()) {
@@ -147,6 +156,11 @@ public class Tokens {
             found = byChosenSecret(secret);
         }
         found.ifPresentOrElse(r -> recent.put(hash, r), () -> refused.put(hash, Boolean.TRUE));
+        if (forgotten.get() != generation) {
+            // a change arrived while this was read: what was read may predate it
+            recent.invalidate(hash);
+            refused.invalidate(hash);
+        }
         return found;
     }
 
@@ -218,7 +232,16 @@ public class Tokens {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** A token changed, here or through another replica. */
+    @EventListener
+    void on(ConfigurationChanged change) {
+        if (change.concerns("token")) {
+            forgetAll();
+        }
+    }
+
     void forgetAll() {
+        forgotten.incrementAndGet();
         recent.invalidateAll();
         refused.invalidateAll();
         withChosenSecrets.invalidateAll();

@@ -14,19 +14,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.tollgate.adminlog.AdminLog;
+import dev.tollgate.db.ConfigurationChanged;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import dev.tollgate.digest.Digest;
 
 /**
  * The trusted roots and public keys Tollgate holds: validated before they are stored, persisted,
- * and served from an in-memory snapshot that is replaced on every change (and re-read
- * periodically, so changes made through another replica arrive too) — no restart needed.
+ * and served from an in-memory snapshot that is replaced on every change — no restart needed.
+ * A change made through another replica arrives with its notification ({@link ConfigurationChanged}),
+ * at once; the snapshot is also re-read every {@code tollgate.trust.refresh-interval}, the bound
+ * while notifications cannot be heard.
  */
 @Service
 public class TrustStore {
@@ -102,8 +106,21 @@ public class TrustStore {
         return snapshot;
     }
 
-    public void refresh() {
+    /** Re-reads everything; one refresh at a time, so the last one to finish read the newest. */
+    public synchronized void refresh() {
         snapshot = new Snapshot(materials.findAll());
+    }
+
+    /** Trust material changed, here or through another replica: re-read it (on the refresher's thread). */
+    @EventListener
+    void on(ConfigurationChanged change) {
+        if (change.concerns("trust")) {
+            try {
+                refresher.execute(this::refreshQuietly);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
     }
 
     private void refreshQuietly() {

@@ -48,7 +48,7 @@ public abstract class IntegrationTest {
     protected Api api;
 
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
+    public static void database(DynamicPropertyRegistry registry) {
         TestDatabase db = TestDatabase.get();
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", () -> "postgres");
@@ -86,6 +86,14 @@ public abstract class IntegrationTest {
         registry.add("tollgate.signing.dir", () -> SIGNING_DIR.toString());
         registry.add("tollgate.audit.origin", () -> ORIGIN);
         registry.add("tollgate.audit.publish-dir", () -> CHECKPOINT_DIR.toString());
+        // the console's single sign-on, against a real OpenID provider on another loopback port
+        OidcProvider sso = OidcProvider.get();
+        registry.add("tollgate.console.oidc.issuer-uri", sso::issuer);
+        registry.add("tollgate.console.oidc.client-id", () -> OidcProvider.CLIENT_ID);
+        registry.add("tollgate.console.oidc.client-secret", () -> OidcProvider.CLIENT_SECRET);
+        registry.add("tollgate.console.oidc.roles-claim", () -> "groups");
+        registry.add("tollgate.console.oidc.role-mapping[" + OidcProvider.AUDITOR_GROUP + "]", () -> "auditor");
+        registry.add("tollgate.console.oidc.name-claim", () -> "sub");
     }
 
     @BeforeEach
