@@ -222,4 +222,30 @@ class ConsoleIntegrationTests extends IntegrationTest {
         assertThat(unknown.location()).isEqualTo("/ui/login?ssoFailed");
         assertThat(browser.get("/ui/").location()).isEqualTo("/ui/login");
     }
+
+    @Test
+    void aDecisionsPageShowsItsPlaceInTheLogAndOffersTheApisInclusionProof() {
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "c1".repeat(32)), "policies", List.of(POLICY)));
+        assertThat(decided.status()).isEqualTo(200);
+        String id = decided.json().get("decisionId").asString();
+        String auditor = tokenWith("auditor");
+        Api.Response fromApi = api.get("/v1/decisions/" + id + "/proof?wait=true", auditor);
+        assertThat(fromApi.status()).isEqualTo(200);
+        ConsoleSession session = ConsoleSession.signIn(port, auditor);
+        ConsoleSession.Response page = session.get("/ui/decisions/" + id);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("data-status=\"included\"")
+                .contains("id=\"leaf-hash\">" + fromApi.json().get("leafHash").asString() + "<")
+                .contains("href=\"/ui/decisions/" + id + "/proof\"");
+        ConsoleSession.Response proof = session.get("/ui/decisions/" + id + "/proof");
+        assertThat(proof.status()).isEqualTo(200);
+        assertThat(proof.headers().firstValue("Content-Disposition").orElseThrow()).contains("attachment");
+        // the same document as the API's (a later checkpoint may cover it by then: compare the leaf)
+        tools.jackson.databind.JsonNode document = json.readTree(proof.body());
+        assertThat(document.get("leafHash")).isEqualTo(fromApi.json().get("leafHash"));
+        assertThat(document.get("sequence")).isEqualTo(fromApi.json().get("sequence"));
+        assertThat(document.get("auditPath").isArray()).isTrue();
+        assertThat(session.get("/ui/decisions/" + java.util.UUID.randomUUID() + "/proof").status()).isEqualTo(404);
+    }
 }
