@@ -48,7 +48,7 @@ public abstract class IntegrationTest {
     protected Api api;
 
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
+    public static void database(DynamicPropertyRegistry registry) {
         TestDatabase db = TestDatabase.get();
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", () -> "postgres");
