@@ -59,6 +59,10 @@ public final class ScaleGenerator {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("check")) {
+            check(args[1], args[2], args[3]);
+            return;
+        }
         String url = args[0];
         String user = args[1];
         String password = args[2];
@@ -93,8 +97,11 @@ public final class ScaleGenerator {
             c.setAutoCommit(false);
             long written = 0;
             long lastReport = t0;
+            long waited = 0;
             while (true) {
+                long w = System.nanoTime();
                 Chunk chunk = queue.take();
+                waited += System.nanoTime() - w;
                 if (chunk == end) {
                     break;
                 }
@@ -124,8 +131,9 @@ public final class ScaleGenerator {
                 throw new IllegalStateException("making records failed", failed[0]);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("generated %,d records in %.1f s: %,.0f records/s (log now %,d records)%n", written, seconds,
-                    written / seconds, size + written);
+            System.out.printf("generated %,d records in %.1f s: %,.0f records/s (log now %,d records); the writer waited %.1f s"
+                    + " for records to be made, wrote for %.1f s%n", written, seconds, written / seconds, size + written, waited / 1e9,
+                    seconds - waited / 1e9);
             c.setAutoCommit(true);
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT pg_total_relation_size('decision'), pg_relation_size('decision'),"
@@ -137,6 +145,50 @@ public final class ScaleGenerator {
                         rs.getLong(1) >> 20, rs.getLong(2) >> 20, rs.getLong(3) >> 20, rs.getLong(4) >> 20,
                         (rs.getLong(1) >> 20) / millions, (rs.getLong(4) >> 20) / millions);
             }
+        }
+    }
+
+    /**
+     * Reads the whole log in order and checks every record as the ledger does before adding it
+     * (sequence, previous hash, chain hash from the stored columns) and that its stored leaf is the
+     * leaf of its canonical text, then that the stored root is the tree's: the generated records are
+     * what the server would have written.
+     */
+    static void check(String url, String user, String password) throws Exception {
+        tools.jackson.databind.ObjectMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            c.setAutoCommit(false);
+            Merkle.Frontier tree = new Merkle.Frontier();
+            String previous = "0".repeat(64);
+            long t0 = System.nanoTime();
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(2000);
+                try (ResultSet rs = s.executeQuery("SELECT d.*, n.hash AS leaf FROM decision d"
+                        + " LEFT JOIN ledger_node n ON n.level = 0 AND n.idx = d.sequence - 1 ORDER BY d.sequence")) {
+                    while (rs.next()) {
+                        String text = RecordText.canonical(RecordText.hashedColumns(rs, json));
+                        long sequence = rs.getLong("sequence");
+                        if (sequence != tree.size() + 1 || !rs.getString("previous_hash").equals(previous)
+                                || !RecordText.chainHash(previous, text).equals(rs.getString("hash"))) {
+                            throw new IllegalStateException("the record at sequence " + sequence + " does not continue the chain");
+                        }
+                        byte[] leaf = Merkle.leafHash(text);
+                        if (!java.util.Arrays.equals(leaf, rs.getBytes("leaf"))) {
+                            throw new IllegalStateException("the stored leaf of sequence " + sequence + " is not its text's");
+                        }
+                        tree.append(leaf);
+                        previous = rs.getString("hash");
+                    }
+                }
+                try (ResultSet rs = s.executeQuery("SELECT size, root, chain_head FROM ledger_state")) {
+                    rs.next();
+                    if (rs.getLong(1) != tree.size() || !java.util.Arrays.equals(rs.getBytes(2), tree.root())
+                            || !rs.getString(3).equals(previous)) {
+                        throw new IllegalStateException("ledger_state is not the tree of the log");
+                    }
+                }
+            }
+            System.out.printf("checked %,d records in %.1f s: chain, leaves and root hold%n", tree.size(), (System.nanoTime() - t0) / 1e9);
         }
     }
 
