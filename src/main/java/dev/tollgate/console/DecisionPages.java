@@ -12,6 +12,7 @@ import dev.tollgate.audit.DecisionExports;
 import dev.tollgate.audit.DecisionHistory;
 import dev.tollgate.audit.HistoryFilters;
 import dev.tollgate.audit.StoredEvidence;
+import dev.tollgate.ledger.Ledger;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.PageLimit;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,10 +38,12 @@ class DecisionPages extends ConsolePage {
     private final StoredEvidence evidence;
     private final DecisionExports exports;
     private final ObjectMapper json;
+    private final Ledger ledger;
 
     DecisionPages(ConsoleAccess access, DecisionHistory history, StoredEvidence evidence, DecisionExports exports,
-            ObjectMapper json) {
+            ObjectMapper json, Ledger ledger) {
         super(access);
+        this.ledger = ledger;
         this.history = history;
         this.evidence = evidence;
         this.exports = exports;
@@ -82,8 +85,7 @@ class DecisionPages extends ConsolePage {
                 filter);
     }
 
-    @GetMapping("/ui/decisions/{decisionId}")
-    String one(@PathVariable String decisionId, Model model) {
+    private static UUID decisionId(String decisionId) {
         UUID id;
         try {
             id = UUID.fromString(decisionId);
@@ -93,6 +95,26 @@ class DecisionPages extends ConsolePage {
         if (!id.toString().equals(decisionId)) {
             throw ApiException.notFound("no decision " + decisionId);
         }
+        return id;
+    }
+
+    /** The decision's inclusion proof as a download: the same document as {@code GET /v1/decisions/{id}/proof}. */
+    @GetMapping("/ui/decisions/{decisionId}/proof")
+    org.springframework.http.ResponseEntity<Map<String, Object>> proof(@PathVariable String decisionId) {
+        Ledger.ProofStatus status = ledger.proofStatus(decisionId(decisionId))
+                .orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
+        if (!status.covered()) {
+            throw new ApiException(dev.tollgate.web.ProblemType.CONFLICT,
+                    "the decision is recorded but no checkpoint covers it yet; retry shortly");
+        }
+        return org.springframework.http.ResponseEntity.ok()
+                .header("Content-Disposition", "attachment; filename=\"decision-" + decisionId + "-proof.json\"")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(status.proof());
+    }
+
+    @GetMapping("/ui/decisions/{decisionId}")
+    String one(@PathVariable String decisionId, Model model) {
+        UUID id = decisionId(decisionId);
         ObjectNode record = history.find(id).orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
         Map<String, Object> d = map(record);
         model.addAttribute("d", d);
@@ -101,6 +123,7 @@ class DecisionPages extends ConsolePage {
         model.addAttribute("evidenceJson", record.path("evidence").isArray()
                 ? record.path("evidence").valueStream().map(this::pretty).toList() : List.of());
         model.addAttribute("canVerify", access.allows("GET", "/ui/audit/verify"));
+        model.addAttribute("proof", ledger.proofStatus(id).orElse(null));
         return "decision";
     }
 

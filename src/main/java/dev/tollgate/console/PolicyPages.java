@@ -93,6 +93,7 @@ class PolicyPages extends ConsolePage {
         model.addAttribute("roots", trust.list(TrustKind.ROOT));
         model.addAttribute("keys", trust.list(TrustKind.KEY));
         model.addAttribute("policies", catalog.listActive());
+        model.addAttribute("requirements", catalog.activeRequirements());
         return "trust";
     }
 

@@ -398,4 +398,41 @@ public class Ledger {
     CheckpointProperties properties() {
         return properties;
     }
+
+    /**
+     * The inclusion proof of a decision's record in a checkpoint covering it: the answer of
+     * {@code GET /v1/decisions/{id}/proof}.
+     */
+    Map<String, Object> inclusion(String decisionId, Entry entry, Checkpoint c) {
+        long index = entry.sequence() - 1;
+        List<Merkle.Range> ranges = new ArrayList<>(Merkle.inclusion(index, c.size()));
+        ranges.add(0, new Merkle.Range(index, index + 1));
+        List<byte[]> hashes = hashes(ranges);
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("decisionId", decisionId);
+        answer.put("sequence", entry.sequence());
+        answer.put("leafIndex", index);
+        answer.put("leafHash", hex(hashes.get(0)));
+        answer.put("treeSize", c.size());
+        answer.put("rootHash", hex(c.root()));
+        answer.put("auditPath", hashes.subList(1, hashes.size()).stream().map(Ledger::hex).toList());
+        answer.put("origin", c.origin());
+        answer.put("checkpoint", c.note());
+        return answer;
+    }
+
+    /** Where a decision stands in the log, for a reader already allowed to read the decision (the console). */
+    public record ProofStatus(long sequence, boolean covered, Map<String, Object> proof) {
+    }
+
+    /**
+     * A recorded decision's proof status: its inclusion proof in the newest checkpoint when one covers
+     * it (the same as {@code GET /v1/decisions/{id}/proof}), else {@code covered=false}; empty for an
+     * unknown decision. The caller decides who may see it.
+     */
+    public Optional<ProofStatus> proofStatus(java.util.UUID decisionId) {
+        return entry(decisionId).map(entry -> latestCovering(entry.sequence())
+                .map(c -> new ProofStatus(entry.sequence(), true, inclusion(decisionId.toString(), entry, c)))
+                .orElseGet(() -> new ProofStatus(entry.sequence(), false, Map.of())));
+    }
 }

@@ -98,21 +98,7 @@ class LedgerController {
             pending.getHeaders().set("Retry-After", "1");
             throw pending;
         }
-        Checkpoint c = checkpoint.get();
-        List<Merkle.Range> ranges = new ArrayList<>(Merkle.inclusion(index, c.size()));
-        ranges.add(0, new Merkle.Range(index, index + 1));
-        List<byte[]> hashes = ledger.hashes(ranges);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("decisionId", decisionId);
-        answer.put("sequence", entry.sequence());
-        answer.put("leafIndex", index);
-        answer.put("leafHash", Ledger.hex(hashes.get(0)));
-        answer.put("treeSize", c.size());
-        answer.put("rootHash", Ledger.hex(c.root()));
-        answer.put("auditPath", hashes.subList(1, hashes.size()).stream().map(Ledger::hex).toList());
-        answer.put("origin", c.origin());
-        answer.put("checkpoint", c.note());
-        return answer;
+        return ledger.inclusion(decisionId, entry, checkpoint.get());
     }
 
     private static boolean mayRead(Requester requester, Ledger.Entry entry) {

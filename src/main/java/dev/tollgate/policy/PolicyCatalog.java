@@ -164,6 +164,13 @@ public class PolicyCatalog {
         return revisions.findActive().stream().map(r -> info(r, true, false)).toList();
     }
 
+    /** Who can satisfy each active policy: what its rules compare signers and attestations with. */
+    @Transactional(readOnly = true)
+    public List<PolicyRequirements> activeRequirements() {
+        return revisions.findActive().stream().map(r -> PolicyRequirements.of(r.policyName(), r.version(),
+                new String(r.source(), java.nio.charset.StandardCharsets.UTF_8))).toList();
+    }
+
     @Transactional(readOnly = true)
     public PolicyVersionInfo active(String name) {
         StoredPolicy policy = policies.findById(name).orElseThrow(() -> notFound(name));

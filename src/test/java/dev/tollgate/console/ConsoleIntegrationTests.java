@@ -161,4 +161,91 @@ class ConsoleIntegrationTests extends IntegrationTest {
     private int activeVersion() {
         return api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
     }
+
+    @Test
+    void theTrustPageShowsWhoCanSatisfyEachActivePolicyFromItsCompiledRules() {
+        String name = "console-who-can";
+        String issuer = "https://token.actions.githubusercontent.com";
+        String subject = "https://github.com/acme/widget/.github/workflows/release.yml@refs/tags/v.*";
+        String source = "policy \"" + name + "\" {\n"
+                + "  let githubIssuer = \"" + issuer + "\"\n"
+                + "  rule released-by-workflow {\n"
+                + "    require any s in signatures: s.issuer == githubIssuer and s.subject matches \"" + subject + "\"\n"
+                + "  }\n"
+                + "  rule no-old-key { deny if any s in signatures: s.key == \"retired-key\" }\n"
+                + "}\n";
+        assertThat(api.sendText("PUT", "/v1/policies/" + name, BOOTSTRAP_TOKEN, source).status()).isIn(200, 201);
+        ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+        ConsoleSession.Response trust = auditor.get("/ui/trust");
+        assertThat(trust.status()).isEqualTo(200);
+        String body = trust.body();
+        int start = body.indexOf("id=\"who-" + name + "\"");
+        assertThat(start).as("a section for the active policy").isPositive();
+        String section = body.substring(start, body.indexOf("</section>", start));
+        assertThat(section).contains("data-rule=\"released-by-workflow\" data-attribute=\"issuer\"")
+                .contains("<code class=\"value\">" + issuer + "</code>")
+                .contains("data-rule=\"released-by-workflow\" data-attribute=\"subject\"")
+                .contains("<code>matches</code>")
+                .contains("<code class=\"value\">" + subject + "</code>")
+                // a deny-if rule names what it refuses
+                .contains("data-rule=\"no-old-key\" data-attribute=\"key\"")
+                .contains(">refuses</span>")
+                .contains("<code class=\"value\">retired-key</code>");
+    }
+
+    @Test
+    void singleSignOnStartsWithPkceAndACallbackThatDoesNotMatchItsBrowserOpensNoSession() {
+        ConsoleSession browser = ConsoleSession.anonymous(port);
+        ConsoleSession.Response login = browser.get("/ui/login");
+        assertThat(login.body()).contains("id=\"sso\"").contains("href=\"/ui/login/oidc/oidc\"");
+        ConsoleSession.Response start = browser.get("/ui/login/oidc/oidc");
+        assertThat(start.status()).isEqualTo(302);
+        String authorize = start.headers().firstValue("Location").orElseThrow();
+        assertThat(authorize).startsWith(dev.tollgate.support.OidcProvider.get().issuer() + "/oauth2/authorize?")
+                .contains("response_type=code").contains("code_challenge=").contains("code_challenge_method=S256")
+                .contains("nonce=").contains("redirect_uri=http://127.0.0.1:" + port + "/ui/login/oauth2/code/oidc");
+        String binding = start.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("TOLLGATE_SSO="))
+                .findFirst().orElseThrow();
+        assertThat(binding).contains("HttpOnly").contains("SameSite=Lax").contains("Path=/ui/login/oauth2/code")
+                .doesNotContain("TOLLGATE_SSO=;");
+        String state = java.net.URLDecoder.decode(authorize.replaceAll(".*[?&]state=([^&]+).*", "$1"),
+                java.nio.charset.StandardCharsets.UTF_8);
+        // the right state from another browser (no binding cookie): refused, no session
+        ConsoleSession other = ConsoleSession.anonymous(port);
+        ConsoleSession.Response forged = other.get("/ui/login/oauth2/code/oidc?code=forged&state="
+                + java.net.URLEncoder.encode(state, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(forged.status()).isEqualTo(302);
+        assertThat(forged.location()).isEqualTo("/ui/login?ssoFailed");
+        assertThat(other.get("/ui/").location()).isEqualTo("/ui/login");
+        // an unknown state: the same
+        ConsoleSession.Response unknown = browser.get("/ui/login/oauth2/code/oidc?code=x&state=no-such-state");
+        assertThat(unknown.location()).isEqualTo("/ui/login?ssoFailed");
+        assertThat(browser.get("/ui/").location()).isEqualTo("/ui/login");
+    }
+
+    @Test
+    void aDecisionsPageShowsItsPlaceInTheLogAndOffersTheApisInclusionProof() {
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "c1".repeat(32)), "policies", List.of(POLICY)));
+        assertThat(decided.status()).isEqualTo(200);
+        String id = decided.json().get("decisionId").asString();
+        String auditor = tokenWith("auditor");
+        Api.Response fromApi = api.get("/v1/decisions/" + id + "/proof?wait=true", auditor);
+        assertThat(fromApi.status()).isEqualTo(200);
+        ConsoleSession session = ConsoleSession.signIn(port, auditor);
+        ConsoleSession.Response page = session.get("/ui/decisions/" + id);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("data-status=\"included\"")
+                .contains("id=\"leaf-hash\">" + fromApi.json().get("leafHash").asString() + "<")
+                .contains("href=\"/ui/decisions/" + id + "/proof\"");
+        ConsoleSession.Response proof = session.get("/ui/decisions/" + id + "/proof");
+        assertThat(proof.status()).isEqualTo(200);
+        assertThat(proof.headers().firstValue("Content-Disposition").orElseThrow()).contains("attachment");
+        // the same document as the API's (a later checkpoint may cover it by then: compare the leaf)
+        tools.jackson.databind.JsonNode document = json.readTree(proof.body());
+        assertThat(document.get("leafHash")).isEqualTo(fromApi.json().get("leafHash"));
+        assertThat(document.get("sequence")).isEqualTo(fromApi.json().get("sequence"));
+        assertThat(document.get("auditPath").isArray()).isTrue();
+        assertThat(session.get("/ui/decisions/" + java.util.UUID.randomUUID() + "/proof").status()).isEqualTo(404);
+    }
 }
