@@ -101,10 +101,15 @@ final class DecisionChain {
     }
 
     static String hash(Map<String, String> members, long sequence, String previousHash) {
+        return sha256(previousHash + text(members, sequence, previousHash));
+    }
+
+    /** The record's canonical text (docs/audit.md): the chain hashes {@code previousHash ‖ text}, the ledger's leaf is its SHA-256 after {@code 0x00}. */
+    static String text(Map<String, String> members, long sequence, String previousHash) {
         Map<String, String> all = new TreeMap<>(members);
         all.put("sequence", Long.toString(sequence));
         all.put("previousHash", string(previousHash));
-        StringBuilder out = new StringBuilder(previousHash.length() + 8192).append(previousHash).append('{');
+        StringBuilder out = new StringBuilder(8192).append('{');
         boolean first = true;
         for (var member : all.entrySet()) {
             if (!first) {
@@ -114,7 +119,7 @@ final class DecisionChain {
             escape(member.getKey(), out);
             out.append(':').append(member.getValue());
         }
-        return sha256(out.append('}').toString());
+        return out.append('}').toString();
     }
 
     static String canonical(JsonNode node) {

@@ -396,8 +396,18 @@ public final class PolicyParser {
             for (RuleDeclContext rule : ctx.ruleDecl()) {
                 rules.add(rule(rule));
             }
+            List<Ast.Level> levels = new ArrayList<>();
+            if (ctx.levelsDecl() != null) {
+                if (!ctx.levelsDecl().levelsWord.getText().equals("levels")) {
+                    errors.add(Diagnostic.at(span(ctx.levelsDecl().levelsWord), Codes.SYNTAX_ERROR, "unexpected '"
+                            + ctx.levelsDecl().levelsWord.getText() + "'; expected applies, let, rule or levels \"<level>\""));
+                }
+                for (var level : ctx.levelsDecl().STRING()) {
+                    levels.add(new Ast.Level(level.getText(), span(level.getSymbol())));
+                }
+            }
             return new Ast.Policy(ctx.name.getText(), span(ctx.name), description, descriptionSpan, mode, applies,
-                    List.copyOf(lets), List.copyOf(rules));
+                    List.copyOf(lets), List.copyOf(rules), List.copyOf(levels));
         }
 
         private Ast.Rule rule(RuleDeclContext ctx) {
