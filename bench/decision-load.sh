@@ -5,7 +5,7 @@
 #   bench/decision-load.sh                       # embedded PostgreSQL
 #   DB=system bench/decision-load.sh             # the system PostgreSQL 15 (started if needed)
 # Env: RATES (default "200 500"), DURATION (default 20), WORKERS (default 32), JAVA_OPTS (extra
-# JVM options), COLD=0 (warm runs only). Load comes from wrk (Debian package, installed if
+# JVM options), COLD=0 (warm runs only), VSA=none|allowed (default all: every answer carries a signed VSA). Load comes from wrk (Debian package, installed if
 # missing); fixed rates are paced per connection (bench/decision.lua). Shared parts: bench/lib.sh.
 PORT="${PORT:-18099}"
 source "$(dirname "$0")/lib.sh"

@@ -29,7 +29,7 @@ start_server() { # extra server arguments
              --spring.datasource.password=bench)
   fi
   TOLLGATE_BOOTSTRAP_TOKEN="$token" java -Xmx1g ${JAVA_OPTS:-} -jar "$jar" --server.port="$PORT" "${db_args[@]}" \
-    --tollgate.security.initial-token-file= --logging.level.root=WARN "$@" >"$work/server.log" 2>&1 &
+    --tollgate.security.initial-token-file= --logging.level.root=WARN --tollgate.vsa.mode="${VSA:-all}" "$@" >"$work/server.log" 2>&1 &
   echo $! >"$work/pid"
   for _ in $(seq 1 120); do curl -sf "$base/actuator/health/readiness" >/dev/null && return; sleep 0.5; done
   echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1

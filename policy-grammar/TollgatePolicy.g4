@@ -7,7 +7,14 @@ policyFile
     ;
 
 policyDecl
-    : POLICY name=STRING LBRACE descriptionDecl? modeDecl? appliesDecl? letDecl* ruleDecl+ RBRACE
+    : POLICY name=STRING LBRACE descriptionDecl? modeDecl? levelsDecl? appliesDecl? letDecl* ruleDecl+ RBRACE
+    ;
+
+// `levels "SLSA_BUILD_LEVEL_3", …` (an extension of the spec): the SLSA levels an allow of this
+// policy verifies, named in the decision's signed VSA. The word is not reserved: the compiler
+// checks that it reads `levels`.
+levelsDecl
+    : levelsWord=IDENT STRING (COMMA STRING)*
     ;
 
 descriptionDecl

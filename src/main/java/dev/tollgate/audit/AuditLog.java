@@ -501,11 +501,13 @@ public class AuditLog {
         Map<UUID, DecisionRecord.Written> found = new HashMap<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement(
-                        "SELECT decision_id, sequence, previous_hash, hash FROM decision WHERE decision_id = ANY (?)")) {
+                        "SELECT * FROM decision WHERE decision_id = ANY (?)")) {
             query.setArray(1, connection.createArrayOf("uuid", ids));
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getObject(1, UUID.class), new DecisionRecord.Written(rs.getLong(2), rs.getString(3), rs.getString(4)));
+                    found.put(rs.getObject("decision_id", UUID.class), new DecisionRecord.Written(rs.getLong("sequence"),
+                            rs.getString("previous_hash"), rs.getString("hash"),
+                            RecordText.leafHash(RecordText.canonical(RecordText.hashedColumns(rs, json)))));
                 }
             }
         }
@@ -554,7 +556,8 @@ public class AuditLog {
                 sequence++;
                 Map<String, String> members = new HashMap<>(pending.members());
                 members.put("response", pending.canonicalResponse().at(sequence));
-                String hash = DecisionChain.hash(members, sequence, previous);
+                String text = DecisionChain.text(members, sequence, previous);
+                String hash = RecordText.chainHash(previous, text);
                 Array names = connection.createArrayOf("text", r.policyNames().toArray());
                 int i = 1;
                 insert.setLong(i++, sequence);
@@ -575,7 +578,7 @@ public class AuditLog {
                 insert.setString(i++, previous);
                 insert.setString(i, hash);
                 insert.addBatch();
-                written.add(new DecisionRecord.Written(sequence, previous, hash));
+                written.add(new DecisionRecord.Written(sequence, previous, hash, RecordText.leafHash(text)));
                 previous = hash;
                 for (int k = 0; k < r.newEvidence().size(); k++) {
                     DecisionRecord.NewEvidence e = r.newEvidence().get(k);

@@ -1,10 +1,6 @@
 package dev.tollgate.audit;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -102,10 +98,15 @@ final class DecisionChain {
     }
 
     static String hash(Map<String, String> members, long sequence, String previousHash) {
+        return Digest.sha256(previousHash + text(members, sequence, previousHash)).hex();
+    }
+
+    /** The record's canonical text (docs/audit.md): the chain hashes {@code previousHash ‖ text}, the ledger's leaf is its SHA-256 after {@code 0x00}. */
+    static String text(Map<String, String> members, long sequence, String previousHash) {
         Map<String, String> all = new TreeMap<>(members);
         all.put("sequence", Long.toString(sequence));
         all.put("previousHash", string(previousHash));
-        StringBuilder out = new StringBuilder(previousHash.length() + 8192).append(previousHash).append('{');
+        StringBuilder out = new StringBuilder(8192).append('{');
         boolean first = true;
         for (var member : all.entrySet()) {
             if (!first) {
@@ -115,7 +116,7 @@ final class DecisionChain {
             escape(member.getKey(), out);
             out.append(':').append(member.getValue());
         }
-        return Digest.sha256(out.append('}').toString()).hex();
+        return out.append('}').toString();
     }
 
     static String canonical(JsonNode node) {

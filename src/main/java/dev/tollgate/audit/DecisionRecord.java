@@ -41,7 +41,15 @@ public record DecisionRecord(UUID decisionId, Instant decidedAt, String requeste
         }
     }
 
-    /** Where the record landed in the chain. */
-    public record Written(long sequence, String previousHash, String hash) {
+    /**
+     * Where the record landed in the chain, and its Merkle leaf hash ({@code SHA-256(0x00 ‖ canonical text)},
+     * lower-case hex): the receipt of docs/audit.md, known from the commit alone.
+     */
+    public record Written(long sequence, String previousHash, String hash, String leafHash) {
+
+        /** The record's leaf index in the decision ledger: {@code sequence − 1}. */
+        public long leafIndex() {
+            return sequence - 1;
+        }
     }
 }

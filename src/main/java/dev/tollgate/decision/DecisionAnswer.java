@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.tollgate.ledger.Attestations;
 import dev.tollgate.policy.PolicySelection;
 
 /**
@@ -14,15 +15,16 @@ import dev.tollgate.policy.PolicySelection;
  * <p>
  * It is made in two steps. {@link DecisionService} assembles it unrecorded ({@code sequence}
  * null) and hands it to the audit log, which stores it with its place in the chain; after the
- * commit, {@link #recorded(long)} composes the answer returned, so that the {@code response}
- * column and the answer are the same value. Whatever else is learnt only from the commit (a
- * signed receipt, say) is added in {@link #recorded(long)} — the one place where an answer
- * grows after recording — as a component after {@code sequence}.
+ * commit, {@link #recorded(long, Receipt)} composes the answer returned: the {@code response}
+ * column and the answer are the same value, followed by what is learnt only from the commit —
+ * the {@code receipt} (the record's leaf hash, computed over the stored response, so it cannot be
+ * inside it) and the signed {@code vsa} (it names the log index) — the components after
+ * {@code sequence}, recomputable from the stored record.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, String reason, Instant decidedAt,
         Artifact artifact, List<PolicyOutcome> policies, List<EvidenceEntry> evidence, List<String> warnings,
-        Boolean dryRun, Long sequence) {
+        Boolean dryRun, Long sequence, Receipt receipt, Attestations.Bundle vsa) {
 
     /** Name of the member the audit log adds when it records an answer (its place in the chain). */
     public static final String SEQUENCE = "sequence";
@@ -34,6 +36,20 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
         dryRun = Boolean.TRUE.equals(dryRun) ? Boolean.TRUE : null;
     }
 
+    /** An answer not yet recorded: no place in the chain, no receipt, no VSA. */
+    public DecisionAnswer(UUID decisionId, boolean allowed, String outcome, String reason, Instant decidedAt, Artifact artifact,
+            List<PolicyOutcome> policies, List<EvidenceEntry> evidence, List<String> warnings, Boolean dryRun, Long sequence) {
+        this(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun, sequence, null, null);
+    }
+
+    /**
+     * The record's receipt (docs/audit.md, "Receipts"): its place in the chain, its leaf in the
+     * decision ledger and the ledger's origin. Not part of the stored response — the leaf hash is
+     * computed over it — but recomputable from the stored record alone.
+     */
+    public record Receipt(long sequence, long leafIndex, String leafHash, String origin) {
+    }
+
     /** The artifact as the caller named it; an exempt image given by tag has no digest. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Artifact(String digest, String name, String tag) {
@@ -42,10 +58,30 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
         }
     }
 
-    /** This answer at its place in the audit chain: what the caller receives once it is committed. */
+    /** This answer at its place in the audit chain: the response as the audit log stored it. */
     public DecisionAnswer recorded(long sequence) {
         return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun,
-                sequence);
+                sequence, null, null);
+    }
+
+    /**
+     * What the caller receives once it is committed: the stored response ({@link #recorded(long)}),
+     * then the receipt learnt from the commit.
+     */
+    public DecisionAnswer recorded(long sequence, Receipt receipt) {
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun,
+                sequence, receipt, null);
+    }
+
+    /** This recorded answer with its signed verification summary (a Sigstore bundle), made after the commit. */
+    public DecisionAnswer withVsa(Attestations.Bundle bundle) {
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun,
+                sequence, receipt, bundle);
+    }
+
+    /** The stored response this answer was composed from: without what is added after the commit. */
+    public DecisionAnswer stored() {
+        return recorded(sequence);
     }
 
     /** Line breaks become spaces: refusals, warnings and admission messages are single-line fields. */

@@ -68,12 +68,15 @@ public class DecisionService implements Decisions {
     private final DecisionProperties properties;
     private final RegistryEvidence registry;
     private final DecisionMetrics metrics;
+    private final VerificationSummaries summaries;
     private final Cache<String, Optional<EvidenceSubmission>> rereads = Caffeine.newBuilder().maximumSize(10_000).build();
     /** Prepares the decisions of one call at the same time: bounded threads, a bounded queue, then the caller's thread. */
     private final ExecutorService preparing;
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
-            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry, DecisionMetrics metrics) {
+            Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry, DecisionMetrics metrics,
+            VerificationSummaries summaries) {
+        this.summaries = summaries;
         this.registry = registry;
         this.metrics = metrics;
         this.verifier = verifier;
@@ -206,11 +209,16 @@ public class DecisionService implements Decisions {
                 .map(DecisionAnswer::decisionId).toList();
     }
 
-    /** The answers as recorded: each at the place in the chain the audit log wrote it. */
-    private static List<DecisionAnswer> recorded(List<DecisionAnswer> unrecorded, List<DecisionRecord.Written> written) {
+    /**
+     * The answers as recorded: each at the place in the chain the audit log wrote it, with its
+     * receipt, and its signed VSA (which names the log index, so it is made after the commit).
+     */
+    private List<DecisionAnswer> recorded(List<DecisionAnswer> unrecorded, List<DecisionRecord.Written> written) {
         List<DecisionAnswer> answers = new ArrayList<>(unrecorded.size());
         for (int i = 0; i < unrecorded.size(); i++) {
-            answers.add(unrecorded.get(i).recorded(written.get(i).sequence()));
+            DecisionRecord.Written w = written.get(i);
+            answers.add(summaries.sign(unrecorded.get(i).recorded(w.sequence(),
+                    new DecisionAnswer.Receipt(w.sequence(), w.leafIndex(), w.leafHash(), summaries.origin()))));
         }
         return answers;
     }

@@ -39,7 +39,7 @@ class CookbookTests {
     Stream<DynamicTest> cookbookPolicies() throws IOException {
         JsonNode cases = PolicyTestSupport.resource("policy/cookbook.yaml");
         List<String> policies = cookbook();
-        assertThat(policies).hasSize(9);
+        assertThat(policies).hasSize(10);
         List<DynamicTest> tests = new ArrayList<>();
         for (String source : policies) {
             Program program = PolicyTestSupport.compile(source);

@@ -44,4 +44,17 @@ public final class DecisionFixtures {
             throw new IllegalStateException(e);
         }
     }
+
+    /** SHA-256 of the parts, one after the other (the JDK's, for checks independent of the production code). */
+    public static byte[] sha256Bytes(byte[]... parts) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (byte[] part : parts) {
+                sha.update(part);
+            }
+            return sha.digest();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

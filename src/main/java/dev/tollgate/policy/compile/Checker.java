@@ -151,14 +151,30 @@ final class Checker {
             rules.add(new Program.Rule(rule.name(), rule.denyIf(), condition.node(), message, effective));
         }
 
+        List<String> levels = new ArrayList<>();
+        for (Ast.Level level : policy.levels()) {
+            String text = decode(level.raw(), level.span());
+            if (text != null && (!LEVEL.matcher(text).matches() || text.equals("FAILED"))) {
+                error(level.span(), Codes.BAD_LEVEL, "a level is upper-case letters, digits and '_', such as"
+                        + " \"SLSA_BUILD_LEVEL_3\" (at most 64 characters, not FAILED)");
+            } else if (text != null && levels.contains(text)) {
+                error(level.span(), Codes.BAD_LEVEL, "the level \"" + text + "\" is declared twice");
+            } else if (text != null) {
+                levels.add(text);
+            }
+        }
+
         if (!errors.isEmpty()) {
             Collections.sort(errors);
             return new CompileResult(null, name, policy.nameSpan(), errors);
         }
         Program program = new Program(name, description, Mode.of(policy.mode()), applies, letNodes, rules, slots,
-                evaluation);
+                evaluation, levels);
         return new CompileResult(program, name, policy.nameSpan(), List.of());
     }
+
+    /** A SLSA level name of a {@code levels} declaration (VSA {@code verifiedLevels}). */
+    private static final Pattern LEVEL = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
 
     // ---- names -------------------------------------------------------------------------------
 

@@ -13,7 +13,16 @@ public final class Ast {
     }
 
     public record Policy(String rawName, Span nameSpan, String rawDescription, Span descriptionSpan,
-            String mode, Expr applies, List<Let> lets, List<Rule> rules) {
+            String mode, Expr applies, List<Let> lets, List<Rule> rules, List<Level> levels) {
+
+        public Policy(String rawName, Span nameSpan, String rawDescription, Span descriptionSpan, String mode, Expr applies,
+                List<Let> lets, List<Rule> rules) {
+            this(rawName, nameSpan, rawDescription, descriptionSpan, mode, applies, lets, rules, List.of());
+        }
+    }
+
+    /** One level of a {@code levels} declaration, as written (a string literal). */
+    public record Level(String raw, Span span) {
     }
 
     public record Let(String name, Span keywordSpan, Span nameSpan, boolean nameIsKeyword, Expr value) {

@@ -56,6 +56,7 @@ public record Diagnostic(int line, int column, String code, String message) impl
         public static final String NOT_BOOLEAN = "policy_not_boolean";
         public static final String NAME_MISMATCH = "policy_name_mismatch";
         public static final String BAD_EFFECTIVE_TIME = "policy_bad_effective_time";
+        public static final String BAD_LEVEL = "policy_bad_level";
 
         private Codes() {
         }

@@ -334,6 +334,8 @@ public final class PolicyParser {
             for (String item : items) {
                 if (OPERATORS.contains(item) && items.contains("'=='")) {
                     operator = true;
+                } else if (item.equals("identifier") && items.contains("'applies'")) {
+                    shown.add("'levels'"); // the policy header's one identifier: the unreserved word levels
                 } else {
                     shown.add(item);
                 }
@@ -396,8 +398,18 @@ public final class PolicyParser {
             for (RuleDeclContext rule : ctx.ruleDecl()) {
                 rules.add(rule(rule));
             }
+            List<Ast.Level> levels = new ArrayList<>();
+            if (ctx.levelsDecl() != null) {
+                if (!ctx.levelsDecl().levelsWord.getText().equals("levels")) {
+                    errors.add(Diagnostic.at(span(ctx.levelsDecl().levelsWord), Codes.SYNTAX_ERROR, "unexpected '"
+                            + ctx.levelsDecl().levelsWord.getText() + "'; expected 'applies', 'let', 'rule' or 'levels'"));
+                }
+                for (var level : ctx.levelsDecl().STRING()) {
+                    levels.add(new Ast.Level(level.getText(), span(level.getSymbol())));
+                }
+            }
             return new Ast.Policy(ctx.name.getText(), span(ctx.name), description, descriptionSpan, mode, applies,
-                    List.copyOf(lets), List.copyOf(rules));
+                    List.copyOf(lets), List.copyOf(rules), List.copyOf(levels));
         }
 
         private Ast.Rule rule(RuleDeclContext ctx) {

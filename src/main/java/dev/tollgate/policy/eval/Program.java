@@ -31,9 +31,16 @@ public final class Program {
     private final Rule[] rules;
     private final int slotCount;
     private final Budget.Limits limits;
+    private final List<String> levels;
 
     public Program(String name, String description, Mode mode, Node applies, List<Node> lets, List<Rule> rules,
             int slotCount, Budget.Limits limits) {
+        this(name, description, mode, applies, lets, rules, slotCount, limits, List.of());
+    }
+
+    public Program(String name, String description, Mode mode, Node applies, List<Node> lets, List<Rule> rules,
+            int slotCount, Budget.Limits limits, List<String> levels) {
+        this.levels = List.copyOf(levels);
         this.limits = limits;
         this.name = name;
         this.description = description;
@@ -54,6 +61,11 @@ public final class Program {
 
     public Mode mode() {
         return mode;
+    }
+
+    /** The SLSA levels the policy declares ({@code levels "SLSA_BUILD_LEVEL_3"}), for the VSA of an allow. */
+    public List<String> levels() {
+        return levels;
     }
 
     public List<String> ruleNames() {
