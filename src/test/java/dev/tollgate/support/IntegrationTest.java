@@ -86,6 +86,12 @@ public abstract class IntegrationTest {
         registry.add("tollgate.signing.dir", () -> SIGNING_DIR.toString());
         registry.add("tollgate.audit.origin", () -> ORIGIN);
         registry.add("tollgate.audit.publish-dir", () -> CHECKPOINT_DIR.toString());
+        // declared policies: a directory and a bundle signed with a key generated for this JVM, read every 200 ms
+        registry.add("tollgate.policy-sources.directory", () -> PolicySourceFiles.DIRECTORY.toString());
+        registry.add("tollgate.policy-sources.interval", () -> "200ms");
+        registry.add("tollgate.policy-sources.bundles[0].name", () -> PolicySourceFiles.BUNDLE_SOURCE);
+        registry.add("tollgate.policy-sources.bundles[0].file", () -> PolicySourceFiles.BUNDLE.toString());
+        registry.add("tollgate.policy-sources.bundles[0].public-key", () -> PolicySourceFiles.KEY.toString());
     }
 
     @BeforeEach
