@@ -32,6 +32,7 @@ final class TarGz {
         Map<String, byte[]> files = new LinkedHashMap<>();
         long total = 0;
         int entries = 0;
+        String longName = null; // a pax "path" or a GNU long name, for the next entry
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(tarGz))) {
             byte[] header = new byte[BLOCK];
             while (true) {
@@ -49,6 +50,10 @@ final class TarGz {
                 String prefix = text(header, 345, 155);
                 if (!prefix.isEmpty() && "ustar".equals(text(header, 257, 5))) {
                     name = prefix + "/" + name;
+                }
+                if (longName != null) {
+                    name = longName;
+                    longName = null;
                 }
                 long size = octal(header, 124, 12);
                 char type = (char) header[156];
@@ -72,13 +77,45 @@ final class TarGz {
                         }
                         total += size;
                     }
-                    case '5', 'x', 'g' -> normalised(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+                    case '5' -> normalised(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+                    case 'x' -> longName = paxPath(content);
+                    case 'L' -> longName = text(content, 0, content.length);
+                    case 'g' -> {
+                        // global pax header: nothing in it is used
+                    }
                     default -> throw new Unreadable("'" + name + "' is not a regular file or directory (type '" + type + "')");
                 }
             }
         } catch (IOException e) {
             throw new Unreadable("the tarball is not gzip-compressed tar: " + e.getMessage());
         }
+    }
+
+    /** The {@code path} of a pax extended header's records ({@code "<length> <key>=<value>\n"}), or null. */
+    private static String paxPath(byte[] records) throws Unreadable {
+        String path = null;
+        int at = 0;
+        while (at < records.length) {
+            int space = at;
+            while (space < records.length && records[space] != ' ') {
+                space++;
+            }
+            int length;
+            try {
+                length = Integer.parseInt(new String(records, at, space - at, StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                throw new Unreadable("a pax header is malformed");
+            }
+            if (length <= space - at + 1 || at + length > records.length || records[at + length - 1] != '\n') {
+                throw new Unreadable("a pax header is malformed");
+            }
+            String record = new String(records, space + 1, at + length - space - 2, StandardCharsets.UTF_8);
+            if (record.startsWith("path=")) {
+                path = record.substring("path=".length());
+            }
+            at += length;
+        }
+        return path;
     }
 
     /** The entry's name without a leading {@code ./}; absolute names, {@code ..} and empty segments are refused. */
