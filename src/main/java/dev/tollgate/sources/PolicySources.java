@@ -103,7 +103,8 @@ class PolicySources {
         this.metrics = metrics;
         if (properties.directory() != null) {
             Path directory = properties.directory();
-            add(new State("directory", "directory", directory.toString(), () -> readDirectory(directory)));
+            Path trustDirectory = properties.trustDirectory();
+            add(new State("directory", "directory", directory.toString(), () -> readDirectory(directory, trustDirectory)));
         }
         for (PolicySourcesProperties.Bundle bundle : properties.bundles()) {
             if (bundle.name() == null || !bundle.name().matches("[a-z0-9][a-z0-9-]{0,62}") || bundle.name().equals("directory")) {
@@ -292,13 +293,22 @@ class PolicySources {
         count(state, "applied");
     }
 
-    private Reading readDirectory(Path directory) throws IOException, SyncRefused {
-        Path root = directory.toRealPath();
+    private Reading readDirectory(Path directory, Path trustDirectory) throws IOException, SyncRefused {
         Map<String, byte[]> files = new TreeMap<>();
-        long total = 0;
-        try (Stream<Path> walk = Files.walk(root, 2, FileVisitOption.FOLLOW_LINKS)) {
+        long total = read(directory.toRealPath(), trustDirectory == null ? 2 : 1, "", files, 0);
+        if (trustDirectory != null) {
+            read(trustDirectory.toRealPath(), 1, "trust/", files, total);
+        }
+        String fingerprint = SourceFiles.fingerprint(files);
+        return new Reading(fingerprint, fingerprint, () -> new Unpacked(files, null));
+    }
+
+    /** Reads the files the layout uses under {@code root} (named {@code prefix} + their relative path); answers the bytes read so far. */
+    private long read(Path root, int depth, String prefix, Map<String, byte[]> files, long read) throws IOException, SyncRefused {
+        long total = read;
+        try (Stream<Path> walk = Files.walk(root, depth, FileVisitOption.FOLLOW_LINKS)) {
             for (Path path : (Iterable<Path>) walk::iterator) {
-                String relative = root.relativize(path).toString().replace('\\', '/');
+                String relative = prefix + root.relativize(path).toString().replace('\\', '/');
                 if (!Files.isRegularFile(path) || !SourceFiles.wanted(relative)) {
                     continue;
                 }
@@ -313,8 +323,7 @@ class PolicySources {
                 files.put(relative, content);
             }
         }
-        String fingerprint = SourceFiles.fingerprint(files);
-        return new Reading(fingerprint, fingerprint, () -> new Unpacked(files, null));
+        return total;
     }
 
     private Reading readBundle(PolicySourcesProperties.Bundle bundle) throws IOException, SyncRefused {

@@ -13,6 +13,8 @@ import org.springframework.util.unit.DataSize;
  *
  * @param directory a directory of {@code <name>.policy} files and {@code trust/<name>.json|.pem|.asc}
  *                  (a git checkout kept by a sidecar, or a ConfigMap mount); unset: none
+ * @param trustDirectory where the directory source's trust material is, when not in its {@code trust/} subdirectory
+ *                  (a second ConfigMap mount: a ConfigMap's keys cannot hold a {@code /})
  * @param interval  how often every source is read again; a source whose content did not change is not applied again
  * @param prune     whether a policy a source activated is deactivated when the source no longer holds it
  * @param maxSize   the most bytes a source may hold (a directory's files, a bundle's tarball unpacked)
@@ -20,7 +22,7 @@ import org.springframework.util.unit.DataSize;
  * @param bundles   signed policy bundles: tarballs verified before anything in them is applied
  */
 @ConfigurationProperties("tollgate.policy-sources")
-record PolicySourcesProperties(Path directory, @DefaultValue("30s") Duration interval, @DefaultValue("true") boolean prune,
+record PolicySourcesProperties(Path directory, Path trustDirectory, @DefaultValue("30s") Duration interval, @DefaultValue("true") boolean prune,
         @DefaultValue("8MB") DataSize maxSize, @DefaultValue("1000") int maxFiles, List<Bundle> bundles) {
 
     PolicySourcesProperties {
