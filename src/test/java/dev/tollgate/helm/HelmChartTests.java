@@ -234,7 +234,7 @@ class HelmChartTests {
     @Test
     void declaredPoliciesComeFromAConfigMapMountedAsTheDirectoryWithItsTrustFromAnother() {
         Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
-        assertThat((List<Map<String, Object>>) at(plain, "env")).noneMatch(e -> "TOLLGATE_POLICY_SOURCES_DIRECTORY".equals(e.get("name")));
+        assertThat((List<Map<String, Object>>) at(plain, "env")).noneMatch(e -> "TOLLGATE_POLICYSOURCES_DIRECTORY".equals(e.get("name")));
 
         Map<String, Object> pod = at(kind(render(new Helm(CHART).template().set("policySources.configMap", "gate-policies")
                 .set("policySources.trustConfigMap", "gate-policy-trust").set("policySources.interval", "10s")),
@@ -242,15 +242,15 @@ class HelmChartTests {
         Map<String, Object> container = at(pod, "containers", 0);
         List<Map<String, Object>> env = at(container, "env");
         assertThat(env).anySatisfy(e -> {
-            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICY_SOURCES_DIRECTORY");
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICYSOURCES_DIRECTORY");
             assertThat(e.get("value")).isEqualTo("/etc/tollgate/policies");
         });
         assertThat(env).anySatisfy(e -> {
-            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICY_SOURCES_TRUST_DIRECTORY");
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICYSOURCES_TRUSTDIRECTORY");
             assertThat(e.get("value")).isEqualTo("/etc/tollgate/policy-trust");
         });
         assertThat(env).anySatisfy(e -> {
-            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICY_SOURCES_INTERVAL");
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICYSOURCES_INTERVAL");
             assertThat(e.get("value")).isEqualTo("10s");
         });
         List<Map<String, Object>> mounts = at(container, "volumeMounts");
