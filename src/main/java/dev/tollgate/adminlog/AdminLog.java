@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.tollgate.db.ChangeNotifications;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -23,7 +24,9 @@ import tools.jackson.databind.ObjectMapper;
  * The append-only log of administrative changes (tokens, policies, trust material, configured
  * exemptions). {@link #record} joins the caller's transaction, so a change and its event commit
  * together or not at all; the database refuses UPDATE, DELETE and TRUNCATE on the table. Every
- * event is also logged. Details never hold secrets.
+ * event is also logged. Details never hold secrets. Every change is also announced to every
+ * replica ({@link ChangeNotifications}, topic: the action's first word, {@code policy},
+ * {@code trust}, {@code token}), in the same transaction: the others drop their caches at once.
  */
 @Component
 public class AdminLog {
@@ -35,9 +38,11 @@ public class AdminLog {
     private final JdbcClient jdbc;
     private final ObjectMapper json;
     private final Clock clock;
+    private final ChangeNotifications notifications;
 
-    AdminLog(JdbcClient jdbc, ObjectMapper json, Clock clock) {
+    AdminLog(JdbcClient jdbc, ObjectMapper json, Clock clock, ChangeNotifications notifications) {
         this.jdbc = jdbc;
+        this.notifications = notifications;
         this.json = json;
         this.clock = clock;
     }
@@ -48,6 +53,8 @@ public class AdminLog {
         jdbc.sql("INSERT INTO admin_event (recorded_at, actor, action, target, details) VALUES (?, ?, ?, ?, ?::jsonb)")
                 .params(Timestamp.from(clock.instant()), actor, action, target, json.writeValueAsString(details))
                 .update();
+        int dot = action.indexOf('.');
+        notifications.announce(dot < 0 ? action : action.substring(0, dot));
         log.info("admin event: {} {} by {} {}", action, target, actor, details);
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * The hash chain: {@code hash = sha256(previousHash || canonical JSON of the record)}, where the
@@ -114,7 +115,7 @@ final class DecisionChain {
             escape(member.getKey(), out);
             out.append(':').append(member.getValue());
         }
-        return sha256(out.append('}').toString());
+        return Digest.sha256(out.append('}').toString()).hex();
     }
 
     static String canonical(JsonNode node) {
@@ -251,14 +252,6 @@ final class DecisionChain {
             if (Character.isSurrogate(c)) {
                 i = surrogatePair(text, i);
             }
-        }
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

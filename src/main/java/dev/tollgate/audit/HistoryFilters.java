@@ -4,18 +4,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import com.google.re2j.Pattern;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.Rfc3339;
 import org.springframework.util.MultiValueMap;
+import dev.tollgate.digest.Digest;
 
 /**
  * The one reader of the decision history's filters (api.md): the API's listing and export and the
  * console's decisions page take the same query parameters, with the same names and checks.
  */
 public final class HistoryFilters {
-
-    static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
 
     /** The filter parameters, in the order the console shows them. */
     public static final java.util.List<String> NAMES = java.util.List.of("digest", "name", "policy", "outcome", "since",
@@ -45,8 +43,8 @@ public final class HistoryFilters {
     /** The filter these parameters describe; a malformed one is 400. */
     public static DecisionHistory.Filter filter(Map<String, String> q) {
         String digest = q.get("digest");
-        if (digest != null && !DIGEST.matches(digest)) {
-            throw ApiException.badRequest("digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
+        if (digest != null && !Digest.isWritten(digest)) {
+            throw ApiException.badRequest("digest must be " + Digest.FORM);
         }
         String outcome = q.get("outcome");
         if (outcome != null && !OUTCOMES.contains(outcome)) {
@@ -59,6 +57,6 @@ public final class HistoryFilters {
 
     /** Whether this is a digest as the API spells it. */
     public static boolean isDigest(String text) {
-        return text != null && DIGEST.matches(text);
+        return Digest.isWritten(text);
     }
 }

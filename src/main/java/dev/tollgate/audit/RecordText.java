@@ -9,6 +9,7 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * A record's canonical text: the JSON object of every hashed column (sequence and previousHash
@@ -53,17 +54,13 @@ public final class RecordText {
 
     /** The record's Merkle leaf hash (lower-case hex): {@code SHA-256(0x00 ‖ text)}, RFC 9162. */
     public static String leafHash(String text) {
-        try {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            sha.update((byte) 0x00);
-            return java.util.HexFormat.of().formatHex(sha.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        java.security.MessageDigest sha = Digest.Algorithm.SHA256.digester();
+        sha.update((byte) 0x00);
+        return java.util.HexFormat.of().formatHex(sha.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The chain hash of a record's text (lower-case hex): {@code sha256(previousHash ‖ text)}. */
     public static String chainHash(String previousHash, String text) {
-        return DecisionChain.sha256(previousHash + text);
+        return Digest.sha256(previousHash + text).hex();
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.tollgate.decision.ArtifactRef;
 import picocli.CommandLine;
+import dev.tollgate.digest.Digest;
 
 /** Option values shared by the commands: the artifact, context pairs, times. */
 final class Options {
@@ -16,7 +17,7 @@ final class Options {
     }
 
     static ArtifactRef artifact(CommandLine line, String digest, String name, String tag) {
-        if (!ArtifactRef.DIGEST.matches(digest)) {
+        if (!Digest.isWritten(digest)) {
             throw new CommandLine.ParameterException(line, "--digest must be sha256: followed by 64 lowercase hex digits");
         }
         try {

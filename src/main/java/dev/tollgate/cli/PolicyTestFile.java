@@ -12,6 +12,7 @@ import java.util.Set;
 import dev.tollgate.decision.ArtifactRef;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
+import dev.tollgate.digest.Digest;
 
 /**
  * A policy test file (docs/policy-authoring.md): the policies under test, the trust material,
@@ -109,7 +110,7 @@ record PolicyTestFile(Path file, List<Path> policies, Path trustDir, boolean pub
         String name = c.has("name") ? string(c.get("name"), where + ".name") : where;
         JsonNode a = object(c.get("artifact"), where + ".artifact", Set.of("digest", "name", "tag"));
         String digest = a.has("digest") ? string(a.get("digest"), where + ".artifact.digest") : null;
-        if (digest == null || !ArtifactRef.DIGEST.matches(digest)) {
+        if (!Digest.isWritten(digest)) {
             throw new Invalid(where + ".artifact.digest must be sha256: followed by 64 lowercase hex digits");
         }
         ArtifactRef artifact;

@@ -27,6 +27,7 @@ import dev.tollgate.web.StrictJsonConfiguration;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * The server's parts as plain objects, for the command line: the strict JSON mapper, the policy
@@ -69,7 +70,7 @@ final class Workbench {
                     .append(d.column()).append(": error ").append(d.code()).append(' ').append(d.message()));
             throw new Problem(text.toString());
         }
-        return new ActivePolicy(result.program().name(), 0, sha256(source.getBytes(StandardCharsets.UTF_8)),
+        return new ActivePolicy(result.program().name(), 0, Digest.sha256(source).hex(),
                 result.program());
     }
 
@@ -128,7 +129,7 @@ final class Workbench {
     }
 
     private static TrustMaterial material(String name, TrustKind kind, byte[] content) {
-        return new TrustMaterial(name, kind, content, sha256(content), Instant.EPOCH, Instant.EPOCH, "cli");
+        return new TrustMaterial(name, kind, content, Digest.sha256(content).hex(), Instant.EPOCH, Instant.EPOCH, "cli");
     }
 
     /**
@@ -161,14 +162,6 @@ final class Workbench {
             }
         }
         return submissions;
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static OfflineDecisions decisions(TrustStore.Snapshot trust, Instant now) {

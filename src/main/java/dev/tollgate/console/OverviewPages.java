@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.tollgate.audit.DecisionHistory;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
+import dev.tollgate.security.ConsoleSingleSignOn;
 import dev.tollgate.security.Requester;
 import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
@@ -66,10 +67,12 @@ class OverviewPages extends ConsolePage {
     private final Clock clock;
     private final List<String> exemptNamespaces;
     private final AtomicReference<LastVerification> lastVerification = new AtomicReference<>();
+    private final ConsoleSingleSignOn singleSignOn;
 
     OverviewPages(ConsoleAccess access, DecisionHistory history, PolicyCatalog policies, TrustStore trust, Clock clock,
-            @Value("${tollgate.admission.exempt-namespaces:}") List<String> exemptNamespaces) {
+            @Value("${tollgate.admission.exempt-namespaces:}") List<String> exemptNamespaces, ConsoleSingleSignOn singleSignOn) {
         super(access);
+        this.singleSignOn = singleSignOn;
         this.history = history;
         this.policies = policies;
         this.trust = trust;
@@ -88,7 +91,9 @@ class OverviewPages extends ConsolePage {
     }
 
     @GetMapping("/ui/login")
-    String login() {
+    String login(Model model) {
+        model.addAttribute("sso", singleSignOn.enabled() ? Map.of("label", singleSignOn.label(), "href", singleSignOn.startPath())
+                : null);
         return "login";
     }
 

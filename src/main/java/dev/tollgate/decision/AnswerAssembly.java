@@ -10,13 +10,13 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tollgate.audit.DecisionRecord;
-import dev.tollgate.evidence.Signer;
 import dev.tollgate.evidence.VerifiedEvidence;
-import dev.tollgate.evidence.intoto.Statement;
 import dev.tollgate.policy.PolicyInputs;
 import dev.tollgate.policy.PolicySelection;
 import dev.tollgate.policy.eval.EvidenceItem;
+import dev.tollgate.policy.eval.Roots;
 import dev.tollgate.policy.eval.Input;
+import dev.tollgate.digest.Digest;
 
 /**
  * Builds, from what a decision gathered and how its policies came out, the values it is made of:
@@ -84,7 +84,7 @@ final class AnswerAssembly {
         List<RecordedEvidence> evidence = new ArrayList<>(items.size());
         for (Gathered item : items) {
             evidence.add(new RecordedEvidence(item.index(), item.source(), item.result().bundleSha256(),
-                    item.payload() == null ? null : DecisionService.sha256Hex(item.payload()), item.result().ok(),
+                    item.payload() == null ? null : Digest.sha256(item.payload()).hex(), item.result().ok(),
                     item.result().ok() ? null : item.result().failure().code()));
         }
         return new RecordedRequest(new TreeMap<>(request.context()), request.policies(), request.storedEvidence(), evidence);
@@ -108,14 +108,7 @@ final class AnswerAssembly {
     // ---- the policy input ------------------------------------------------------------------------
 
     static Input input(ArtifactRef artifact, Map<String, String> context, List<Gathered> items, Instant now) {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("digest", artifact.digest());
-        if (artifact.name() != null) {
-            a.put("name", artifact.name());
-        }
-        if (artifact.tag() != null) {
-            a.put("tag", artifact.tag());
-        }
+        Map<String, Object> a = Roots.view(Roots.ARTIFACT, artifact, AnswerAssembly::predicate);
         List<Object> signatures = new ArrayList<>();
         List<Object> attestations = new ArrayList<>();
         for (Gathered item : items) {
@@ -124,52 +117,16 @@ final class AnswerAssembly {
                 continue;
             }
             if (v.isAttestation()) {
-                Map<String, Object> facts = new LinkedHashMap<>();
-                facts.put("predicateType", v.predicateType());
-                facts.put("predicate", PolicyInputs.value(v.predicate()));
-                facts.put("signer", signer(v.signer()));
-                List<Object> subjects = new ArrayList<>();
-                for (Statement.Subject subject : v.subjects()) {
-                    Map<String, Object> s = new LinkedHashMap<>();
-                    s.put("name", subject.name());
-                    if (subject.shown() != null) {
-                        s.put("digest", subject.shown());
-                    }
-                    subjects.add(s);
-                }
-                facts.put("subjects", subjects);
-                attestations.add(new EvidenceItem(facts, item.index()));
+                attestations.add(new EvidenceItem(Roots.view(Roots.ATTESTATION, v, AnswerAssembly::predicate), item.index()));
             } else {
-                signatures.add(new EvidenceItem(signer(v.signer()), item.index()));
+                signatures.add(new EvidenceItem(Roots.view(Roots.SIGNATURE, v.signer(), AnswerAssembly::predicate), item.index()));
             }
         }
         return new Input(a, new LinkedHashMap<>(context), signatures, attestations, now);
     }
 
-    private static Map<String, Object> signer(Signer s) {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("kind", s.kind());
-        putIfPresent(facts, "issuer", s.issuer());
-        putIfPresent(facts, "subject", s.subject());
-        putIfPresent(facts, "key", s.key());
-        facts.put("trustRoot", s.trustRoot());
-        facts.put("trustRoots", List.copyOf(s.trustRoots()));
-        if (s.integratedTime() != null) {
-            facts.put("integratedTime", s.integratedTime());
-        }
-        if (s.cert() != null) {
-            facts.put("cert", Map.copyOf(s.cert()));
-        }
-        facts.put("timestampedBy", List.copyOf(s.timestampedBy()));
-        facts.put("transparencyLog", s.transparencyLog());
-        putIfPresent(facts, "fingerprint", s.fingerprint());
-        putIfPresent(facts, "userIds", s.userIds());
-        return facts;
-    }
-
-    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
-        if (value != null) {
-            map.put(key, value);
-        }
+    /** A fact of type any (an attestation's predicate) as a language value. */
+    private static Object predicate(Object json) {
+        return PolicyInputs.value((tools.jackson.databind.JsonNode) json);
     }
 }

@@ -1,6 +1,6 @@
 package dev.tollgate.decision;
 
-import com.google.re2j.Pattern;
+import dev.tollgate.digest.Digest;
 
 /**
  * An artifact as decisions name it: a digest ({@code sha256:} and 64 lowercase hex digits, or
@@ -10,14 +10,13 @@ import com.google.re2j.Pattern;
  */
 public record ArtifactRef(String digest, String name, String tag) {
 
-    public static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
     /** Longest name, tag or reference. */
     public static final int MAX_LENGTH = 1024;
 
     /** Every artifact, however it was made, has a valid digest and storable name and tag. */
     public ArtifactRef {
-        if (digest == null || !DIGEST.matches(digest)) {
-            throw new InvalidDecisionRequest("artifact.digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
+        if (!Digest.isWritten(digest)) {
+            throw new InvalidDecisionRequest("artifact.digest must be " + Digest.FORM);
         }
         InvalidDecisionRequest.checked(name, "artifact.name", MAX_LENGTH);
         InvalidDecisionRequest.checked(tag, "artifact.tag", MAX_LENGTH);
@@ -40,8 +39,8 @@ public record ArtifactRef(String digest, String name, String tag) {
             throw new Invalid("the reference '" + ref + "' has no digest: pin it by digest (name@sha256:…); tags are mutable");
         }
         String digest = ref.substring(at + 1);
-        if (!DIGEST.matches(digest)) {
-            throw new Invalid("the reference's digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
+        if (!Digest.isWritten(digest)) {
+            throw new Invalid("the reference's digest must be " + Digest.FORM);
         }
         String named = ref.substring(0, at);
         String tag = null;

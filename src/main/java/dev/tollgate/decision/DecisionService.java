@@ -42,6 +42,7 @@ import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * Makes a decision: gather and verify the evidence (from the request, kept for the digest, or
@@ -266,7 +267,7 @@ public class DecisionService implements Decisions {
 
     /** A kept bundle, read again (parsed once per bundle and payload, then from memory). */
     private EvidenceSubmission reread(String digest, StoredEvidence.Key kept, int index) {
-        String key = kept.bundleSha256() + "|" + (kept.payload() == null ? "-" : sha256Hex(kept.payload()));
+        String key = kept.bundleSha256() + "|" + (kept.payload() == null ? "-" : Digest.sha256(kept.payload()).hex());
         return rereads.get(key, k -> {
             ObjectNode item = EvidenceVerifier.storedItem(json.readTree(stored.bundle(digest, kept.signatureSha256())), kept.payload());
             try {
@@ -275,13 +276,5 @@ public class DecisionService implements Decisions {
                 return Optional.<EvidenceSubmission>empty(); // kept evidence that no longer parses is ignored
             }
         }).orElse(null);
-    }
-
-    static String sha256Hex(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import dev.tollgate.digest.Digest;
 
 /**
  * What callers of the decision module (the API, admission) ask of it: decisions made and
@@ -20,8 +21,8 @@ public interface Decisions {
     /** An image admitted without a decision because its namespace is exempt by configuration. */
     record Exemption(String digest, String name, String tag) {
         public Exemption {
-            if (digest != null && !ArtifactRef.DIGEST.matches(digest)) {
-                throw new InvalidDecisionRequest("the digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
+            if (digest != null && !Digest.isWritten(digest)) {
+                throw new InvalidDecisionRequest("the digest must be " + Digest.FORM);
             }
             InvalidDecisionRequest.checked(name, "the image name", ArtifactRef.MAX_LENGTH);
             InvalidDecisionRequest.checked(tag, "the image tag", ArtifactRef.MAX_LENGTH);

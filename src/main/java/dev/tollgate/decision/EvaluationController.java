@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * {@code POST /v1/decisions:evaluate}: a decision's body (plus an optional candidate
@@ -69,7 +70,7 @@ class EvaluationController {
         ActivePolicy candidate = null;
         if (source != null) {
             Program program = catalog.compileOrThrow(source.stringValue());
-            candidate = new ActivePolicy(program.name(), 0, sha256(source.stringValue()), program);
+            candidate = new ActivePolicy(program.name(), 0, Digest.sha256(source.stringValue()).hex(), program);
             String name = program.name();
             policies.removeIf(p -> p.name().equals(name));
             policies.add(candidate);
@@ -87,9 +88,5 @@ class EvaluationController {
         }
         answer.set("input", OfflineDecisions.inputJson(result.input()));
         return answer;
-    }
-
-    private static String sha256(String text) {
-        return DecisionService.sha256Hex(text.getBytes(StandardCharsets.UTF_8));
     }
 }

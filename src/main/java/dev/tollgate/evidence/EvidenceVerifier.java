@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import dev.tollgate.digest.Digest;
 
 /**
  * Turns evidence items into verified facts or failures, against the trust material held. Never
@@ -144,7 +145,7 @@ public class EvidenceVerifier {
                 throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "payload is not valid base64");
             }
         }
-        return new EvidenceSubmission(bundle, bundleJson, payload, sha256Hex(bundleJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new EvidenceSubmission(bundle, bundleJson, payload, Digest.sha256(bundleJson).hex());
     }
 
     /** {@code {"dsse": {...}}}: kept (and stored) as the whole item, so that reading it again gives the same envelope. */
@@ -162,7 +163,7 @@ public class EvidenceVerifier {
         } catch (Failure f) {
             throw new MalformedEvidence(index, f.code(), f.detail());
         }
-        return new EvidenceSubmission(envelope, itemJson, null, sha256Hex(itemJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new EvidenceSubmission(envelope, itemJson, null, Digest.sha256(itemJson).hex());
     }
 
     /**
@@ -203,7 +204,7 @@ public class EvidenceVerifier {
         } catch (OpenPgpRefused e) {
             throw new MalformedEvidence(index, e.code(), e.detail());
         }
-        return new EvidenceSubmission(null, itemJson, null, sha256Hex(itemJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)), file);
+        return new EvidenceSubmission(null, itemJson, null, Digest.sha256(itemJson).hex(), file);
     }
 
     /**
@@ -232,7 +233,7 @@ public class EvidenceVerifier {
     }
 
     public EvidenceResult verify(EvidenceSubmission s, String artifactDigest, TrustStore.Snapshot held) {
-        String payloadHash = s.payload() == null ? "-" : sha256Hex(s.payload());
+        String payloadHash = s.payload() == null ? "-" : Digest.sha256(s.payload()).hex();
         String key = s.bundleSha256() + "|" + payloadHash + "|" + artifactDigest + "|" + held.fingerprint();
         if (properties.cacheSize() == 0) {
             return verifyNow(s, artifactDigest, held).result();
@@ -316,7 +317,7 @@ public class EvidenceVerifier {
                 return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.UNSUPPORTED,
                         "a message signature is verified over the artifact's SHA-256; this artifact is named by its SHA-512");
             }
-            signed = s.payload() == null ? artifact : sha256(s.payload());
+            signed = s.payload() == null ? artifact : Digest.sha256(s.payload()).bytes();
         }
 
         SigstoreVerifier.precheck(bundle);
@@ -332,7 +333,7 @@ public class EvidenceVerifier {
             // a key bundle's log entry was checked against the held roots
             held.roots().forEach(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
         }
-        String signatureSha256 = sha256Hex(bundle.signatureBytes());
+        String signatureSha256 = Digest.sha256(bundle.signatureBytes()).hex();
         if (!bundle.isDsse()) {
             VerifiedEvidence verified = new VerifiedEvidence("signature", signer, null, null, null, uses, signatureSha256);
             if (s.payload() != null) {
@@ -406,7 +407,7 @@ public class EvidenceVerifier {
         List<VerifiedEvidence.TrustUse> uses = new ArrayList<>();
         held.find(key.name()).ifPresent(m -> uses.add(new VerifiedEvidence.TrustUse(m.name(), m.kind().id(), m.sha256())));
         VerifiedEvidence facts = new VerifiedEvidence("signature", signer, null, null, null, uses,
-                sha256Hex(s.openpgp().signatureBytes()));
+                Digest.sha256(s.openpgp().signatureBytes()).hex());
         if (s.openpgp().listed(artifactDigest) == null) {
             return EvidenceResult.failed(s.bundleSha256(), Failure.Codes.DIGEST_MISMATCH,
                     "the signed file does not list the artifact's digest", facts);
@@ -533,17 +534,4 @@ public class EvidenceVerifier {
         return artifactDigest.equals(digest.stringValue()) ? null
                 : "the signed payload names " + digest.stringValue() + ", not the artifact";
     }
-
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String sha256Hex(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256(bytes));
-    }
-
 }

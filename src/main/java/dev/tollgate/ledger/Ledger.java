@@ -39,6 +39,11 @@ import tools.jackson.databind.ObjectMapper;
  * not match it (the tree rewritten under it), a record's chain hash does not hold, or (after a
  * start) the stored tree does not have the root of the newest signed checkpoint, the ledger is
  * halted: it extends and signs nothing, logs why, and checks again on every round.
+ * <p>
+ * Several servers on one database take turns: each round runs under a transaction-scoped advisory
+ * lock (one server extends and signs at a time, the others skip the round), and a server whose
+ * frontier is not the stored size (another server extended the tree) reloads it from the stored
+ * nodes and checks it against the stored root first.
  */
 @Component
 public class Ledger {
@@ -59,8 +64,6 @@ public class Ledger {
     private volatile String halted;
     /** The tree as this server built it (guarded by this). */
     private Merkle.Frontier frontier;
-    private long lastCheckpointSize;
-    private Instant lastCheckpointAt = Instant.EPOCH;
 
     Ledger(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json, SigningKeys keys,
             CheckpointProperties properties, Clock clock) {
@@ -123,9 +126,17 @@ public class Ledger {
     /** One round: append what was committed, then checkpoint if due. True if a full batch was appended (more may wait). */
     synchronized boolean cycle() {
         int appended = append();
-        checkpointIfDue();
+        if (signed) {
+            signed = false;
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }
         return appended >= properties.appendBatch();
     }
+
+    /** A checkpoint was signed in the last round (guarded by this). */
+    private boolean signed;
 
     private record Row(long sequence, String text, String previousHash, String hash) {
     }
@@ -153,7 +164,6 @@ public class Ledger {
                     return 0;
                 }
                 frontier = loaded;
-                lastCheckpoint();
             } else if (!Arrays.equals(frontier.root(), state.root())) {
                 halt("the stored root of the tree of size " + state.size() + " is not the one this server made");
                 return 0;
@@ -162,6 +172,7 @@ public class Ledger {
                     (rs, i) -> row(rs), state.size(), properties.appendBatch());
             if (rows.isEmpty()) {
                 resume();
+                signIfDue(frontier);
                 return 0;
             }
             Merkle.Frontier next = frontier.copy();
@@ -188,6 +199,7 @@ public class Ledger {
             long added = next.size() - frontier.size();
             frontierAfterCommit = next;
             resume();
+            signIfDue(next);
             return (int) added;
         });
         if (frontierAfterCommit != null) {
@@ -268,31 +280,33 @@ public class Ledger {
 
     // ---- checkpoints ------------------------------------------------------------------------------
 
-    private void lastCheckpoint() {
-        jdbc.query("SELECT size, made_at FROM ledger_checkpoint ORDER BY size DESC LIMIT 1", rs -> {
-            lastCheckpointSize = rs.getLong(1);
-            lastCheckpointAt = rs.getTimestamp(2).toInstant();
-        });
-    }
-
-    private void checkpointIfDue() {
-        if (halted != null || frontier == null || frontier.size() <= lastCheckpointSize) {
+    /**
+     * Signs a checkpoint of the tree if it grew since the newest stored one and that one is older
+     * than the interval. Called holding the ledger lock, in the transaction that extended the tree,
+     * and judged by the stored checkpoints, not by what this server made: with several servers on one
+     * database there is still one checkpoint per interval, and their sizes grow in the order they
+     * were made (a published copy never goes back).
+     */
+    private void signIfDue(Merkle.Frontier tree) {
+        if (halted != null || tree == null || tree.size() == 0) {
             return;
         }
+        long[] lastSize = {0};
+        Instant[] lastAt = {Instant.EPOCH};
+        jdbc.query("SELECT size, made_at FROM ledger_checkpoint ORDER BY size DESC LIMIT 1", rs -> {
+            lastSize[0] = rs.getLong(1);
+            lastAt[0] = rs.getTimestamp(2).toInstant();
+        });
         Instant now = clock.instant();
-        if (now.isBefore(lastCheckpointAt.plus(properties.checkpointInterval()))) {
+        if (tree.size() <= lastSize[0] || now.isBefore(lastAt[0].plus(properties.checkpointInterval()))) {
             return;
         }
         SigningKeys.CheckpointKey key = keys.activeCheckpointKey();
-        Checkpoint checkpoint = Checkpoint.sign(properties.origin(), frontier.size(), frontier.root(), key);
+        Checkpoint checkpoint = Checkpoint.sign(properties.origin(), tree.size(), tree.root(), key);
         jdbc.update("INSERT INTO ledger_checkpoint (size, root, note, key_id, made_at) VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT DO NOTHING", checkpoint.size(), checkpoint.root(), checkpoint.note(), key.keyIdHex(),
                 Timestamp.from(now));
-        lastCheckpointSize = checkpoint.size();
-        lastCheckpointAt = now;
-        synchronized (monitor) {
-            monitor.notifyAll();
-        }
+        signed = true;
     }
 
     /** The newest stored checkpoint whose signature verifies with a configured key (a forged row is passed over). */

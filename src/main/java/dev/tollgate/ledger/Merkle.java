@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import dev.tollgate.digest.Digest;
 
 /**
  * RFC 9162 §2.1 Merkle tree hashing over the decision records, in sequence order (leaf index =
@@ -34,14 +35,14 @@ final class Merkle {
     }
 
     static byte[] leafHash(byte[] recordBytes) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = Digest.Algorithm.SHA256.digester();
         sha.update((byte) 0x00);
         sha.update(recordBytes);
         return sha.digest();
     }
 
     static byte[] nodeHash(byte[] left, byte[] right) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = Digest.Algorithm.SHA256.digester();
         sha.update((byte) 0x01);
         sha.update(left);
         sha.update(right);
@@ -49,15 +50,7 @@ final class Merkle {
     }
 
     static byte[] emptyRoot() {
-        return sha256().digest();
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digest.Algorithm.SHA256.digester().digest();
     }
 
     /** The largest power of two smaller than {@code n} (n ≥ 2). */

@@ -39,6 +39,7 @@ import org.bouncycastle.util.io.pem.PemWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import dev.tollgate.digest.Digest;
 
 /**
  * The signing keys (tollgate.signing.*): one active Ed25519 key for checkpoints and one active
@@ -191,7 +192,7 @@ public class SigningKeys {
 
     /** C2SP signed-note key id: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key). */
     static byte[] keyId(String name, byte[] publicKey) {
-        var sha = Merkle.sha256();
+        var sha = Digest.Algorithm.SHA256.digester();
         sha.update(name.getBytes(StandardCharsets.UTF_8));
         sha.update((byte) 0x0A);
         sha.update((byte) 0x01);
@@ -228,7 +229,7 @@ public class SigningKeys {
     }
 
     static String attestationKeyId(byte[] spki) {
-        return "sha256:" + HexFormat.of().formatHex(Merkle.sha256().digest(spki));
+        return "sha256:" + HexFormat.of().formatHex(Digest.Algorithm.SHA256.digester().digest(spki));
     }
 
     private static Object read(Path file) {

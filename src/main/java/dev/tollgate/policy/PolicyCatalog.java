@@ -26,6 +26,7 @@ import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import dev.tollgate.digest.Digest;
 
 /**
  * The policies: immutable versions in PostgreSQL, one active version per policy, and their
@@ -127,7 +128,7 @@ public class PolicyCatalog {
     private Upload stage(String name, byte[] bytes, String requester, Program program) {
         policies.createIfMissing(name);
         StoredPolicy policy = policies.lock(name).orElseThrow();
-        String sha256 = sha256(bytes);
+        String sha256 = Digest.sha256(bytes).hex();
         int newest = revisions.maxVersion(name);
         if (newest > 0) {
             PolicyRevision latest = revisions.findByPolicyNameAndVersion(name, newest).orElseThrow();
@@ -154,7 +155,7 @@ public class PolicyCatalog {
     private Upload store(String name, byte[] bytes, String requester, Program program) {
         policies.createIfMissing(name);
         StoredPolicy policy = policies.lock(name).orElseThrow();
-        String sha256 = sha256(bytes);
+        String sha256 = Digest.sha256(bytes).hex();
         if (policy.activeVersion() != null) {
             PolicyRevision active = revisions.findByPolicyNameAndVersion(name, policy.activeVersion()).orElseThrow();
             if (active.sha256().equals(sha256) && Arrays.equals(active.source(), bytes)) {
@@ -234,7 +235,8 @@ public class PolicyCatalog {
     /**
      * The named policy's active version, if it exists and is active. Which version is active is
      * remembered for at most {@code tollgate.policy.active-cache}: a change made here takes effect
-     * at once, one made through another replica within that time.
+     * at once, one made through another replica when its notification arrives (at once), or
+     * within that time if it cannot be heard.
      */
     public Optional<ActivePolicy> activePolicy(String name) {
         return active.get(name, n -> jdbc.sql(ACTIVE + " AND p.name = ?").param(n).query(PolicyCatalog::key).optional()
@@ -264,6 +266,14 @@ public class PolicyCatalog {
             return result.program();
         });
         return new ActivePolicy(name, version, sha256, program);
+    }
+
+    /** A policy changed, here or through another replica: forget which versions are active. */
+    @org.springframework.context.event.EventListener
+    void on(dev.tollgate.db.ConfigurationChanged change) {
+        if (change.concerns("policy")) {
+            active.invalidateAll();
+        }
     }
 
     /** Drops the remembered active version now and again after the commit, so no stale read survives it. */
@@ -344,13 +354,5 @@ public class PolicyCatalog {
     private static PolicyVersionInfo info(PolicyRevision r, boolean active, boolean withSource) {
         return new PolicyVersionInfo(r.policyName(), r.version(), r.sha256(), r.mode(), r.description(), r.createdAt(),
                 r.createdBy(), active, withSource ? new String(r.source(), StandardCharsets.UTF_8) : null);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -8,23 +8,23 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-import com.google.re2j.Pattern;
 import dev.tollgate.policy.eval.EvidenceItem;
 import dev.tollgate.policy.eval.Functions;
 import dev.tollgate.policy.eval.Input;
 import dev.tollgate.policy.eval.Nil;
+import dev.tollgate.policy.eval.Roots;
+import dev.tollgate.policy.eval.Type;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * JSON → the language's values, and the playground's hand-made input → {@link Input}, checked
- * against the shapes of §4 of the language (anything else is the caller's 400).
+ * against the shapes of §4 of the language as {@link Roots} declares them (anything else is the
+ * caller's 400).
  */
 public final class PolicyInputs {
 
-    public static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
-    private static final Set<String> SIGNATURE_STRINGS = Set.of("kind", "issuer", "subject", "key", "trustRoot", "fingerprint");
     private static final int MAX_DEPTH = 200;
 
     /** The input does not have the shapes of §4. */
@@ -75,34 +75,35 @@ public final class PolicyInputs {
         throw new InvalidInput("unsupported JSON value");
     }
 
-    /** The playground's {@code input}: omitted roots take the value a real decision would have. */
+    /**
+     * The playground's {@code input}, read by the shapes {@link Roots} declares: omitted roots take
+     * the value a real decision would have.
+     */
     public static Input playground(JsonNode input, Clock clock) {
         if (input == null || !input.isObject()) {
             throw new InvalidInput("input must be a JSON object");
         }
-        for (String key : iterable(input.propertyNames())) {
-            if (!Input.ROOTS.contains(key)) {
-                throw new InvalidInput("unknown root '" + key + "'; the roots are " + String.join(", ", Input.ROOTS));
+        for (String key : input.propertyNames()) {
+            if (!Roots.NAMES.contains(key)) {
+                throw new InvalidInput("unknown root '" + key + "'; the roots are " + String.join(", ", Roots.NAMES));
             }
         }
         Map<String, Object> artifact = artifact(input.get("artifact"));
-        Map<String, Object> context = context(input.get("context"));
+        JsonNode context = input.get("context");
+        Map<String, Object> contextValue = context == null ? Map.of() : map(Roots.CONTEXT, context, "context");
         List<Object> signatures = new ArrayList<>();
         JsonNode sigs = list(input.get("signatures"), "signatures");
         for (int i = 0; i < sigs.size(); i++) {
-            signatures.add(new EvidenceItem(signer(sigs.get(i), "signatures[" + i + "]"), i));
+            signatures.add(new EvidenceItem(shape(Roots.SIGNATURE, sigs.get(i), "signatures[" + i + "]"), i));
         }
         List<Object> attestations = new ArrayList<>();
         JsonNode atts = list(input.get("attestations"), "attestations");
         for (int i = 0; i < atts.size(); i++) {
-            attestations.add(new EvidenceItem(attestation(atts.get(i), "attestations[" + i + "]"), signatures.size() + i));
+            attestations.add(new EvidenceItem(shape(Roots.ATTESTATION, atts.get(i), "attestations[" + i + "]"),
+                    signatures.size() + i));
         }
         Instant now = input.has("now") ? time(input.get("now"), "now") : clock.instant();
-        return new Input(artifact, context, signatures, attestations, now);
-    }
-
-    private static Iterable<String> iterable(java.util.Collection<String> names) {
-        return names;
+        return new Input(artifact, contextValue, signatures, attestations, now);
     }
 
     private static Map<String, Object> artifact(JsonNode node) {
@@ -110,31 +111,10 @@ public final class PolicyInputs {
             throw new InvalidInput("artifact must be an object with a digest");
         }
         JsonNode digest = node.get("digest");
-        if (digest == null || !digest.isString() || !DIGEST.matches(digest.stringValue())) {
-            throw new InvalidInput("artifact.digest must be sha256: followed by 64 lowercase hex digits, or sha512: followed by 128");
+        if (digest == null || !digest.isString() || !Digest.isWritten(digest.stringValue())) {
+            throw new InvalidInput("artifact.digest must be " + Digest.FORM);
         }
-        Map<String, Object> artifact = new LinkedHashMap<>();
-        for (var entry : node.properties()) {
-            if (!Set.of("digest", "name", "tag").contains(entry.getKey())) {
-                throw new InvalidInput("artifact has no field '" + entry.getKey() + "'");
-            }
-            artifact.put(entry.getKey(), string(entry.getValue(), "artifact." + entry.getKey()));
-        }
-        return artifact;
-    }
-
-    private static Map<String, Object> context(JsonNode node) {
-        if (node == null) {
-            return Map.of();
-        }
-        if (!node.isObject()) {
-            throw new InvalidInput("context must be an object of strings");
-        }
-        Map<String, Object> context = new LinkedHashMap<>();
-        for (var entry : node.properties()) {
-            context.put(entry.getKey(), string(entry.getValue(), "context." + entry.getKey()));
-        }
-        return context;
+        return shape(Roots.ARTIFACT, node, "artifact");
     }
 
     private static JsonNode list(JsonNode node, String what) {
@@ -147,88 +127,72 @@ public final class PolicyInputs {
         return node;
     }
 
-    private static Map<String, Object> signer(JsonNode node, String where) {
-        if (node == null || !node.isObject()) {
-            throw new InvalidInput(where + " must be an object");
-        }
-        Map<String, Object> facts = new LinkedHashMap<>();
-        for (var entry : node.properties()) {
-            String key = entry.getKey();
-            String at = where + "." + key;
-            JsonNode value = entry.getValue();
-            if (SIGNATURE_STRINGS.contains(key)) {
-                facts.put(key, string(value, at));
-            } else if (key.equals("integratedTime")) {
-                facts.put(key, time(value, at));
-            } else if (key.equals("transparencyLog")) {
+    /** A JSON value of the declared type; {@code at} names it in messages. */
+    private static Object typed(Type type, JsonNode value, String at) {
+        switch (type.kind()) {
+            case STRING:
+                return string(value, at);
+            case TIMESTAMP:
+                return time(value, at);
+            case BOOLEAN:
                 if (!value.isBoolean()) {
                     throw new InvalidInput(at + " must be a boolean");
                 }
-                facts.put(key, value.booleanValue());
-            } else if (key.equals("trustRoots") || key.equals("timestampedBy") || key.equals("userIds")) {
-                if (!value.isArray()) {
-                    throw new InvalidInput(at + " must be a list of strings");
-                }
-                List<Object> roots = new ArrayList<>();
-                for (int i = 0; i < value.size(); i++) {
-                    roots.add(string(value.get(i), at + "[" + i + "]"));
-                }
-                facts.put(key, List.copyOf(roots));
-            } else if (key.equals("cert")) {
-                if (!value.isObject()) {
-                    throw new InvalidInput(at + " must be an object of strings");
-                }
-                Map<String, Object> cert = new LinkedHashMap<>();
-                for (var field : value.properties()) {
-                    cert.put(field.getKey(), string(field.getValue(), at + "." + field.getKey()));
-                }
-                facts.put(key, Collections.unmodifiableMap(cert));
-            } else {
-                throw new InvalidInput(where + " has no field '" + key + "'");
-            }
+                return value.booleanValue();
+            case LIST:
+                return list(type.elementType(), value, at);
+            case MAP:
+                return type.declared() != null && type.element() == null ? Collections.unmodifiableMap(shape(type, value, at))
+                        : Collections.unmodifiableMap(map(type, value, at));
+            default:
+                return value(value);
         }
-        if (!facts.containsKey("trustRoots") && facts.get("trustRoot") instanceof String root) {
-            facts.put("trustRoots", List.of(root));
-        }
-        return facts;
     }
 
-    private static Map<String, Object> attestation(JsonNode node, String where) {
+    private static List<Object> list(Type element, JsonNode value, String at) {
+        if (!value.isArray()) {
+            throw new InvalidInput(at + (element.kind() == Type.Kind.STRING ? " must be a list of strings" : " must be a list"));
+        }
+        List<Object> list = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode e = value.get(i);
+            String where = at + "[" + i + "]";
+            if (element.declared() != null && !e.isObject()) {
+                throw new InvalidInput(where + " must be an object");
+            }
+            list.add(typed(element, e, where));
+        }
+        return List.copyOf(list);
+    }
+
+    /** An object whose every entry is of the map's element type (the context, a cert). */
+    private static Map<String, Object> map(Type type, JsonNode node, String at) {
+        if (!node.isObject()) {
+            throw new InvalidInput(at + " must be an object of strings");
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (var entry : node.properties()) {
+            map.put(entry.getKey(), typed(type.element(), entry.getValue(), at + "." + entry.getKey()));
+        }
+        return map;
+    }
+
+    /** An object of exactly the shape's fields (any of them may be left out). */
+    private static Map<String, Object> shape(Type shape, JsonNode node, String where) {
         if (node == null || !node.isObject()) {
             throw new InvalidInput(where + " must be an object");
         }
+        Map<String, Type> fields = shape.fields();
         Map<String, Object> facts = new LinkedHashMap<>();
         for (var entry : node.properties()) {
-            String key = entry.getKey();
-            String at = where + "." + key;
-            switch (key) {
-                case "predicateType" -> facts.put(key, string(entry.getValue(), at));
-                case "predicate" -> facts.put(key, value(entry.getValue()));
-                case "signer" -> facts.put(key, Collections.unmodifiableMap(signer(entry.getValue(), at)));
-                case "subjects" -> {
-                    JsonNode subjects = entry.getValue();
-                    if (!subjects.isArray()) {
-                        throw new InvalidInput(at + " must be a list");
-                    }
-                    List<Object> list = new ArrayList<>();
-                    for (int i = 0; i < subjects.size(); i++) {
-                        JsonNode subject = subjects.get(i);
-                        if (!subject.isObject()) {
-                            throw new InvalidInput(at + "[" + i + "] must be an object");
-                        }
-                        Map<String, Object> s = new LinkedHashMap<>();
-                        for (var field : subject.properties()) {
-                            if (!Set.of("name", "digest").contains(field.getKey())) {
-                                throw new InvalidInput(at + "[" + i + "] has no field '" + field.getKey() + "'");
-                            }
-                            s.put(field.getKey(), string(field.getValue(), at + "[" + i + "]." + field.getKey()));
-                        }
-                        list.add(Collections.unmodifiableMap(s));
-                    }
-                    facts.put(key, List.copyOf(list));
-                }
-                default -> throw new InvalidInput(where + " has no field '" + key + "'");
+            Type type = fields.get(entry.getKey());
+            if (type == null) {
+                throw new InvalidInput(where + " has no field '" + entry.getKey() + "'");
             }
+            facts.put(entry.getKey(), typed(type, entry.getValue(), where + "." + entry.getKey()));
+        }
+        if (shape == Roots.SIGNATURE && !facts.containsKey("trustRoots") && facts.get("trustRoot") instanceof String root) {
+            facts.put("trustRoots", List.of(root));
         }
         return facts;
     }

@@ -221,20 +221,6 @@ final class RegistryClient {
         }
     }
 
-    /** SHA-256 of the bytes. */
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e); // every Java runtime has SHA-256
-        }
-    }
-
-    /** The OCI digest ({@code sha256:<hex>}) of the bytes. */
-    static String digestOf(byte[] bytes) {
-        return "sha256:" + HexFormat.of().formatHex(sha256(bytes));
-    }
-
     /** Retry-After in seconds when given (capped), else exponential back-off from 200 ms. */
     private static long retryAfter(Fetched response, int attempt) {
         if (response.retryAfter() != null) {

@@ -19,6 +19,7 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
+import dev.tollgate.digest.Digest;
 
 /**
  * Fetches Sigstore evidence for {@code name@sha256:…} from an allow-listed registry: the OCI 1.1
@@ -37,7 +38,6 @@ public class RegistryEvidence {
     private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     private static final String BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle";
-    private static final com.google.re2j.Pattern DIGEST = com.google.re2j.Pattern.compile("sha256:[0-9a-f]{64}");
 
     private final RegistryProperties properties;
     private final RegistryClient client;
@@ -103,7 +103,7 @@ public class RegistryEvidence {
         try {
             RegistryClient.Fetched head = client.head(image, "/v2/" + image.repository() + "/manifests/" + tag,
                     deadline(until), INDEX, MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
-            if (head.status() == 200 && head.digestHeader() != null && DIGEST.matches(head.digestHeader())) {
+            if (head.status() == 200 && isSha256(head.digestHeader())) {
                 result = "found";
                 return Optional.of(head.digestHeader());
             }
@@ -139,7 +139,7 @@ public class RegistryEvidence {
             }
             String manifestDigest = descriptor.path("digest").asString("");
             RegistryClient.Fetched manifest = client.get(image, repo + "/manifests/" + manifestDigest, deadline, MANIFEST);
-            if (manifest.status() != 200 || !RegistryClient.digestOf(manifest.body()).equals(manifestDigest)) {
+            if (manifest.status() != 200 || !Digest.sha256(manifest.body()).toString().equals(manifestDigest)) {
                 continue;
             }
             JsonNode m = manifest.json(json);
@@ -194,7 +194,7 @@ public class RegistryEvidence {
         ObjectNode bundle = legacyBundle(annotations);
         ObjectNode message = bundle.putObject("messageSignature");
         message.putObject("messageDigest").put("algorithm", "SHA2_256")
-                .put("digest", Base64.getEncoder().encodeToString(RegistryClient.sha256(payload)));
+                .put("digest", Base64.getEncoder().encodeToString(Digest.sha256(payload).bytes()));
         message.put("signature", signature);
         ObjectNode item = NODES.objectNode();
         item.set("bundle", bundle);
@@ -266,12 +266,18 @@ public class RegistryEvidence {
         }
     }
 
+    /** Tags resolve, and blobs are fetched, by SHA-256 digests only. */
+    private static boolean isSha256(String text) {
+        Digest digest = Digest.parse(text);
+        return digest != null && digest.algorithm() == Digest.Algorithm.SHA256;
+    }
+
     private byte[] blob(ImageName image, String digest, Instant deadline) throws RegistryClient.RegistryFailure {
-        if (!DIGEST.matches(digest)) {
+        if (!isSha256(digest)) {
             return null;
         }
         RegistryClient.Fetched blob = client.get(image, "/v2/" + image.repository() + "/blobs/" + digest, deadline);
-        if (blob.status() != 200 || !RegistryClient.digestOf(blob.body()).equals(digest)) {
+        if (blob.status() != 200 || !Digest.sha256(blob.body()).toString().equals(digest)) {
             return null;
         }
         return blob.body();

@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import com.google.re2j.Pattern;
 import dev.tollgate.versions.EcosystemVersion;
 import dev.tollgate.versions.PackageUrl;
 import dev.tollgate.web.ApiException;
@@ -21,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.ObjectMapper;
+import dev.tollgate.digest.Digest;
 
 /**
  * The incident query: {@code GET /v1/components?purl=…&range=vers:…} (or {@code name=},
@@ -32,7 +32,6 @@ import tools.jackson.databind.ObjectMapper;
 @RestController
 class ComponentController {
 
-    private static final Pattern DIGEST = Pattern.compile("(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
     private static final Set<String> FILTERS = Set.of("purl", "range", "name", "license");
     private static final int EXPORT_PAGE = 200;
 
@@ -50,7 +49,7 @@ class ComponentController {
         ComponentIndex.Query filter = filter(q);
         int limit = PageLimit.of(q.get("limit"));
         String cursor = q.get("cursor");
-        if (cursor != null && !DIGEST.matches(cursor)) {
+        if (cursor != null && !Digest.isWritten(cursor)) {
             throw ApiException.badRequest("cursor is the nextCursor of a previous page");
         }
         ComponentIndex.Page page = index.find(filter, cursor, limit);

@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import dev.tollgate.digest.Digest;
 
 /**
  * Fills the SBOM index from the evidence the audit log keeps ({@code artifact_evidence}), after
@@ -166,7 +167,7 @@ public class SbomIndexer {
             scanned(p, "not-sbom", null, null);
             return;
         }
-        String statementSha = sha256(payload);
+        String statementSha = Digest.sha256(payload).hex();
         Timestamp now = Timestamp.from(clock.instant());
         List<Long> created = jdbc.query("INSERT INTO sbom_document (artifact_digest, statement_sha256, signature_sha256,"
                 + " predicate_type, format, spec_version, components, first_seen, first_decision, indexed_at)"
@@ -216,14 +217,6 @@ public class SbomIndexer {
             return java.util.Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             return java.util.Base64.getUrlDecoder().decode(text);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -31,6 +31,8 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.web.HttpSessionOAuth2AuthorizedClientRepository;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
@@ -85,8 +87,8 @@ class ConsoleSecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain console(HttpSecurity http, Tokens tokens, SecurityProblems problems, ConsoleAuthorization authorization)
-            throws Exception {
+    SecurityFilterChain console(HttpSecurity http, Tokens tokens, SecurityProblems problems, ConsoleAuthorization authorization,
+            ConsoleSingleSignOn sso) throws Exception {
         AuthorizationManager<HttpServletRequest> rules = authorization.rules();
         HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
         requestCache.setRequestMatcher(ConsoleSecurityConfiguration::browserNavigation);
@@ -97,7 +99,8 @@ class ConsoleSecurityConfiguration {
         success.setAlwaysUseDefaultTargetUrl(false);
 
         http.securityMatcher(new OrRequestMatcher(pathPattern("/"), pathPattern("/ui"), pathPattern("/ui/**")))
-                .authenticationManager(new ProviderManager(new TokenSignIn(tokens)))
+                .authenticationManager(sso.enabled() ? new ProviderManager(new TokenSignIn(tokens), sso.authenticationProvider())
+                        : new ProviderManager(new TokenSignIn(tokens)))
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .requestCache(c -> c.requestCache(requestCache))
                 .securityContext(c -> c.securityContextRepository(new HttpSessionSecurityContextRepository()))
@@ -117,6 +120,18 @@ class ConsoleSecurityConfiguration {
                 .addFilterBefore(new SessionCheck(tokens, problems), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().access((authentication, context) -> rules.authorize(authentication,
                         context.getRequest())));
+        if (sso.enabled()) {
+            // the provider's authorization code flow with PKCE; its callback opens the same kind of session
+            http.oauth2Login(o -> o.loginPage(LOGIN)
+                    .clientRegistrationRepository(sso.registrations())
+                    .authorizedClientRepository(new HttpSessionOAuth2AuthorizedClientRepository())
+                    .authorizationEndpoint(e -> e.baseUri(ConsoleSingleSignOn.START_BASE)
+                            .authorizationRequestRepository(sso.pendingRequests()))
+                    .redirectionEndpoint(r -> r.baseUri(ConsoleSingleSignOn.CALLBACK_BASE + "/*"))
+                    .successHandler((request, response, authentication) -> sso.signedIn(request, response))
+                    .failureHandler(sso::failed))
+                    .addFilterBefore(sso.discoveryCheck(), OAuth2AuthorizationRequestRedirectFilter.class);
+        }
         return http.build();
     }
 

@@ -27,6 +27,9 @@ final class Requesters {
         if (authentication instanceof ConsoleAuthentication console) {
             return Optional.of(console.requester());
         }
+        if (authentication.getPrincipal() instanceof SingleSignOnUser user) {
+            return Optional.of(user.requester());
+        }
         if (authentication.getPrincipal() instanceof TokenPrincipal token) {
             return Optional.of(token.requester());
         }

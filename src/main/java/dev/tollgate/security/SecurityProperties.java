@@ -11,8 +11,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param admissionClientSubjects   subject DNs of client certificates, verified by the server's TLS
  *                                  configuration, that may call {@code /v1/admission} without a token
  *                                  (as role decider): the Kubernetes API server usually cannot send one
+ * @param tokenCache                how long an authenticated (or refused) secret is remembered; a change of
+ *                                  tokens drops it at once on every replica that hears the change's
+ *                                  notification, this is the bound when one does not
  */
 @ConfigurationProperties("tollgate.security")
 record SecurityProperties(@DefaultValue("./tollgate-data/admin-token") Path initialTokenFile,
-        @DefaultValue("") java.util.List<String> admissionClientSubjects) {
+        @DefaultValue("") java.util.List<String> admissionClientSubjects,
+        @DefaultValue("5s") java.time.Duration tokenCache) {
 }

@@ -21,12 +21,15 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
 import dev.tollgate.adminlog.AdminLog;
+import dev.tollgate.db.ConfigurationChanged;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
+import dev.tollgate.digest.Digest;
 
 /**
  * Issues, lists, revokes and checks bearer tokens. Generated secrets are 256 random bits, shown
@@ -41,7 +44,6 @@ public class Tokens {
     static final String BOOTSTRAP = "bootstrap";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String PREFIX = "tg_";
-    private static final Duration REMEMBER = Duration.ofSeconds(5);
 
     private final ApiTokens tokens;
     private final AdminLog adminLog;
@@ -50,16 +52,23 @@ public class Tokens {
     private final ChosenSecrets chosen = new ChosenSecrets();
     private final SecureRandom random = new SecureRandom();
     /**
-     * Recently authenticated secrets (by hash), for a few seconds: a revocation takes effect at
-     * once on this server (the entry is dropped) and within that time on other replicas.
+     * Recently authenticated secrets (by hash), for {@code tollgate.security.token-cache}: a
+     * revocation takes effect at once on every replica that hears of it (the change's notification,
+     * {@link ConfigurationChanged}), and within that time on one that does not.
      */
-    private final Cache<String, Requester> recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).build();
+    private final Cache<String, Requester> recent;
     /** Recently refused secrets (by hash): a repeated bad token costs neither a query nor an Argon2 check. */
-    private final Cache<String, Boolean> refused = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(REMEMBER).build();
+    private final Cache<String, Boolean> refused;
     /** The tokens with chosen secrets (only {@code bootstrap} today), read at most every few seconds. */
-    private final Cache<String, List<ApiToken>> withChosenSecrets = Caffeine.newBuilder().expireAfterWrite(REMEMBER).build();
+    private final Cache<String, List<ApiToken>> withChosenSecrets;
+    /** Counts {@link #forgetAll}: a lookup that raced with one does not keep what it read. */
+    private final java.util.concurrent.atomic.AtomicLong forgotten = new java.util.concurrent.atomic.AtomicLong();
 
-    Tokens(ApiTokens tokens, AdminLog adminLog, Clock clock, TransactionTemplate transactions) {
+    Tokens(ApiTokens tokens, AdminLog adminLog, Clock clock, TransactionTemplate transactions, SecurityProperties properties) {
+        Duration remember = properties.tokenCache();
+        this.recent = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(remember).build();
+        this.refused = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(remember).build();
+        this.withChosenSecrets = Caffeine.newBuilder().expireAfterWrite(remember).build();
         this.tokens = tokens;
         this.adminLog = adminLog;
         this.clock = clock;
@@ -90,7 +99,7 @@ public class Tokens {
         String secret = newSecret();
         String[] ids = ids(roles);
         try {
-            tokens.saveAndFlush(new ApiToken(name, sha256(secret), null, ids, clock.instant(), createdBy));
+            tokens.saveAndFlush(new ApiToken(name, Digest.sha256(secret).hex(), null, ids, clock.instant(), createdBy));
         } catch (DataIntegrityViolationException e) {
             throw ApiException.unprocessable("a token named '" + name + "' exists already");
         }
@@ -129,7 +138,7 @@ public class Tokens {
         if (secret == null || secret.isEmpty() || secret.length() > 512) {
             return Optional.empty();
         }
-        String hash = sha256(secret);
+        String hash = Digest.sha256(secret).hex();
         Requester known = recent.getIfPresent(hash);
         if (known != null) {
             return Optional.of(known);
@@ -137,6 +146,7 @@ public class Tokens {
         if (refused.getIfPresent(hash) != null) {
             return Optional.empty();
         }
+        long generation = forgotten.get();
         Optional<ApiToken> generated = tokens.findBySecretSha256(hash);
         Optional<Requester> found;
         if (generated.isPresent()) {
@@ -146,6 +156,11 @@ public class Tokens {
             found = byChosenSecret(secret);
         }
         found.ifPresentOrElse(r -> recent.put(hash, r), () -> refused.put(hash, Boolean.TRUE));
+        if (forgotten.get() != generation) {
+            // a change arrived while this was read: what was read may predate it
+            recent.invalidate(hash);
+            refused.invalidate(hash);
+        }
         return found;
     }
 
@@ -189,7 +204,7 @@ public class Tokens {
                 && chosen.matches(secret, current.get().secretKdf())) {
             return; // unchanged since the last start: nothing to record
         }
-        String sha256 = generated ? sha256(secret) : null;
+        String sha256 = generated ? Digest.sha256(secret).hex() : null;
         String kdf = generated ? null : chosen.hash(secret);
         String[] roles = {Role.ADMIN.id()};
         Optional<ApiToken> existing = tokens.findById(BOOTSTRAP);
@@ -217,7 +232,16 @@ public class Tokens {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** A token changed, here or through another replica. */
+    @EventListener
+    void on(ConfigurationChanged change) {
+        if (change.concerns("token")) {
+            forgetAll();
+        }
+    }
+
     void forgetAll() {
+        forgotten.incrementAndGet();
         recent.invalidateAll();
         refused.invalidateAll();
         withChosenSecrets.invalidateAll();
@@ -249,14 +273,5 @@ public class Tokens {
             Role.fromId(id).ifPresent(roles::add);
         }
         return roles;
-    }
-
-    static String sha256(String secret) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

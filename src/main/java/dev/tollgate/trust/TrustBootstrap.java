@@ -14,6 +14,7 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
+import dev.tollgate.digest.Digest;
 
 /**
  * At start-up: installs the shipped public-good root once (a later delete or replacement is
@@ -69,7 +70,7 @@ class TrustBootstrap implements ApplicationRunner {
             String name = fileName.substring(0, fileName.lastIndexOf('.'));
             byte[] content = Files.readAllBytes(file);
             var held = store.current().find(name);
-            if (held.isPresent() && held.get().sha256().equals(TrustStore.sha256(content))) {
+            if (held.isPresent() && held.get().sha256().equals(Digest.sha256(content).hex())) {
                 continue;
             }
             try {

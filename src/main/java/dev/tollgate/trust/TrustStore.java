@@ -14,18 +14,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.tollgate.adminlog.AdminLog;
+import dev.tollgate.db.ConfigurationChanged;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import dev.tollgate.digest.Digest;
 
 /**
  * The trusted roots and public keys Tollgate holds: validated before they are stored, persisted,
- * and served from an in-memory snapshot that is replaced on every change (and re-read
- * periodically, so changes made through another replica arrive too) — no restart needed.
+ * and served from an in-memory snapshot that is replaced on every change — no restart needed.
+ * A change made through another replica arrives with its notification ({@link ConfigurationChanged}),
+ * at once; the snapshot is also re-read every {@code tollgate.trust.refresh-interval}, the bound
+ * while notifications cannot be heard.
  */
 @Service
 public class TrustStore {
@@ -89,7 +94,7 @@ public class TrustStore {
             StringBuilder all = new StringBuilder();
             materials.forEach(m -> all.append(m.kind().id()).append(':').append(m.name()).append(':').append(m.sha256())
                     .append(':').append(m.settings().fingerprint()).append('\n'));
-            return sha256(all.toString().getBytes(StandardCharsets.UTF_8));
+            return Digest.sha256(all.toString()).hex();
         }
     }
 
@@ -101,8 +106,21 @@ public class TrustStore {
         return snapshot;
     }
 
-    public void refresh() {
+    /** Re-reads everything; one refresh at a time, so the last one to finish read the newest. */
+    public synchronized void refresh() {
         snapshot = new Snapshot(materials.findAll());
+    }
+
+    /** Trust material changed, here or through another replica: re-read it (on the refresher's thread). */
+    @EventListener
+    void on(ConfigurationChanged change) {
+        if (change.concerns("trust")) {
+            try {
+                refresher.execute(this::refreshQuietly);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
     }
 
     private void refreshQuietly() {
@@ -137,7 +155,7 @@ public class TrustStore {
                         + "; roots and keys share one namespace");
             }
             var now = clock.instant();
-            TrustMaterial material = new TrustMaterial(name, kind, content, sha256(content),
+            TrustMaterial material = new TrustMaterial(name, kind, content, Digest.sha256(content).hex(),
                     existing.map(TrustMaterial::createdAt).orElse(now), now, requester, settings);
             if (existing.isPresent()) {
                 materials.update(material);
@@ -191,19 +209,11 @@ public class TrustStore {
                 return false;
             }
             var now = clock.instant();
-            materials.insert(new TrustMaterial(name, kind, content, sha256(content), now, now, "tollgate"));
-            adminLog.record("tollgate", "trust.add", name, Map.of("kind", kind.id(), "sha256", sha256(content), "source", marker));
+            materials.insert(new TrustMaterial(name, kind, content, Digest.sha256(content).hex(), now, now, "tollgate"));
+            adminLog.record("tollgate", "trust.add", name, Map.of("kind", kind.id(), "sha256", Digest.sha256(content).hex(), "source", marker));
             return true;
         });
         refresh();
         return Boolean.TRUE.equals(installed);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.logging.Level;
 
 import dev.tollgate.support.Api;
 import dev.tollgate.support.IntegrationTest;
+import dev.tollgate.support.OidcProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -308,5 +309,68 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         script("var s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.body.appendChild(s);");
         assertThat(script("return window.__inline === undefined")).isEqualTo(true);
         browser.manage().logs().get(LogType.BROWSER).getAll(); // that refusal is logged on purpose: not a failure
+    }
+
+    @Test
+    void singleSignOnThroughARealProviderGivesExactlyTheMappedRoleAndAnUnmappedUserNoSession() {
+        String provider = OidcProvider.get().issuer();
+        browser.get(url("/ui/login"));
+        WebElement sso = browser.findElement(By.id("sso"));
+        assertThat(sso.getText()).isEqualTo("Sign in with single sign-on");
+        sso.click();
+        // the provider's own sign-in form, on another site (localhost, not 127.0.0.1)
+        wait.until(ExpectedConditions.urlContains(provider + "/login"));
+        shot("sso-provider");
+        providerSignIn(OidcProvider.AUDITOR);
+        // back through the callback, and on into the console with a session
+        try {
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("sign-out")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("not signed in: at " + browser.getCurrentUrl() + "\n" + browser.getPageSource(), e);
+        }
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/"));
+        assertThat(browser.findElement(By.cssSelector("p.who")).getText())
+                .contains("sso:" + OidcProvider.AUDITOR).contains("auditor").doesNotContain("admin");
+        Cookie session = browser.manage().getCookieNamed("TOLLGATE_CONSOLE");
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getSameSite()).isEqualTo("Strict");
+        // the auditor's pages, and no other
+        assertThat(browser.findElements(By.linkText("Decisions"))).isNotEmpty();
+        assertThat(browser.findElements(By.linkText("Admin log"))).isNotEmpty();
+        assertThat(browser.findElements(By.linkText("Tokens"))).isEmpty();
+        shot("sso-overview");
+        browser.get(url("/ui/decisions"));
+        assertThat(browser.findElements(By.id("filters"))).isNotEmpty();
+        browser.get(url("/ui/tokens"));
+        assertThat(browser.getPageSource()).contains("\"status\":403");
+        assertThat(browser.findElements(By.id("tokens"))).isEmpty();
+        // the session's CSRF token and sessions rules are the console's: a forged activation is refused
+        browser.get(url("/ui/policies/" + POLICY));
+        assertThat(browser.findElements(By.cssSelector("form.activate"))).isEmpty();
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.urlContains("/ui/login?signedOut"));
+        browser.get(url("/ui/decisions"));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+
+        // a user none of whose groups is mapped: back at the sign-in page, with no session
+        browser.get(provider + "/login");
+        browser.manage().deleteAllCookies(); // the provider's session, so that it asks again
+        browser.get(url("/ui/login"));
+        browser.findElement(By.id("sso")).click();
+        wait.until(ExpectedConditions.urlContains(provider + "/login"));
+        providerSignIn(OidcProvider.NO_ROLE);
+        wait.until(ExpectedConditions.urlContains("/ui/login?noRole"));
+        assertThat(browser.findElement(By.cssSelector("p.error[role=alert]")).getText()).contains("no Tollgate role");
+        shot("sso-no-role");
+        browser.get(url("/ui/"));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+        browser.get(url("/ui/decisions"));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+    }
+
+    private void providerSignIn(String user) {
+        browser.findElement(By.id("username")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(OidcProvider.PASSWORD);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
     }
 }

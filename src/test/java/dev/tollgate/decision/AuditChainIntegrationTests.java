@@ -120,13 +120,12 @@ class AuditChainIntegrationTests extends IntegrationTest {
 
         TestDatabase.get().proxy().cut();
         try {
+            // a client that waits 15 s and no longer still reads the refusal: the database budget ends the request first
+            Api patient = api.waitingAtMost(Duration.ofSeconds(15));
             for (int i = 0; i < 3; i++) {
-                Instant start = Instant.now();
-                Api.Response during = api.postJson("/v1/decisions", decider, body);
-                Duration took = Duration.between(start, Instant.now());
+                Api.Response during = patient.postJson("/v1/decisions", decider, body);
                 assertThat(during.status()).isIn(503);
                 assertThat(during.isProblem()).isTrue();
-                assertThat(took).isLessThan(Duration.ofSeconds(15));
             }
         } finally {
             TestDatabase.get().proxy().restore();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.digest.Digest;
 
 class PolicyApiIntegrationTests extends IntegrationTest {
 
@@ -44,7 +45,7 @@ class PolicyApiIntegrationTests extends IntegrationTest {
         Api.Response first = put("lifecycle", v1);
         assertThat(first.status()).isEqualTo(201);
         assertThat(first.json().get("version").asInt()).isEqualTo(1);
-        assertThat(first.json().get("sha256").asString()).isEqualTo(PolicyCatalog.sha256(v1.getBytes(StandardCharsets.UTF_8)));
+        assertThat(first.json().get("sha256").asString()).isEqualTo(Digest.sha256(v1).hex());
         assertThat(first.json().has("createdAt")).isTrue();
 
         Api.Response same = put("lifecycle", v1);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
+import dev.tollgate.digest.Digest;
 
 class TokenIntegrationTests extends IntegrationTest {
 
@@ -29,7 +30,7 @@ class TokenIntegrationTests extends IntegrationTest {
 
         Api.Response listed = api.get("/v1/tokens", BOOTSTRAP_TOKEN);
         assertThat(listed.status()).isEqualTo(200);
-        assertThat(listed.body()).contains("ci-deployer").doesNotContain(secret).doesNotContain(Tokens.sha256(secret));
+        assertThat(listed.body()).contains("ci-deployer").doesNotContain(secret).doesNotContain(Digest.sha256(secret).hex());
 
         // every column of every row, as text: no secret anywhere, only its hash
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM api_token");
@@ -39,7 +40,7 @@ class TokenIntegrationTests extends IntegrationTest {
             }
         }
         String stored = jdbc.queryForObject("SELECT secret_sha256 FROM api_token WHERE name = 'ci-deployer'", String.class);
-        assertThat(stored).isEqualTo(Tokens.sha256(secret));
+        assertThat(stored).isEqualTo(Digest.sha256(secret).hex());
 
         // the secret works, for its roles only
         assertThat(api.get("/v1/tokens", secret).status()).isEqualTo(403);

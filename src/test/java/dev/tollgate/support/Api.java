@@ -14,13 +14,31 @@ import tools.jackson.databind.ObjectMapper;
 /** Real HTTP against the running server, as a client would call it. */
 public final class Api {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private final HttpClient http;
     private final String base;
     private final ObjectMapper json;
+    private final Duration patience;
 
     public Api(int port, ObjectMapper json) {
-        this.base = "http://127.0.0.1:" + port;
+        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), "http://127.0.0.1:" + port, json, PATIENCE);
+    }
+
+    private Api(HttpClient http, String base, ObjectMapper json, Duration patience) {
+        this.http = http;
+        this.base = base;
         this.json = json;
+        this.patience = patience;
+    }
+
+    /**
+     * The same client, giving up on an answer after {@code patience}, as a caller with its own
+     * deadline does (the API server after the webhook's {@code timeoutSeconds}); an answer that
+     * comes later is a failure of the test ({@link java.net.http.HttpTimeoutException}).
+     */
+    public Api waitingAtMost(Duration patience) {
+        return new Api(http, base, json, patience);
     }
 
     public record Response(int status, String contentType, String body, ObjectMapper mapper,
@@ -35,7 +53,7 @@ public final class Api {
     }
 
     public Response send(String method, String path, String token, String contentType, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(patience);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

@@ -50,7 +50,7 @@ public abstract class IntegrationTest {
     protected Api api;
 
     @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
+    public static void database(DynamicPropertyRegistry registry) {
         TestDatabase db = TestDatabase.get();
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", () -> "postgres");
@@ -101,6 +101,14 @@ public abstract class IntegrationTest {
         registry.add("tollgate.policy-sources.bundles[0].name", () -> PolicySourceFiles.BUNDLE_SOURCE);
         registry.add("tollgate.policy-sources.bundles[0].file", () -> PolicySourceFiles.BUNDLE.toString());
         registry.add("tollgate.policy-sources.bundles[0].public-key", () -> PolicySourceFiles.KEY.toString());
+        // the console's single sign-on, against a real OpenID provider on another loopback port
+        OidcProvider sso = OidcProvider.get();
+        registry.add("tollgate.console.oidc.issuer-uri", sso::issuer);
+        registry.add("tollgate.console.oidc.client-id", () -> OidcProvider.CLIENT_ID);
+        registry.add("tollgate.console.oidc.client-secret", () -> OidcProvider.CLIENT_SECRET);
+        registry.add("tollgate.console.oidc.roles-claim", () -> "groups");
+        registry.add("tollgate.console.oidc.role-mapping[" + OidcProvider.AUDITOR_GROUP + "]", () -> "auditor");
+        registry.add("tollgate.console.oidc.name-claim", () -> "sub");
     }
 
     @BeforeEach

@@ -16,6 +16,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import dev.tollgate.digest.Digest;
 
 /**
  * Checks that a transparency-log entry's body records exactly this signature, over exactly this
@@ -90,7 +91,7 @@ final class RekorBodies {
 
     private void dsseV1(JsonNode spec, Expected e) throws Failure {
         requireDsse(e);
-        requireEqual(!Arrays.equals(hex(spec.path("payloadHash").path("value")), sha256(e.dssePayload())),
+        requireEqual(!Arrays.equals(hex(spec.path("payloadHash").path("value")), Digest.sha256(e.dssePayload()).bytes()),
                 "the entry records another payload");
         JsonNode signatures = spec.path("signatures");
         requireEqual(!signatures.isArray() || signatures.size() != 1, "the entry must record exactly one signature");
@@ -100,7 +101,7 @@ final class RekorBodies {
 
     private void dsseV2(JsonNode spec, Expected e) throws Failure {
         requireDsse(e);
-        requireEqual(!Arrays.equals(base64(spec.path("payloadHash").path("digest")), sha256(e.dssePayload())),
+        requireEqual(!Arrays.equals(base64(spec.path("payloadHash").path("digest")), Digest.sha256(e.dssePayload()).bytes()),
                 "the entry records another payload");
         JsonNode signatures = spec.path("signatures");
         requireEqual(!signatures.isArray() || signatures.size() != 1, "the entry must record exactly one signature");
@@ -111,7 +112,7 @@ final class RekorBodies {
     private void intotoV2(JsonNode content, Expected e) throws Failure {
         requireDsse(e);
         requireEqual(!"sha256".equals(content.path("payloadHash").path("algorithm").asString("")), "the entry's hash is not sha256");
-        requireEqual(!Arrays.equals(hex(content.path("payloadHash").path("value")), sha256(e.dssePayload())),
+        requireEqual(!Arrays.equals(hex(content.path("payloadHash").path("value")), Digest.sha256(e.dssePayload()).bytes()),
                 "the entry records another payload");
         JsonNode signatures = content.path("envelope").path("signatures");
         requireEqual(!signatures.isArray() || signatures.size() != 1, "the entry must record exactly one signature");
@@ -122,7 +123,7 @@ final class RekorBodies {
     }
 
     private static byte[] signedDigest(Expected e) {
-        return e.dssePayload() != null ? sha256(Dsse.pae(e.dssePayloadType(), e.dssePayload())) : e.signedDigest();
+        return e.dssePayload() != null ? Digest.sha256(Dsse.pae(e.dssePayloadType(), e.dssePayload())).bytes() : e.signedDigest();
     }
 
     private static void requireDsse(Expected e) throws Failure {
@@ -200,14 +201,6 @@ final class RekorBodies {
             return HexFormat.of().parseHex(node.asString(""));
         } catch (IllegalArgumentException e) {
             throw mismatch("the entry holds an invalid hash");
-        }
-    }
-
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -25,6 +25,7 @@ import dev.sigstore.rekor.client.ImmutableVerification;
 import dev.sigstore.rekor.client.RekorEntry;
 import dev.sigstore.strings.StringMatcher;
 import tools.jackson.databind.ObjectMapper;
+import dev.tollgate.digest.Digest;
 
 /**
  * Verifies one Sigstore bundle under one trusted root or one registered key, offline. Keyless
@@ -100,7 +101,7 @@ public final class SigstoreVerifier {
             } catch (Failure f) {
                 token = raw;
             }
-            if (!tokens.add(HexFormat.of().formatHex(RekorBodies.sha256(token)))) {
+            if (!tokens.add(Digest.sha256(token).hex())) {
                 throw new Failure(Failure.Codes.DUPLICATE_TIMESTAMP, "RFC 3161 timestamp " + i + " repeats an earlier one");
             }
         }

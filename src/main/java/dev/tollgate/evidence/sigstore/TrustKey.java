@@ -19,6 +19,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import dev.tollgate.digest.Digest;
 
 /**
  * A registered public key ("managed key"): ECDSA P-256 or P-384, Ed25519, or RSA of at least 2048
@@ -56,12 +57,7 @@ public final class TrustKey {
      * SHA-256 of its SubjectPublicKeyInfo.
      */
     public String fingerprint() {
-        try {
-            return "SHA256:" + java.util.Base64.getEncoder().withoutPadding()
-                    .encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(encoded));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "SHA256:" + java.util.Base64.getEncoder().withoutPadding().encodeToString(Digest.sha256(encoded).bytes());
     }
 
     boolean sameKey(byte[] subjectPublicKeyInfo) {

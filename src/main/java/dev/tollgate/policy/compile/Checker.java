@@ -26,7 +26,9 @@ import dev.tollgate.policy.eval.Nodes;
 import dev.tollgate.policy.eval.Operators;
 import dev.tollgate.policy.eval.Program;
 import dev.tollgate.policy.eval.Values;
-import dev.tollgate.policy.compile.Type.Kind;
+import dev.tollgate.policy.eval.Roots;
+import dev.tollgate.policy.eval.Type;
+import dev.tollgate.policy.eval.Type.Kind;
 
 /**
  * Checks a parsed policy (names, scopes, fields, types, constants) and builds its eval nodes.
@@ -40,8 +42,7 @@ final class Checker {
     private static final Set<String> KEYWORDS = Set.of("policy", "description", "mode", "enforce", "warn", "audit",
             "applies", "when", "let", "rule", "require", "deny", "if", "message", "any", "all", "in", "not", "and", "or",
             "matches", "glob", "startsWith", "endsWith", "contains", "count", "true", "false", "null");
-    private static final Map<String, Type> ROOT_TYPES = Map.of("artifact", Type.ARTIFACT, "context", Type.CONTEXT,
-            "signatures", Type.listOf(Type.SIGNER), "attestations", Type.listOf(Type.ATTESTATION), "now", Type.TIMESTAMP);
+    private static final Map<String, Type> ROOT_TYPES = Roots.TYPES;
     private static final Set<String> COMPARISONS = Set.of("==", "!=", "<", "<=", ">", ">=", "in", "matches", "glob",
             "startsWith", "endsWith", "contains");
     private static final Set<String> ORDERINGS = Set.of("<", "<=", ">", ">=");
@@ -167,7 +168,7 @@ final class Checker {
             error(let.nameSpan(), Codes.FORBIDDEN_NAME, "'" + name + "' is a keyword and cannot name a let");
         } else if (ROOT_TYPES.containsKey(name)) {
             error(let.nameSpan(), Codes.FORBIDDEN_NAME, "'" + name + "' is a root and cannot name a let");
-        } else if (Functions.ARITY.containsKey(name)) {
+        } else if (Functions.TABLE.containsKey(name)) {
             error(let.nameSpan(), Codes.FORBIDDEN_NAME, "'" + name + "' is a function and cannot name a let");
         } else if (lets.containsKey(name)) {
             error(let.keywordSpan(), Codes.DUPLICATE_LET, "duplicate let name '" + name + "'");
@@ -179,7 +180,7 @@ final class Checker {
         int before = errors.size();
         if (ROOT_TYPES.containsKey(name)) {
             error(span, Codes.FORBIDDEN_NAME, "'" + name + "' is a root and cannot name a quantifier variable");
-        } else if (Functions.ARITY.containsKey(name)) {
+        } else if (Functions.TABLE.containsKey(name)) {
             error(span, Codes.FORBIDDEN_NAME, "'" + name + "' is a function and cannot name a quantifier variable");
         } else if (lets.containsKey(name)) {
             error(span, Codes.FORBIDDEN_NAME, "'" + name + "' is a let and cannot name a quantifier variable");
@@ -308,58 +309,30 @@ final class Checker {
     }
 
     private Typed call(Ast.Call c, List<Var> scope) {
-        Integer arity = Functions.ARITY.get(c.function());
+        Functions.Builtin builtin = Functions.TABLE.get(c.function());
         List<Typed> arguments = new ArrayList<>();
         for (Expr argument : c.arguments()) {
             arguments.add(expr(argument, scope));
         }
-        if (arity == null) {
+        if (builtin == null) {
             error(c.span(), Codes.UNKNOWN_FUNCTION, "unknown function '" + c.function() + "'"
-                    + suggest(c.function(), Functions.ARITY.keySet()));
+                    + suggest(c.function(), Functions.TABLE.keySet()));
             return new Typed(new Nodes.Const(text(c), Values.undefined("error")), Type.ANY);
         }
+        int arity = builtin.arguments().size();
         if (arguments.size() != arity) {
             error(c.span(), Codes.ARGUMENT_COUNT, "'" + c.function() + "' takes " + arity + " argument"
                     + (arity == 1 ? "" : "s") + ", not " + arguments.size());
             return new Typed(new Nodes.Const(text(c), Values.undefined("error")), Type.ANY);
         }
-        Type argument = arguments.get(0).type();
-        Type result = switch (c.function()) {
-            case "size" -> {
-                accept(c, argument, Set.of(Kind.STRING, Kind.LIST, Kind.MAP), "a string, list or map");
-                yield Type.NUMBER;
+        for (int i = 0; i < arity; i++) {
+            Functions.Argument wanted = builtin.arguments().get(i);
+            if (!wanted.kinds().isEmpty()) {
+                accept(c, arguments.get(i).type(), wanted.kinds(), wanted.wanted());
             }
-            case "lower", "upper" -> {
-                accept(c, argument, Set.of(Kind.STRING), "a string");
-                yield Type.STRING;
-            }
-            case "time" -> {
-                accept(c, argument, Set.of(Kind.STRING, Kind.TIMESTAMP), "a string");
-                yield Type.TIMESTAMP;
-            }
-            case "semver" -> {
-                accept(c, argument, Set.of(Kind.STRING, Kind.VERSION), "a string");
-                yield Type.VERSION;
-            }
-            case "exists" -> Type.BOOLEAN;
-            case "version" -> {
-                accept(c, argument, Set.of(Kind.STRING, Kind.VERSION), "a string");
-                accept(c, arguments.get(1).type(), Set.of(Kind.STRING), "an ecosystem name as its second argument");
-                yield Type.VERSION;
-            }
-            case "purl" -> {
-                accept(c, argument, Set.of(Kind.STRING), "a string");
-                yield Type.MAP;
-            }
-            case "inRange" -> {
-                accept(c, argument, Set.of(Kind.STRING, Kind.VERSION), "a string or a version");
-                accept(c, arguments.get(1).type(), Set.of(Kind.STRING), "a vers range as its second argument");
-                yield Type.BOOLEAN;
-            }
-            default -> Type.ANY;
-        };
+        }
         List<Node> nodes = arguments.stream().map(Typed::node).toList();
-        return new Typed(new Nodes.Call(text(c), Functions.of(c.function()), nodes), result);
+        return new Typed(new Nodes.Call(text(c), builtin.implementation(), nodes), builtin.result());
     }
 
     private void accept(Ast.Call c, Type argument, Set<Kind> kinds, String wanted) {
@@ -391,7 +364,7 @@ final class Checker {
                     type = field(type, index.constant().value(), i.index().span());
                 } else if (type.is(Kind.LIST)) {
                     type = type.elementType();
-                } else if (type.is(Kind.MAP) && type.element() != null) {
+                } else if (type.is(Kind.MAP) && type.element() != null && type.declared() == null) {
                     type = type.element();
                 } else {
                     type = Type.ANY;

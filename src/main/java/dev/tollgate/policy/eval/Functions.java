@@ -7,6 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import com.google.re2j.Pattern;
@@ -21,28 +22,59 @@ public final class Functions {
     private static final Pattern RFC3339 = Pattern.compile(
             "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})");
 
-    /** Name → number of arguments. */
-    public static final Map<String, Integer> ARITY = Map.of(
-            "size", 1, "lower", 1, "upper", 1, "time", 1, "exists", 1, "semver", 1,
+    /** What an argument may be: the kinds the checker accepts (none: any value) and how a message names them. */
+    public record Argument(Set<Type.Kind> kinds, String wanted) {
+        public Argument {
+            kinds = Set.copyOf(kinds);
+        }
+
+        static Argument any() {
+            return new Argument(Set.of(), "a value");
+        }
+    }
+
+    /** A built-in function: its name, its arguments, its result type and its implementation. */
+    public record Builtin(String name, List<Argument> arguments, Type result, Function implementation) {
+        public Builtin {
+            arguments = List.copyOf(arguments);
+        }
+    }
+
+    private static final Argument STRING = new Argument(Set.of(Type.Kind.STRING), "a string");
+
+    /**
+     * The built-ins by name, read by the checker (names, argument count and kinds, result type)
+     * and by the evaluator (the implementation): adding a function is one entry here.
+     */
+    public static final Map<String, Builtin> TABLE = table(
+            new Builtin("size", List.of(new Argument(Set.of(Type.Kind.STRING, Type.Kind.LIST, Type.Kind.MAP),
+                    "a string, list or map")), Type.NUMBER, Functions::size),
+            new Builtin("lower", List.of(STRING), Type.STRING, (a, t) -> string(a[0], t, s -> s.toLowerCase(Locale.ROOT))),
+            new Builtin("upper", List.of(STRING), Type.STRING, (a, t) -> string(a[0], t, s -> s.toUpperCase(Locale.ROOT))),
+            new Builtin("time", List.of(new Argument(Set.of(Type.Kind.STRING, Type.Kind.TIMESTAMP), "a string")),
+                    Type.TIMESTAMP, Functions::time),
+            new Builtin("exists", List.of(Argument.any()), Type.BOOLEAN,
+                    (a, t) -> !(a[0] instanceof Undefined) && a[0] != Nil.NULL),
+            new Builtin("semver", List.of(new Argument(Set.of(Type.Kind.STRING, Type.Kind.VERSION), "a string")),
+                    Type.VERSION, Functions::semver),
             // extensions (docs/policy-language.md, "Package versions"): ecosystem versions, purls, vers ranges
-            "version", 2, "purl", 1, "inRange", 2);
+            new Builtin("version", List.of(new Argument(Set.of(Type.Kind.STRING, Type.Kind.VERSION), "a string"),
+                    new Argument(Set.of(Type.Kind.STRING), "an ecosystem name as its second argument")),
+                    Type.VERSION, Functions::version),
+            new Builtin("purl", List.of(STRING), Type.MAP, Functions::purl),
+            new Builtin("inRange", List.of(new Argument(Set.of(Type.Kind.STRING, Type.Kind.VERSION), "a string or a version"),
+                    new Argument(Set.of(Type.Kind.STRING), "a vers range as its second argument")),
+                    Type.BOOLEAN, Functions::inRange));
 
     private Functions() {
     }
 
-    public static Function of(String name) {
-        return switch (name) {
-            case "size" -> Functions::size;
-            case "lower" -> (a, t) -> string(a[0], t, s -> s.toLowerCase(Locale.ROOT));
-            case "upper" -> (a, t) -> string(a[0], t, s -> s.toUpperCase(Locale.ROOT));
-            case "time" -> Functions::time;
-            case "exists" -> (a, t) -> !(a[0] instanceof Undefined) && a[0] != Nil.NULL;
-            case "semver" -> Functions::semver;
-            case "version" -> Functions::version;
-            case "purl" -> Functions::purl;
-            case "inRange" -> Functions::inRange;
-            default -> null;
-        };
+    private static Map<String, Builtin> table(Builtin... builtins) {
+        Map<String, Builtin> byName = new java.util.LinkedHashMap<>();
+        for (Builtin b : builtins) {
+            byName.put(b.name(), b);
+        }
+        return java.util.Collections.unmodifiableMap(byName);
     }
 
     /** The timestamp an RFC 3339 string spells, or null. */

@@ -12,7 +12,8 @@ import java.util.Map;
 public record Input(Map<String, Object> artifact, Map<String, Object> context, List<Object> signatures,
         List<Object> attestations, Instant now) {
 
-    public static final List<String> ROOTS = List.of("artifact", "context", "signatures", "attestations", "now");
+    /** The roots in slot order, as {@link Roots} declares them. */
+    public static final List<String> ROOTS = Roots.NAMES;
 
     public Input {
         artifact = Map.copyOf(artifact);

@@ -1,0 +1,40 @@
+package dev.tollgate.security;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The console's optional single sign-on with OpenID Connect (docs/console.md). Off unless
+ * {@code issuer-uri} is set.
+ *
+ * @param issuerUri    the provider's issuer; its {@code /.well-known/openid-configuration} is read at
+ *                     the first sign-in (not at start, so the server starts while the provider is down)
+ * @param clientId     the console's client at the provider
+ * @param clientSecret its secret (empty for a public client); the code flow always uses PKCE
+ * @param scopes       scopes asked for ({@code openid} is always one)
+ * @param rolesClaim   the claim of the ID token (or user info) holding the user's groups or roles:
+ *                     a string or a list of strings
+ * @param nameClaim    the claim naming the user; the session's requester is {@code sso:<value>}
+ * @param roleMapping  claim value → Tollgate roles ({@code decider}, {@code policy-admin},
+ *                     {@code auditor}, {@code admin}); a user none of whose values is mapped gets no
+ *                     session
+ * @param label        the sign-in button's text
+ */
+@ConfigurationProperties("tollgate.console.oidc")
+record ConsoleOidcProperties(@DefaultValue("") String issuerUri, @DefaultValue("") String clientId,
+        @DefaultValue("") String clientSecret, @DefaultValue({"openid", "profile"}) List<String> scopes,
+        @DefaultValue("groups") String rolesClaim, @DefaultValue("sub") String nameClaim,
+        Map<String, List<String>> roleMapping, @DefaultValue("Sign in with single sign-on") String label) {
+
+    ConsoleOidcProperties {
+        roleMapping = roleMapping == null ? Map.of() : Map.copyOf(roleMapping);
+        scopes = List.copyOf(scopes);
+    }
+
+    boolean enabled() {
+        return !issuerUri.isBlank();
+    }
+}

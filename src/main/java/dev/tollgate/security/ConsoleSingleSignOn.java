@@ -1,0 +1,338 @@
+package dev.tollgate.security;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseCookie;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeAuthenticationProvider;
+import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserRequest;
+import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.ClientRegistrations;
+import org.springframework.security.oauth2.client.userinfo.OAuth2UserService;
+import org.springframework.security.oauth2.client.web.AuthorizationRequestRepository;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
+import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.oauth2.core.oidc.user.OidcUser;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The console's optional single sign-on with OpenID Connect: the authorization code flow with PKCE
+ * against {@code tollgate.console.oidc.issuer-uri}, roles from a configured claim mapped to Tollgate's
+ * roles. Off unless configured. The console's filter chain ({@link ConsoleSecurityConfiguration}) plugs
+ * in what this class provides; the sign-in page asks {@link #enabled()} and {@link #label()}.
+ *
+ * <p>The session is the console's usual one (same cookie, idle time-out, sign-out, new id on sign-in).
+ * Because that cookie is {@code SameSite=Strict}, a browser coming back from the provider (a cross-site
+ * navigation) does not send it: the pending authorization request (state, nonce, PKCE verifier) is
+ * therefore kept in this server, by its {@code state}, and bound to the browser that started it by a
+ * short-lived {@code SameSite=Lax} cookie. The page after the callback moves on to {@code /ui/} by
+ * itself (a same-site navigation, which carries the new session cookie).
+ */
+@Component
+public class ConsoleSingleSignOn {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleSingleSignOn.class);
+
+    static final String REGISTRATION = "oidc";
+    /** Where the sign-in link points: starts the flow (the provider's authorization endpoint). */
+    static final String START_BASE = "/ui/login/oidc";
+    static final String START = START_BASE + "/" + REGISTRATION;
+    /** Where the provider sends the browser back. */
+    static final String CALLBACK_BASE = "/ui/login/oauth2/code";
+    static final String BINDING_COOKIE = "TOLLGATE_SSO";
+    static final String NO_ROLE = "no_tollgate_role";
+    private static final Duration PENDING = Duration.ofMinutes(10);
+
+    private final ConsoleOidcProperties properties;
+    private final Map<String, Set<Role>> mapping;
+    private volatile ClientRegistration registration;
+
+    ConsoleSingleSignOn(ConsoleOidcProperties properties) {
+        this.properties = properties;
+        this.mapping = mapping(properties);
+    }
+
+    private static Map<String, Set<Role>> mapping(ConsoleOidcProperties properties) {
+        if (!properties.enabled()) {
+            return Map.of();
+        }
+        if (properties.clientId().isBlank()) {
+            throw new IllegalStateException("tollgate.console.oidc.client-id is required with tollgate.console.oidc.issuer-uri");
+        }
+        if (properties.roleMapping().isEmpty()) {
+            throw new IllegalStateException("tollgate.console.oidc.role-mapping maps no claim value to a role: nobody could sign in");
+        }
+        Map<String, Set<Role>> mapping = new HashMap<>();
+        properties.roleMapping().forEach((value, roles) -> {
+            Set<Role> mapped = EnumSet.noneOf(Role.class);
+            for (String id : roles) {
+                mapped.add(Role.fromId(id.strip()).orElseThrow(() -> new IllegalStateException(
+                        "tollgate.console.oidc.role-mapping[" + value + "]: no role " + id.strip()
+                                + " (decider, policy-admin, auditor, admin)")));
+            }
+            mapping.put(value, Set.copyOf(mapped));
+        });
+        return Map.copyOf(mapping);
+    }
+
+    /** Whether single sign-on is configured. */
+    public boolean enabled() {
+        return properties.enabled();
+    }
+
+    /** The sign-in button's text. */
+    public String label() {
+        return properties.label();
+    }
+
+    /** The path that starts a sign-in at the provider. */
+    public String startPath() {
+        return START;
+    }
+
+    /**
+     * The client registration, read from the provider's discovery document at first use (and kept
+     * once read), so that the server starts while the provider is down.
+     */
+    ClientRegistrationRepository registrations() {
+        return id -> REGISTRATION.equals(id) ? registration() : null;
+    }
+
+    ClientRegistration registration() {
+        ClientRegistration known = registration;
+        if (known != null) {
+            return known;
+        }
+        synchronized (this) {
+            if (registration == null) {
+                Set<String> scopes = new LinkedHashSet<>(List.of("openid"));
+                scopes.addAll(properties.scopes());
+                registration = ClientRegistrations.fromOidcIssuerLocation(properties.issuerUri())
+                        .registrationId(REGISTRATION)
+                        .clientId(properties.clientId())
+                        .clientSecret(properties.clientSecret())
+                        .clientAuthenticationMethod(properties.clientSecret().isEmpty() ? ClientAuthenticationMethod.NONE
+                                : ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                        .scope(scopes)
+                        .redirectUri("{baseUrl}" + CALLBACK_BASE + "/{registrationId}")
+                        .userNameAttributeName(properties.nameClaim())
+                        .clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
+                        .clientName(properties.label())
+                        .build();
+            }
+            return registration;
+        }
+    }
+
+    /** Exchanges the code (with the PKCE verifier) for tokens, validates the ID token, maps the user. */
+    AuthenticationProvider authenticationProvider() {
+        return new OidcAuthorizationCodeAuthenticationProvider(new RestClientAuthorizationCodeTokenResponseClient(), users());
+    }
+
+    /** The provider's user, with the Tollgate roles its claim values map to; none mapped: refused. */
+    OAuth2UserService<OidcUserRequest, OidcUser> users() {
+        OidcUserService delegate = new OidcUserService();
+        return request -> {
+            OidcUser user = delegate.loadUser(request);
+            Set<Role> roles = roles(user.getClaims().get(properties.rolesClaim()));
+            Object name = user.getClaims().get(properties.nameClaim());
+            if (name == null || String.valueOf(name).isBlank()) {
+                throw new OAuth2AuthenticationException(new OAuth2Error("invalid_user",
+                        "the provider's user has no claim " + properties.nameClaim(), null));
+            }
+            if (roles.isEmpty()) {
+                log.info("single sign-on refused for {}: no value of claim {} is mapped to a role", name, properties.rolesClaim());
+                throw new OAuth2AuthenticationException(new OAuth2Error(NO_ROLE,
+                        "no value of claim " + properties.rolesClaim() + " is mapped to a Tollgate role", null));
+            }
+            return new SingleSignOnUser(new Requester("sso:" + name, roles), user, properties.nameClaim());
+        };
+    }
+
+    Set<Role> roles(Object claim) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        if (claim instanceof String value) {
+            roles.addAll(mapping.getOrDefault(value, Set.of()));
+        } else if (claim instanceof Collection<?> values) {
+            for (Object value : values) {
+                if (value instanceof String s) {
+                    roles.addAll(mapping.getOrDefault(s, Set.of()));
+                }
+            }
+        }
+        return roles;
+    }
+
+    /** Where a failed sign-in leads: the sign-in page, saying why. */
+    void failed(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
+        String code = e instanceof OAuth2AuthenticationException oauth ? oauth.getError().getErrorCode() : "";
+        if (!NO_ROLE.equals(code)) {
+            log.info("single sign-on failed: {}", e.getMessage());
+        }
+        response.sendRedirect(NO_ROLE.equals(code) ? ConsoleSecurityConfiguration.LOGIN + "?noRole"
+                : ConsoleSecurityConfiguration.LOGIN + "?ssoFailed");
+    }
+
+    /**
+     * After the callback (a cross-site navigation, which carried no session cookie): a page that moves
+     * on to the console by itself, so that the next request is same-site and carries the new session.
+     */
+    void signedIn(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(200);
+        response.setContentType("text/html;charset=UTF-8");
+        response.getWriter().write("""
+                <!DOCTYPE html>
+                <html lang="en">
+                <head>
+                  <meta charset="utf-8">
+                  <meta name="viewport" content="width=device-width, initial-scale=1">
+                  <meta http-equiv="refresh" content="0;url=/ui/">
+                  <title>Signed in · Tollgate</title>
+                  <link rel="stylesheet" href="/ui/assets/console.css">
+                </head>
+                <body>
+                <main id="main" class="narrow">
+                  <h1>Tollgate console</h1>
+                  <p class="notice" role="status">Signed in. <a id="continue" href="/ui/">Continue to the console</a></p>
+                </main>
+                </body>
+                </html>
+                """);
+    }
+
+    /** Before the flow starts: a provider that cannot be reached is said on the sign-in page, not with a 500. */
+    OncePerRequestFilter discoveryCheck() {
+        return new OncePerRequestFilter() {
+            @Override
+            protected boolean shouldNotFilter(HttpServletRequest request) {
+                return !START.equals(request.getRequestURI());
+            }
+
+            @Override
+            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                    throws ServletException, IOException {
+                try {
+                    registration();
+                } catch (RuntimeException e) {
+                    log.warn("single sign-on: cannot read the provider's configuration at {}: {}", properties.issuerUri(),
+                            e.getMessage());
+                    response.sendRedirect(ConsoleSecurityConfiguration.LOGIN + "?ssoUnavailable");
+                    return;
+                }
+                chain.doFilter(request, response);
+            }
+        };
+    }
+
+    /** The pending authorization requests: in this server by state, bound to their browser by a Lax cookie. */
+    AuthorizationRequestRepository<OAuth2AuthorizationRequest> pendingRequests() {
+        return new PendingRequests();
+    }
+
+    static final class PendingRequests implements AuthorizationRequestRepository<OAuth2AuthorizationRequest> {
+
+        private static final SecureRandom RANDOM = new SecureRandom();
+
+        private record Pending(OAuth2AuthorizationRequest request, byte[] binding) {
+        }
+
+        /** Bounded: anyone may start a flow, and each costs an entry until it ends or expires. */
+        private final Cache<String, Pending> pending = Caffeine.newBuilder().expireAfterWrite(PENDING).maximumSize(10_000)
+                .build();
+
+        @Override
+        public OAuth2AuthorizationRequest loadAuthorizationRequest(HttpServletRequest request) {
+            String state = request.getParameter(OAuth2ParameterNames.STATE);
+            String binding = binding(request);
+            if (state == null || binding == null) {
+                return null;
+            }
+            Pending found = pending.getIfPresent(state);
+            if (found == null || !MessageDigest.isEqual(found.binding(), sha256(binding))) {
+                return null;
+            }
+            return found.request();
+        }
+
+        @Override
+        public void saveAuthorizationRequest(OAuth2AuthorizationRequest authorizationRequest, HttpServletRequest request,
+                HttpServletResponse response) {
+            if (authorizationRequest == null) {
+                removeAuthorizationRequest(request, response);
+                return;
+            }
+            byte[] secret = new byte[32];
+            RANDOM.nextBytes(secret);
+            String binding = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            pending.put(authorizationRequest.getState(), new Pending(authorizationRequest, sha256(binding)));
+            response.addHeader(HttpHeaders.SET_COOKIE, cookie(binding, PENDING, request.isSecure()));
+        }
+
+        @Override
+        public OAuth2AuthorizationRequest removeAuthorizationRequest(HttpServletRequest request, HttpServletResponse response) {
+            OAuth2AuthorizationRequest found = loadAuthorizationRequest(request);
+            if (found != null) {
+                pending.invalidate(found.getState());
+                response.addHeader(HttpHeaders.SET_COOKIE, cookie("", Duration.ZERO, request.isSecure()));
+            }
+            return found;
+        }
+
+        private static String cookie(String value, Duration maxAge, boolean secure) {
+            return ResponseCookie.from(BINDING_COOKIE, value).path(CALLBACK_BASE).httpOnly(true).secure(secure)
+                    .sameSite("Lax").maxAge(maxAge).build().toString();
+        }
+
+        private static String binding(HttpServletRequest request) {
+            Cookie[] cookies = request.getCookies();
+            if (cookies == null) {
+                return null;
+            }
+            for (Cookie cookie : cookies) {
+                if (BINDING_COOKIE.equals(cookie.getName()) && !cookie.getValue().isEmpty()) {
+                    return cookie.getValue();
+                }
+            }
+            return null;
+        }
+
+        private static byte[] sha256(String value) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
