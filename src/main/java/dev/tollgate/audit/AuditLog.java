@@ -70,6 +70,7 @@ public class AuditLog {
     private final DatabaseRetry retry;
     private final BlockingQueue<Pending> queue;
     private final AuditMetrics metrics;
+    private final org.springframework.context.ApplicationEventPublisher events;
     private volatile Thread writer;
     /** The writer is in its loop (false from the moment it dies, while its successor is not yet started). */
     private volatile boolean writing;
@@ -100,7 +101,8 @@ public class AuditLog {
     }
 
     AuditLog(DataSource dataSource, ObjectMapper json, AuditProperties properties, DatabaseBudget budget, DatabaseRetry retry,
-            AuditMetrics metrics) {
+            AuditMetrics metrics, org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.dataSource = dataSource;
         this.metrics = metrics;
         this.json = json;
@@ -459,8 +461,18 @@ public class AuditLog {
     }
 
     private void complete(List<Pending> batch, List<DecisionRecord.Written> written) {
+        List<DecisionsCommitted.Decision> committed = new java.util.ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done().complete(written.get(i));
+            Pending p = batch.get(i);
+            DecisionRecord.Written w = written.get(i);
+            p.done().complete(w);
+            committed.add(new DecisionsCommitted.Decision(w.sequence(), w.previousHash(), w.hash(), p.record().decisionId(),
+                    p.record().source(), p.record().dryRun(), p.response(w.sequence())));
+        }
+        try {
+            events.publishEvent(new DecisionsCommitted(committed));
+        } catch (RuntimeException e) {
+            log.warn("a follower of committed decisions failed: {}", e.toString());
         }
     }
 

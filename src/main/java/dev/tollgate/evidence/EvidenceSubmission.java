@@ -20,6 +20,11 @@ public record EvidenceSubmission(ParsedBundle bundle, String bundleJson, byte[] 
         this(bundle, bundleJson, payload, bundleSha256, null);
     }
 
+    /** Whether this is a Sigstore bundle with a message signature ({@code cosign sign-blob}), not an envelope or a signed file. */
+    public boolean isMessageSignature() {
+        return openpgp == null && bundle != null && !bundle.isDsse();
+    }
+
     @Override
     public byte[] payload() {
         return payload == null ? null : payload.clone();

@@ -99,15 +99,30 @@ public class PolicyCatalog {
         requireValidName(name);
         CompileResult result = check(bytes);
         if (result.ok() && !name.equals(result.name())) {
-            Diagnostic mismatch = Diagnostic.at(result.nameSpan(), Codes.NAME_MISMATCH,
-                    "the policy is named '" + result.name() + "' but is uploaded as '" + name + "'");
-            throw invalid(List.of(mismatch));
+            throw invalid(List.of(mismatch(result, name)));
         }
         if (!result.ok()) {
             throw invalid(result.diagnostics());
         }
         return transactions.execute(status -> activate ? store(name, bytes, requester, result.program())
                 : stage(name, bytes, requester, result.program()));
+    }
+
+    private static Diagnostic mismatch(CompileResult result, String name) {
+        return Diagnostic.at(result.nameSpan(), Codes.NAME_MISMATCH,
+                "the policy is named '" + result.name() + "' but is uploaded as '" + name + "'");
+    }
+
+    /**
+     * What an upload of these bytes as {@code name} would refuse, listed as the API lists it (empty:
+     * it would be stored); a source that is not UTF-8 or is too large throws as an upload does.
+     */
+    public List<Map<String, Object>> uploadDiagnostics(String name, byte[] bytes) {
+        CompileResult result = check(bytes);
+        if (!result.ok()) {
+            return result.diagnostics().stream().map(PolicyCatalog::error).toList();
+        }
+        return name.equals(result.name()) ? List.of() : List.of(error(mismatch(result, name)));
     }
 
     private Upload stage(String name, byte[] bytes, String requester, Program program) {

@@ -99,7 +99,8 @@ class SecurityConfiguration {
                                 pathPattern(HttpMethod.POST, "/v1/policies:validate"),
                                 pathPattern(HttpMethod.POST, "/v1/policies:evaluate"),
                                 pathPattern(HttpMethod.POST, "/v1/policies/{name}/evaluate"),
-                                read("/v1/trust/**")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
+                                read("/v1/trust/**"),
+                                read("/v1/policy-sources")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
 
                         // the decider that asked may read its own decision's proof (checked by the controller)
                         .requestMatchers(read("/v1/decisions/{decisionId}/proof")).hasAnyRole(DECIDER, AUDITOR, ADMIN)

@@ -232,6 +232,40 @@ class HelmChartTests {
     }
 
     @Test
+    void declaredPoliciesComeFromAConfigMapMountedAsTheDirectoryWithItsTrustFromAnother() {
+        Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(plain, "env")).noneMatch(e -> "TOLLGATE_POLICYSOURCES_DIRECTORY".equals(e.get("name")));
+
+        Map<String, Object> pod = at(kind(render(new Helm(CHART).template().set("policySources.configMap", "gate-policies")
+                .set("policySources.trustConfigMap", "gate-policy-trust").set("policySources.interval", "10s")),
+                "Deployment"), "spec", "template", "spec");
+        Map<String, Object> container = at(pod, "containers", 0);
+        List<Map<String, Object>> env = at(container, "env");
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICYSOURCES_DIRECTORY");
+            assertThat(e.get("value")).isEqualTo("/etc/tollgate/policies");
+        });
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICYSOURCES_TRUSTDIRECTORY");
+            assertThat(e.get("value")).isEqualTo("/etc/tollgate/policy-trust");
+        });
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_POLICYSOURCES_INTERVAL");
+            assertThat(e.get("value")).isEqualTo("10s");
+        });
+        List<Map<String, Object>> mounts = at(container, "volumeMounts");
+        assertThat(mounts).anySatisfy(m -> {
+            assertThat(m.get("mountPath")).isEqualTo("/etc/tollgate/policies");
+            assertThat(m.get("readOnly")).isEqualTo(true);
+        });
+        List<Map<String, Object>> volumes = at(pod, "volumes");
+        assertThat(volumes.stream().filter(v -> v.get("configMap") != null).map(v -> at(v, "configMap", "name").toString()))
+                .contains("gate-policies", "gate-policy-trust");
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("policySources.configMap", "p")
+                .set("policySources.interval", "soon"))).hasMessageContaining("interval");
+    }
+
+    @Test
     void valuesAreCheckedAgainstTheSchema() {
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("webhook.failurePolicy", "Maybe")))
                 .hasMessageContaining("failurePolicy");
@@ -267,7 +301,8 @@ class HelmChartTests {
                 .set("topologySpreadConstraints[0].whenUnsatisfiable", "ScheduleAnyway")
                 .set("extraEnv[0].name", "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE").set("extraEnv[0].value", "24")
                 .set("admission.clientCASecret", "apiserver-client-ca").set("admission.clientCertificateSubjects[0]", "CN=kube-apiserver")
-                .set("registry.allowed[0]", "ghcr.io").set("registry.credentialsSecret", "registry-creds").set("trust.configMap", "trust-roots");
+                .set("registry.allowed[0]", "ghcr.io").set("registry.credentialsSecret", "registry-creds").set("trust.configMap", "trust-roots")
+                .set("policySources.configMap", "gate-policies").set("policySources.trustConfigMap", "gate-policy-trust");
     }
 
     @Test

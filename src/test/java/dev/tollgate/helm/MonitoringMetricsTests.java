@@ -28,7 +28,9 @@ class MonitoringMetricsTests {
     static final Set<String> COUNTERS_AND_GAUGES = Set.of("tollgate_decisions_total", "tollgate_rule_failures_total",
             "tollgate_evidence_verifications_total", "tollgate_audit_queue_depth", "tollgate_audit_batch_size",
             "tollgate_evidence_cache_hits_total", "tollgate_registry_fetches_total", "tollgate_checkpoint_age_seconds",
-            "tollgate_trust_expiry_seconds", "tollgate_break_glass_total", "tollgate_exceptions_applied_total");
+            "tollgate_trust_expiry_seconds", "tollgate_break_glass_total", "tollgate_exceptions_applied_total",
+            "tollgate_policy_source_sync_total", "tollgate_policy_source_last_applied", "tollgate_decision_stream_sent_total",
+            "tollgate_decision_stream_dropped_total", "tollgate_decision_stream_failed_total", "tollgate_decision_stream_queue");
     static final Set<String> HISTOGRAMS = Set.of("tollgate_decision_seconds", "tollgate_audit_commit_seconds", "http_server_requests_seconds");
 
     private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right", "bool",

@@ -54,6 +54,7 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /v1/trust/roots/{name}", Set.of(P, A, ADMIN)),
             Map.entry("GET /v1/trust/keys", Set.of(P, A, ADMIN)),
             Map.entry("GET /v1/trust/keys/{name}", Set.of(P, A, ADMIN)),
+            Map.entry("GET /v1/policy-sources", Set.of(P, A, ADMIN)),
             Map.entry("GET /v1/decisions", Set.of(A, ADMIN)),
             Map.entry("GET /v1/decisions/{decisionId}", Set.of(A, ADMIN)),
             Map.entry("GET /v1/decisions/export", Set.of(A, ADMIN)),

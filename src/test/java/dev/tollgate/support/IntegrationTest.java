@@ -37,6 +37,8 @@ public abstract class IntegrationTest {
     public static final java.nio.file.Path SIGNING_DIR = java.nio.file.Path.of("target", "test-signing-" + ProcessHandle.current().pid());
     /** Where the test server publishes its latest checkpoint. */
     public static final java.nio.file.Path CHECKPOINT_DIR = java.nio.file.Path.of("target", "test-checkpoints-" + ProcessHandle.current().pid());
+    /** Receives the decision stream of the test server. */
+    public static final StreamCollector STREAM = new StreamCollector();
     private static final Map<String, String> roleTokens = new ConcurrentHashMap<>();
 
     @LocalServerPort
@@ -86,6 +88,19 @@ public abstract class IntegrationTest {
         registry.add("tollgate.signing.dir", () -> SIGNING_DIR.toString());
         registry.add("tollgate.audit.origin", () -> ORIGIN);
         registry.add("tollgate.audit.publish-dir", () -> CHECKPOINT_DIR.toString());
+        // the decision stream: every committed decision to a collector (retried quickly) and as a JSON log line
+        registry.add("tollgate.decision-stream.log", () -> "true");
+        registry.add("tollgate.decision-stream.http.url", STREAM::url);
+        registry.add("tollgate.decision-stream.http.flush-interval", () -> "100ms");
+        registry.add("tollgate.decision-stream.http.max-attempts", () -> "1000");
+        registry.add("tollgate.decision-stream.http.initial-backoff", () -> "20ms");
+        registry.add("tollgate.decision-stream.http.max-backoff", () -> "100ms");
+        // declared policies: a directory and a bundle signed with a key generated for this JVM, read every 200 ms
+        registry.add("tollgate.policy-sources.directory", () -> PolicySourceFiles.DIRECTORY.toString());
+        registry.add("tollgate.policy-sources.interval", () -> "200ms");
+        registry.add("tollgate.policy-sources.bundles[0].name", () -> PolicySourceFiles.BUNDLE_SOURCE);
+        registry.add("tollgate.policy-sources.bundles[0].file", () -> PolicySourceFiles.BUNDLE.toString());
+        registry.add("tollgate.policy-sources.bundles[0].public-key", () -> PolicySourceFiles.KEY.toString());
         // the console's single sign-on, against a real OpenID provider on another loopback port
         OidcProvider sso = OidcProvider.get();
         registry.add("tollgate.console.oidc.issuer-uri", sso::issuer);

@@ -1,0 +1,88 @@
+package dev.tollgate.sources;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tollgate.evidence.EvidenceResult;
+import dev.tollgate.evidence.EvidenceSubmission;
+import dev.tollgate.evidence.EvidenceVerifier;
+import dev.tollgate.evidence.MalformedEvidence;
+import dev.tollgate.evidence.Signer;
+import dev.tollgate.trust.TrustKind;
+import dev.tollgate.trust.TrustMaterial;
+import dev.tollgate.trust.TrustMaterialCheck;
+import dev.tollgate.trust.TrustStore;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Verifies a policy bundle's Sigstore bundle over the tarball's SHA-256 with the evidence
+ * verifier, as {@code cosign verify-blob --bundle} would: by the configured public key only (not
+ * by any key registered for evidence), or by a certificate for the configured identity under the
+ * trusted roots held. Nothing in a tarball is read before this passes.
+ */
+@Component
+class BundleSignatures {
+
+    private final EvidenceVerifier verifier;
+    private final TrustStore trust;
+    private final ObjectMapper json;
+    private final TrustMaterialCheck keys;
+
+    BundleSignatures(EvidenceVerifier verifier, TrustStore trust, ObjectMapper json, Clock clock) {
+        this.verifier = verifier;
+        this.trust = trust;
+        this.json = json;
+        this.keys = EvidenceVerifier.trustCheck(json, clock);
+    }
+
+    /** Who signed the tarball ({@code key:<name>} or {@code <issuer> <subject>}); refused ({@code unverified}) otherwise. */
+    String verify(PolicySourcesProperties.Bundle config, byte[] tarball, byte[] sigstoreBundle, byte[] publicKey)
+            throws SyncRefused {
+        List<TrustMaterial> held = new ArrayList<>(trust.current().roots());
+        String keyName = "policy-source-" + config.name();
+        if (publicKey != null) {
+            try {
+                keys.checkKey(publicKey);
+            } catch (TrustMaterialCheck.InvalidTrustMaterial e) {
+                throw new SyncRefused("unverified", "the configured public key cannot be used: " + e.getMessage());
+            }
+            held.add(new TrustMaterial(keyName, TrustKind.KEY, publicKey, SourceFiles.sha256Hex(publicKey), null, null, "tollgate"));
+        }
+        EvidenceSubmission submission;
+        try {
+            JsonNode node = json.readTree(sigstoreBundle);
+            ObjectNode item = json.createObjectNode();
+            item.set("bundle", node);
+            submission = verifier.read(0, item);
+        } catch (JacksonException e) {
+            throw new SyncRefused("unverified", "the Sigstore bundle is not JSON");
+        } catch (MalformedEvidence e) {
+            throw new SyncRefused("unverified", "the Sigstore bundle cannot be read: " + e.getMessage().replace("evidence[0]: ", ""));
+        }
+        if (!submission.isMessageSignature()) {
+            throw new SyncRefused("unverified", "a policy bundle is signed with a message signature over the tarball"
+                    + " (cosign sign-blob --bundle), not an attestation");
+        }
+        EvidenceResult result = verifier.verify(submission, "sha256:" + SourceFiles.sha256Hex(tarball), TrustStore.Snapshot.of(held));
+        if (!result.ok()) {
+            throw new SyncRefused("unverified", "the tarball's signature does not verify: " + result.failure().code() + ": "
+                    + result.failure().detail());
+        }
+        Signer signer = result.verified().signer();
+        if ("key".equals(signer.kind()) && publicKey != null && keyName.equals(signer.key())) {
+            return "key:" + config.publicKey().getFileName();
+        }
+        if ("keyless".equals(signer.kind()) && config.issuer() != null && config.issuer().equals(signer.issuer())
+                && config.subject() != null && config.subject().equals(signer.subject())) {
+            return signer.issuer() + " " + signer.subject();
+        }
+        throw new SyncRefused("unverified", "the tarball is signed by " + ("keyless".equals(signer.kind())
+                ? "'" + signer.subject() + "' (issuer '" + signer.issuer() + "')" : "another key")
+                + ", not by the identity configured for this source");
+    }
+}
