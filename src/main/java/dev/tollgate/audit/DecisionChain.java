@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import tools.jackson.databind.JsonNode;
-import dev.tollgate.digest.Digest;
 
 /**
  * The hash chain: {@code hash = sha256(previousHash || canonical JSON of the record)}, where the
@@ -98,7 +97,7 @@ final class DecisionChain {
     }
 
     static String hash(Map<String, String> members, long sequence, String previousHash) {
-        return Digest.sha256(previousHash + text(members, sequence, previousHash)).hex();
+        return RecordText.chainHash(previousHash, text(members, sequence, previousHash));
     }
 
     /** The record's canonical text (docs/audit.md): the chain hashes {@code previousHash ‖ text}, the ledger's leaf is its SHA-256 after {@code 0x00}. */

@@ -229,7 +229,7 @@ public class SigningKeys {
     }
 
     static String attestationKeyId(byte[] spki) {
-        return "sha256:" + HexFormat.of().formatHex(Digest.Algorithm.SHA256.digester().digest(spki));
+        return Digest.of(Digest.Algorithm.SHA256, spki).toString();
     }
 
     private static Object read(Path file) {
