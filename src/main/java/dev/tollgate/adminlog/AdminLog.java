@@ -25,8 +25,8 @@ import tools.jackson.databind.ObjectMapper;
  * exemptions). {@link #record} joins the caller's transaction, so a change and its event commit
  * together or not at all; the database refuses UPDATE, DELETE and TRUNCATE on the table. Every
  * event is also logged. Details never hold secrets. Every change is also announced to every
- * replica ({@link ChangeNotifications}, topic: the action's first word, {@code policy},
- * {@code trust}, {@code token}), in the same transaction: the others drop their caches at once.
+ * replica ({@link ChangeNotifications}, topic: the action, e.g. {@code policy.activate},
+ * {@code trust.add}, {@code token.revoke}), in the same transaction: the others drop what the change invalidates at once.
  */
 @Component
 public class AdminLog {
@@ -53,8 +53,7 @@ public class AdminLog {
         jdbc.sql("INSERT INTO admin_event (recorded_at, actor, action, target, details) VALUES (?, ?, ?, ?, ?::jsonb)")
                 .params(Timestamp.from(clock.instant()), actor, action, target, json.writeValueAsString(details))
                 .update();
-        int dot = action.indexOf('.');
-        notifications.announce(dot < 0 ? action : action.substring(0, dot));
+        notifications.announce(action);
         log.info("admin event: {} {} by {} {}", action, target, actor, details);
     }
 

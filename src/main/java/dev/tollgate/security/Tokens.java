@@ -232,10 +232,18 @@ public class Tokens {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** A token changed, here or through another replica. */
+    /**
+     * A token changed, here or through another replica. A new token can only turn a refusal into an
+     * acceptance, so its creation drops the refusals alone: the secrets already accepted stay
+     * remembered (and keep working through a database outage that follows, as before).
+     */
     @EventListener
     void on(ConfigurationChanged change) {
-        if (change.concerns("token")) {
+        if (change.is("token.create")) {
+            forgotten.incrementAndGet();
+            refused.invalidateAll();
+            withChosenSecrets.invalidateAll();
+        } else if (change.concerns("token")) {
             forgetAll();
         }
     }
