@@ -1,18 +1,22 @@
 package dev.tollgate.ledger;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import dev.tollgate.audit.CanonicalJson;
 import dev.tollgate.audit.RecordText;
+import dev.tollgate.digest.Digest;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.util.PublicKeyFactory;
@@ -103,34 +107,31 @@ public class AuditVerifyCommand implements Callable<Integer> {
         return 1;
     }
 
+    /** Lines the fast route passed to the tree's route (for the benchmark). */
+    long slowLines;
+
     private long verify(JsonMapper json, TreeMap<Long, Checkpoint> bySize, PrintWriter out) throws IOException, NotVerified {
         Merkle.Frontier tree = new Merkle.Frontier();
-        String previous = "0".repeat(64);
-        try (BufferedReader reader = Files.newBufferedReader(export, StandardCharsets.UTF_8)) {
-            String line;
+        Lines lines = new Lines(export);
+        FastLine fast = new FastLine();
+        byte[] previous = "0".repeat(64).getBytes(StandardCharsets.US_ASCII);
+        try (lines) {
             long lineNumber = 0;
-            while ((line = reader.readLine()) != null) {
+            while (lines.next()) {
                 lineNumber++;
-                if (line.isEmpty()) {
+                if (lines.length() == 0) {
                     continue;
                 }
-                JsonNode entry = json.readTree(line);
-                JsonNode hashed = entry.get("hashedRecord");
-                if (hashed == null || !hashed.isObject()) {
-                    throw new NotVerified("line " + lineNumber + " has no hashedRecord (an export from before the ledger?)");
+                byte[] leaf = fast.check(lines.buffer(), lines.start(), lines.end(), tree.size(), previous);
+                if (leaf == null) { // outside the fast route, or not verified there: the tree's route decides (and names the reason)
+                    slowLines++;
+                    Checked checked = slowLine(json, lines.decode(), lineNumber, tree.size(), new String(previous, StandardCharsets.UTF_8));
+                    previous = checked.hash();
+                    leaf = checked.leaf();
+                } else {
+                    previous = fast.hash();
                 }
-                long sequence = hashed.path("sequence").asLong(-1);
-                if (sequence != tree.size() + 1 || entry.path("leafIndex").asLong(-1) != tree.size()) {
-                    throw new NotVerified("line " + lineNumber + " is sequence " + sequence + ", expected " + (tree.size() + 1)
-                            + ": the export must be complete and unfiltered, in sequence order");
-                }
-                String text = RecordText.canonical(hashed);
-                if (!previous.equals(hashed.path("previousHash").asString(""))
-                        || !RecordText.chainHash(previous, text).equals(entry.path("hash").asString(""))) {
-                    throw new NotVerified("the record at sequence " + sequence + " does not continue the hash chain");
-                }
-                previous = entry.path("hash").asString();
-                tree.append(Merkle.leafHash(text));
+                tree.append(leaf);
                 Checkpoint c = bySize.get(tree.size());
                 if (c != null) {
                     if (!Arrays.equals(tree.root(), c.root())) {
@@ -145,6 +146,311 @@ public class AuditVerifyCommand implements Callable<Integer> {
             throw new NotVerified("the export holds " + tree.size() + " records, fewer than the checkpoint's " + bySize.lastKey());
         }
         return tree.size();
+    }
+
+    /** A line that verified: its hash (UTF-8 text) and its record's leaf. */
+    private record Checked(byte[] hash, byte[] leaf) {
+    }
+
+    /** One line through Jackson's tree and {@link RecordText#canonical}: the definition of the checks. */
+    private static Checked slowLine(JsonMapper json, String line, long lineNumber, long size, String previous) throws NotVerified {
+        JsonNode entry = json.readTree(line);
+        JsonNode hashed = entry.get("hashedRecord");
+        if (hashed == null || !hashed.isObject()) {
+            throw new NotVerified("line " + lineNumber + " has no hashedRecord (an export from before the ledger?)");
+        }
+        long sequence = hashed.path("sequence").asLong(-1);
+        if (sequence != size + 1 || entry.path("leafIndex").asLong(-1) != size) {
+            throw new NotVerified("line " + lineNumber + " is sequence " + sequence + ", expected " + (size + 1)
+                    + ": the export must be complete and unfiltered, in sequence order");
+        }
+        String text = RecordText.canonical(hashed);
+        if (!previous.equals(hashed.path("previousHash").asString(""))
+                || !RecordText.chainHash(previous, text).equals(entry.path("hash").asString(""))) {
+            throw new NotVerified("the record at sequence " + sequence + " does not continue the hash chain");
+        }
+        return new Checked(entry.path("hash").asString().getBytes(StandardCharsets.UTF_8), Merkle.leafHash(text));
+    }
+
+    /**
+     * The fast route for one export line: its bytes parsed once, {@code hashedRecord}'s canonical
+     * text written by {@link CanonicalJson} into a reused buffer, both hashes by reused digests. It
+     * accepts a line only if every check of {@link #slowLine} holds; anything else (a check that fails,
+     * input outside CanonicalJson's subset) returns null and the line goes the slow route.
+     */
+    static final class FastLine {
+        private static final byte[] HASHED_RECORD = ascii("hashedRecord");
+        private static final byte[] HASH = ascii("hash");
+        private static final byte[] LEAF_INDEX = ascii("leafIndex");
+        private static final byte[] SEQUENCE = ascii("sequence");
+        private static final byte[] PREVIOUS_HASH = ascii("previousHash");
+
+        private final CanonicalJson record = new CanonicalJson();
+        private final CanonicalJson other = new CanonicalJson();
+        private final MessageDigest chain = Digest.Algorithm.SHA256.digester();
+        private final MessageDigest leaf = Digest.Algorithm.SHA256.digester();
+        private final byte[] hashHex = new byte[64];
+        private final byte[] computed = new byte[64];
+        private final byte[][] keys = new byte[16][];
+
+        private static byte[] ascii(String s) {
+            return s.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** The line's hash (lower-case hex, ASCII) after a {@link #check} that returned a leaf. */
+        byte[] hash() {
+            return hashHex.clone();
+        }
+
+        /** The record's leaf if the line {@code in[from, to)} verifies as leaf {@code size} after {@code previous}; else null. */
+        byte[] check(byte[] in, int from, int to, long size, byte[] previous) {
+            try {
+                return checkOrThrow(in, from, to, size, previous);
+            } catch (CanonicalJson.Unsupported e) {
+                return null;
+            }
+        }
+
+        private byte[] checkOrThrow(byte[] in, int from, int to, long size, byte[] previous) {
+            int p = skip(in, from, to);
+            if (p >= to || in[p] != '{') {
+                return null;
+            }
+            p = skip(in, p + 1, to);
+            boolean haveRecord = false;
+            boolean haveHash = false;
+            long leafIndex = -1;
+            int keyCount = 0;
+            if (p < to && in[p] == '}') {
+                return null;
+            }
+            while (true) {
+                if (p >= to || in[p] != '"') {
+                    return null;
+                }
+                int keyStart = p + 1;
+                int q = keyStart;
+                while (q < to && in[q] != '"') {
+                    if (in[q] < 0x20 || in[q] == '\\') {
+                        return null;
+                    }
+                    q++;
+                }
+                if (q >= to) {
+                    return null;
+                }
+                byte[] key = Arrays.copyOfRange(in, keyStart, q);
+                for (int k = 0; k < keyCount; k++) {
+                    if (Arrays.equals(keys[k], key)) {
+                        return null; // a duplicate member
+                    }
+                }
+                if (keyCount == keys.length) {
+                    return null;
+                }
+                keys[keyCount++] = key;
+                p = skip(in, q + 1, to);
+                if (p >= to || in[p] != ':') {
+                    return null;
+                }
+                p = skip(in, p + 1, to);
+                if (Arrays.equals(key, HASHED_RECORD)) {
+                    if (p >= to || in[p] != '{') {
+                        return null;
+                    }
+                    record.reset();
+                    p = record.value(in, p, to);
+                    haveRecord = true;
+                } else if (Arrays.equals(key, HASH)) {
+                    if (to - p < 66 || in[p] != '"' || in[p + 65] != '"') {
+                        return null;
+                    }
+                    System.arraycopy(in, p + 1, hashHex, 0, 64);
+                    p += 66;
+                    haveHash = true;
+                } else {
+                    other.reset();
+                    p = other.value(in, p, to);
+                    if (Arrays.equals(key, LEAF_INDEX)) {
+                        leafIndex = integer(other.buffer(), 0, other.length());
+                    }
+                }
+                p = skip(in, p, to);
+                if (p >= to) {
+                    return null;
+                }
+                if (in[p] == ',') {
+                    p = skip(in, p + 1, to);
+                } else if (in[p] == '}') {
+                    p = skip(in, p + 1, to);
+                    break;
+                } else {
+                    return null;
+                }
+            }
+            if (p != to || !haveRecord || !haveHash || leafIndex != size) {
+                return null;
+            }
+            byte[] text = record.buffer();
+            int length = record.length();
+            long sequence = record.member(in, SEQUENCE);
+            long previousHash = record.member(in, PREVIOUS_HASH);
+            if (sequence < 0 || previousHash < 0 || integer(text, (int) (sequence >>> 32), (int) sequence) != size + 1) {
+                return null;
+            }
+            int ps = (int) (previousHash >>> 32);
+            int pe = (int) previousHash;
+            if (pe - ps != previous.length + 2 || !Arrays.equals(text, ps + 1, pe - 1, previous, 0, previous.length)) {
+                return null;
+            }
+            chain.update(previous);
+            chain.update(text, 0, length);
+            hex(chain.digest(), computed);
+            if (!Arrays.equals(computed, hashHex)) {
+                return null;
+            }
+            leaf.update((byte) 0x00);
+            leaf.update(text, 0, length);
+            return leaf.digest();
+        }
+
+        /** A canonical integer's value, or −1 if the bytes are not one (non-negative, no sign). */
+        private static long integer(byte[] b, int from, int to) {
+            if (to <= from || to - from > 18) {
+                return -1;
+            }
+            long v = 0;
+            for (int i = from; i < to; i++) {
+                if (b[i] < '0' || b[i] > '9') {
+                    return -1;
+                }
+                v = v * 10 + (b[i] - '0');
+            }
+            return v;
+        }
+
+        private static final byte[] HEX = ascii("0123456789abcdef");
+
+        private static void hex(byte[] bytes, byte[] into) {
+            for (int i = 0; i < bytes.length; i++) {
+                into[2 * i] = HEX[(bytes[i] >> 4) & 15];
+                into[2 * i + 1] = HEX[bytes[i] & 15];
+            }
+        }
+
+        private static int skip(byte[] in, int p, int end) {
+            while (p < end && (in[p] == ' ' || in[p] == '\n' || in[p] == '\r' || in[p] == '\t')) {
+                p++;
+            }
+            return p;
+        }
+    }
+
+    /**
+     * The export's lines as byte ranges of one growing buffer, split as {@link BufferedReader#readLine}
+     * splits them ({@code \n}, {@code \r} or {@code \r\n}); {@link #decode} is the line as text, refusing
+     * malformed UTF-8 as the reader does.
+     */
+    static final class Lines implements AutoCloseable {
+        private final InputStream in;
+        private byte[] buf = new byte[1 << 20];
+        private int filled;
+        private int start;
+        private int end;
+        private int next;
+        private boolean eof;
+
+        Lines(Path file) throws IOException {
+            this.in = Files.newInputStream(file);
+        }
+
+        boolean next() throws IOException {
+            start = next;
+            int scan = start;
+            while (true) {
+                scan = lineEnd(buf, scan, filled);
+                if (scan < filled && (buf[scan] == '\n' || scan + 1 < filled || eof)) {
+                    end = scan;
+                    next = scan + 1;
+                    if (buf[scan] == '\r' && next < filled && buf[next] == '\n') {
+                        next++;
+                    }
+                    return true;
+                }
+                if (eof) {
+                    if (start >= filled) {
+                        return false;
+                    }
+                    end = filled;
+                    next = filled;
+                    return true;
+                }
+                // more input: move the partial line to the front, grow if it fills the buffer
+                int kept = filled - start;
+                if (start > 0) {
+                    System.arraycopy(buf, start, buf, 0, kept);
+                } else if (kept == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                scan -= start;
+                start = 0;
+                next = 0;
+                filled = kept;
+                int n = in.read(buf, filled, buf.length - filled);
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    filled += n;
+                }
+            }
+        }
+
+        private static final java.lang.invoke.VarHandle LONGS =
+                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+        private static final long ONES = 0x0101010101010101L;
+        private static final long HIGHS = 0x8080808080808080L;
+
+        /** The first {@code \n} or {@code \r} in {@code b[from, to)}, or {@code to}: eight bytes a step. */
+        static int lineEnd(byte[] b, int from, int to) {
+            int i = from;
+            for (; i + 8 <= to; i += 8) {
+                long x = (long) LONGS.get(b, i);
+                long lf = x ^ 0x0A0A0A0A0A0A0A0AL;
+                long cr = x ^ 0x0D0D0D0D0D0D0D0DL;
+                if (((((lf - ONES) & ~lf) | ((cr - ONES) & ~cr)) & HIGHS) != 0) {
+                    break;
+                }
+            }
+            while (i < to && b[i] != '\n' && b[i] != '\r') {
+                i++;
+            }
+            return i;
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
+
+        int start() {
+            return start;
+        }
+
+        int end() {
+            return end;
+        }
+
+        int length() {
+            return end - start;
+        }
+
+        String decode() throws IOException {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(buf, start, end - start)).toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     /** The checkpoint keys of a keys document. */

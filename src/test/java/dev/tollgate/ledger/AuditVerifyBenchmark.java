@@ -70,12 +70,37 @@ public final class AuditVerifyBenchmark {
                 "algorithm", "Ed25519", "active", true, "name", origin, "publicKey", key.publicKeyPem())))));
         System.out.printf("export: %,d records, %,d MB%n", records, bytes >> 20);
         for (int run = 1; run <= runs; run++) {
+            // the floor, in the same run: reading the export and one SHA-256 over each line's bytes
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long floorCpu = threads.getCurrentThreadCpuTime();
+            long floorStart = System.nanoTime();
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            long lines = 0;
+            try (AuditVerifyCommand.Lines in = new AuditVerifyCommand.Lines(export)) {
+                while (in.next()) {
+                    sha.update(in.buffer(), in.start(), in.length());
+                    sha.digest();
+                    lines++;
+                }
+            }
+            double floorSeconds = (System.nanoTime() - floorStart) / 1e9;
+            double floorCpuSeconds = (threads.getCurrentThreadCpuTime() - floorCpu) / 1e9;
+            System.out.printf("run %d floor (read + one SHA-256 per line): %.2f s, %,.0f lines/s; CPU %.2f s, %,.0f lines per CPU second%n",
+                    run, floorSeconds, lines / floorSeconds, floorCpuSeconds, lines / floorCpuSeconds);
+            long cpu = threads.getCurrentThreadCpuTime();
             StringWriter sink = new StringWriter();
             long start = System.nanoTime();
-            int status = new CommandLine(new AuditVerifyCommand()).setOut(new PrintWriter(sink)).setErr(new PrintWriter(sink))
+            AuditVerifyCommand command = new AuditVerifyCommand();
+            int status = new CommandLine(command).setOut(new PrintWriter(sink)).setErr(new PrintWriter(sink))
                     .execute("--export", export.toString(), "--checkpoint", cp.toString(), "--keys", keys.toString());
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("run %d: exit %d, %.2f s, %,.0f records/s%n", run, status, seconds, records / seconds);
+            double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+            System.out.printf("run %d verifier: exit %d, %.2f s, %,.0f records/s; CPU %.2f s, %,.0f records per CPU second%n",
+                    run, status, seconds, records / seconds, cpuSeconds, records / cpuSeconds);
+            System.out.printf("  lines by the tree route: %,d%n", command.slowLines);
+            if (status != 0) {
+                System.out.println(sink);
+            }
         }
         try (var files = Files.list(dir)) {
             files.forEach(f -> f.toFile().delete());
