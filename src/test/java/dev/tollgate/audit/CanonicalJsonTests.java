@@ -35,7 +35,7 @@ class CanonicalJsonTests {
         for (String text : List.of(
                 "{\"b\": [1, -2, 0, 123456789012345678], \"a\": {\"z\": null, \"A\": \"x\\ty\\u0001\\\"\\\\\\/\\b\\f\\n\\r\"}}",
                 "{\"policies\": [{\"name\": \"p\", \"rules\": []}], \"allowed\": true, \"\": {}, \"aa\": false, \"a\": []}",
-                "{\"é-value\": \"caf\u00e9 \u4e2d \ud83d\ude00\", \"esc\": \"\\u00e9\\u4E2D\\u0041\\u0022\\u005c\\u001F\"}",
+                "{\"e-value\": \"caf\u00e9 \u4e2d \ud83d\ude00\", \"esc\": \"\\u00e9\\u4E2D\\u0041\\u0022\\u005c\\u001F\"}",
                 "  [ {\"k\" : 1 } , \"s\" , [ ] , { } ]  ",
                 "\"just a string\"", "42", "true", "null",
                 "{\"z\":{\"y\":{\"x\":{\"b\":1,\"a\":2}}},\"request\":1,\"requester\":2,\"req\":3}")) {
