@@ -108,7 +108,7 @@ public final class AuditVerifyBenchmark {
         Files.delete(dir);
     }
 
-    private static ObjectNode record(int i, String previous) {
+    static ObjectNode record(int i, String previous) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         String id = new UUID(0x0190000070000000L | i, 0x8000000000000000L | i).toString();
         String digest = "sha256:" + String.format("%064x", i);

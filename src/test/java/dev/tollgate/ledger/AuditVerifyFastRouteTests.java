@@ -1,0 +1,101 @@
+package dev.tollgate.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+
+import dev.tollgate.audit.RecordText;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The offline verifier's fast route (bytes, {@code CanonicalJson}) and its tree route agree: a record
+ * outside the fast subset verifies through the tree, CRLF line ends are lines, and a changed byte
+ * or a missing line is refused with the definition's reason.
+ */
+class AuditVerifyFastRouteTests {
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String output, long slowLines) {
+    }
+
+    private List<String> export(int records, Path checkpoint, Path keys) throws Exception {
+        Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(new SecureRandom());
+        String origin = "test.invalid/decisions";
+        SigningKeys.CheckpointKey key = SigningKeys.checkpointKey(origin, privateKey.generatePublicKey().getEncoded(), privateKey, true);
+        Merkle.Frontier tree = new Merkle.Frontier();
+        String previous = "0".repeat(64);
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 1; i <= records; i++) {
+            ObjectNode hashed = AuditVerifyBenchmark.record(i, previous);
+            if (i == 2) { // a fraction: outside the fast subset
+                ((ObjectNode) hashed.get("request")).put("weight", 1.5);
+            }
+            String text = RecordText.canonical(hashed);
+            String hash = RecordText.chainHash(previous, text);
+            tree.append(Merkle.leafHash(text));
+            ObjectNode line = JsonNodeFactory.instance.objectNode();
+            line.put("hash", hash);
+            line.put("leafIndex", i - 1);
+            line.set("hashedRecord", hashed);
+            lines.add(json.writeValueAsString(line));
+            previous = hash;
+        }
+        Files.writeString(checkpoint, Checkpoint.sign(origin, tree.size(), tree.root(), key).note());
+        Files.writeString(keys, json.writeValueAsString(Map.of("keys", List.of(Map.of("id", key.keyIdHex(), "purpose", "checkpoint",
+                "algorithm", "Ed25519", "active", true, "name", origin, "publicKey", key.publicKeyPem())))));
+        return lines;
+    }
+
+    private Run verify(Path export, Path checkpoint, Path keys) {
+        StringWriter sink = new StringWriter();
+        AuditVerifyCommand command = new AuditVerifyCommand();
+        int status = new CommandLine(command).setOut(new PrintWriter(sink)).setErr(new PrintWriter(sink))
+                .execute("--export", export.toString(), "--checkpoint", checkpoint.toString(), "--keys", keys.toString());
+        return new Run(status, sink.toString(), command.slowLines);
+    }
+
+    @Test
+    void fastAndTreeRoutesVerifyTogetherAndRefuseTheSameChanges() throws Exception {
+        Path checkpoint = dir.resolve("cp.txt");
+        Path keys = dir.resolve("keys.json");
+        List<String> lines = export(5, checkpoint, keys);
+        Path export = dir.resolve("decisions.ndjson");
+
+        Files.writeString(export, String.join("\r\n", lines) + "\r\n", StandardCharsets.UTF_8);
+        Run run = verify(export, checkpoint, keys);
+        assertThat(run.status()).as(run.output()).isZero();
+        assertThat(run.output()).contains("verified: 5 records");
+        assertThat(run.slowLines()).isEqualTo(1);
+
+        List<String> changed = new java.util.ArrayList<>(lines);
+        changed.set(3, changed.get(3).replace("ci-deployer", "ci-deployes"));
+        Files.writeString(export, String.join("\n", changed), StandardCharsets.UTF_8);
+        run = verify(export, checkpoint, keys);
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.output()).contains("NOT VERIFIED: the record at sequence 4 does not continue the hash chain");
+
+        changed = new java.util.ArrayList<>(lines);
+        changed.remove(2);
+        Files.writeString(export, String.join("\n", changed), StandardCharsets.UTF_8);
+        run = verify(export, checkpoint, keys);
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.output()).contains("line 3 is sequence 4, expected 3");
+    }
+}
