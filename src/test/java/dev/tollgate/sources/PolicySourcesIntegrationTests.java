@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.function.Predicate;
 
+import dev.tollgate.evidence.MintedKeylessSigner;
 import dev.tollgate.support.Api;
 import dev.tollgate.support.IntegrationTest;
 import dev.tollgate.support.PolicySourceFiles;
@@ -206,6 +207,77 @@ class PolicySourcesIntegrationTests extends IntegrationTest {
         PolicySourceFiles.publish(empty, PolicySourceFiles.signatureBundle(PolicySourceFiles.RELEASE, empty));
         awaitSource(PolicySourceFiles.BUNDLE_SOURCE, s -> applied(s, sha256(empty)), "the empty release applied");
         assertThat(api.get("/v1/policies/" + name, tokenWith("auditor")).status()).isEqualTo(404);
+    }
+
+    /**
+     * A bundle signed keyless (cosign sign-blob without a key): a certificate for the configured identity, from a CA
+     * of a trusted root the server holds, with its transparency-log entry. The Sigstore instance is made in the test
+     * ({@link MintedKeylessSigner}) — the public-good instance cannot issue a certificate here — and verified by the
+     * same verifier as evidence.
+     */
+    @Test
+    void aKeylessBundleIsVerifiedAgainstTheConfiguredIdentityUnderAHeldRoot() throws Exception {
+        String name = "src-keyless-a";
+        String admin = tokenWith("policy-admin");
+        MintedKeylessSigner release = new MintedKeylessSigner("Policies");
+        String issuer = PolicySourceFiles.KEYLESS_ISSUER;
+        byte[] first = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "keyless 1").getBytes(StandardCharsets.UTF_8)));
+
+        // before its root is held, the right identity's signature is not enough
+        PolicySourceFiles.publishKeyless(first, release.sign(first, issuer, PolicySourceFiles.KEYLESS_SUBJECT));
+        JsonNode untrusted = awaitSource(PolicySourceFiles.KEYLESS_SOURCE, s -> "unverified".equals(s.path("lastResult").asString()),
+                "the bundle under a root not held refused");
+        assertThat(untrusted.get("lastError").get("message").asString()).contains("does not verify");
+        assertThat(api.get("/v1/policies/" + name, tokenWith("auditor")).status()).isEqualTo(404);
+
+        Api.Response root = api.send("PUT", "/v1/trust/roots/src-keyless-ca", admin, "application/json", release.trustedRoot());
+        assertThat(root.status()).as(root.body()).isIn(200, 201);
+        try {
+            byte[] signed = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "keyless 2").getBytes(StandardCharsets.UTF_8)));
+            PolicySourceFiles.publishKeyless(signed, release.sign(signed, issuer, PolicySourceFiles.KEYLESS_SUBJECT));
+            JsonNode applied = awaitSource(PolicySourceFiles.KEYLESS_SOURCE, s -> applied(s, sha256(signed)), "the keyless release applied");
+            assertThat(applied.get("signer").asString()).isEqualTo(issuer + " " + PolicySourceFiles.KEYLESS_SUBJECT);
+            JsonNode v1 = active(name);
+            assertThat(v1.get("description").asString()).isEqualTo("keyless 2");
+            assertThat(v1.get("createdBy").asString()).isEqualTo("source:" + PolicySourceFiles.KEYLESS_SOURCE);
+
+            // the same CA, another workflow: verified, but not the configured identity
+            byte[] other = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "other workflow").getBytes(StandardCharsets.UTF_8)));
+            String stranger = "https://github.com/acme/policies/.github/workflows/pr.yml@refs/pull/7/merge";
+            PolicySourceFiles.publishKeyless(other, release.sign(other, issuer, stranger));
+            JsonNode refused = awaitSource(PolicySourceFiles.KEYLESS_SOURCE, s -> "unverified".equals(s.path("lastResult").asString())
+                    && s.path("lastError").path("message").asString().contains(stranger), "another identity refused");
+            assertThat(refused.get("lastError").get("message").asString()).contains("not by the identity configured");
+            assertThat(refused.get("sha256").asString()).isEqualTo(sha256(signed));
+
+            // the configured subject from another issuer: refused too
+            byte[] issuerChanged = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "other issuer").getBytes(StandardCharsets.UTF_8)));
+            PolicySourceFiles.publishKeyless(issuerChanged, release.sign(issuerChanged, "https://accounts.example.com",
+                    PolicySourceFiles.KEYLESS_SUBJECT));
+            awaitSource(PolicySourceFiles.KEYLESS_SOURCE, s -> "unverified".equals(s.path("lastResult").asString())
+                    && s.path("lastError").path("message").asString().contains("https://accounts.example.com"), "another issuer refused");
+
+            // the right identity from a CA of a root not held (a look-alike instance): refused
+            byte[] lookAlike = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "look-alike").getBytes(StandardCharsets.UTF_8)));
+            PolicySourceFiles.publishKeyless(lookAlike, new MintedKeylessSigner("Policies").sign(lookAlike, issuer,
+                    PolicySourceFiles.KEYLESS_SUBJECT));
+            awaitSource(PolicySourceFiles.KEYLESS_SOURCE, s -> "unverified".equals(s.path("lastResult").asString())
+                    && sha256(signed).equals(s.path("sha256").asString())
+                    && s.path("lastError").path("message").asString().contains("does not verify"), "the look-alike CA refused");
+
+            // the configured identity's signature over another tarball: refused
+            byte[] swapped = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "swapped").getBytes(StandardCharsets.UTF_8)));
+            PolicySourceFiles.publishKeyless(swapped, release.sign(signed, issuer, PolicySourceFiles.KEYLESS_SUBJECT));
+            awaitSource(PolicySourceFiles.KEYLESS_SOURCE, s -> "unverified".equals(s.path("lastResult").asString())
+                    && s.path("lastError").path("message").asString().contains("evidence_digest_mismatch"), "the swapped tarball refused");
+            assertThat(active(name).get("description").asString()).isEqualTo("keyless 2");
+            assertThat(active(name).get("version").asInt()).isEqualTo(v1.get("version").asInt());
+        } finally {
+            byte[] empty = PolicySourceFiles.tarGz(Map.of("README.md", "nothing".getBytes(StandardCharsets.UTF_8)));
+            PolicySourceFiles.publishKeyless(empty, release.sign(empty, issuer, PolicySourceFiles.KEYLESS_SUBJECT));
+            awaitSource(PolicySourceFiles.KEYLESS_SOURCE, s -> applied(s, sha256(empty)), "the empty release applied");
+            api.delete("/v1/trust/roots/src-keyless-ca", admin);
+        }
     }
 
     @Test

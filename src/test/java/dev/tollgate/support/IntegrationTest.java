@@ -101,6 +101,11 @@ public abstract class IntegrationTest {
         registry.add("tollgate.policy-sources.bundles[0].name", () -> PolicySourceFiles.BUNDLE_SOURCE);
         registry.add("tollgate.policy-sources.bundles[0].file", () -> PolicySourceFiles.BUNDLE.toString());
         registry.add("tollgate.policy-sources.bundles[0].public-key", () -> PolicySourceFiles.KEY.toString());
+        // and a bundle signed keyless, by a certificate for one identity under a root the test registers
+        registry.add("tollgate.policy-sources.bundles[1].name", () -> PolicySourceFiles.KEYLESS_SOURCE);
+        registry.add("tollgate.policy-sources.bundles[1].file", () -> PolicySourceFiles.KEYLESS_BUNDLE.toString());
+        registry.add("tollgate.policy-sources.bundles[1].issuer", () -> PolicySourceFiles.KEYLESS_ISSUER);
+        registry.add("tollgate.policy-sources.bundles[1].subject", () -> PolicySourceFiles.KEYLESS_SUBJECT);
         // the console's single sign-on, against a real OpenID provider on another loopback port
         OidcProvider sso = OidcProvider.get();
         registry.add("tollgate.console.oidc.issuer-uri", sso::issuer);
