@@ -106,6 +106,11 @@ public abstract class IntegrationTest {
         registry.add("tollgate.policy-sources.bundles[1].file", () -> PolicySourceFiles.KEYLESS_BUNDLE.toString());
         registry.add("tollgate.policy-sources.bundles[1].issuer", () -> PolicySourceFiles.KEYLESS_ISSUER);
         registry.add("tollgate.policy-sources.bundles[1].subject", () -> PolicySourceFiles.KEYLESS_SUBJECT);
+        if (distribution != null) { // and an OCI artifact in the real registry, by tag, signed with the release key
+            registry.add("tollgate.policy-sources.bundles[2].name", () -> PolicySourceFiles.OCI_SOURCE);
+            registry.add("tollgate.policy-sources.bundles[2].oci", () -> distribution.host() + "/" + PolicySourceFiles.OCI_REPOSITORY + ":release");
+            registry.add("tollgate.policy-sources.bundles[2].public-key", () -> PolicySourceFiles.KEY.toString());
+        }
         // the console's single sign-on, against a real OpenID provider on another loopback port
         OidcProvider sso = OidcProvider.get();
         registry.add("tollgate.console.oidc.issuer-uri", sso::issuer);

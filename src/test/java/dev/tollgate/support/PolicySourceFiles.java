@@ -39,6 +39,9 @@ public final class PolicySourceFiles {
     public static final Path KEYLESS_SIGNATURE = ROOT.resolve("keyless").resolve("policies.tgz.sigstore.json");
     public static final String KEYLESS_ISSUER = "https://token.actions.githubusercontent.com";
     public static final String KEYLESS_SUBJECT = "https://github.com/acme/policies/.github/workflows/release.yml@refs/heads/main";
+    /** The OCI bundle source (configured when the real registry runs): {@code <registry>/<OCI_REPOSITORY>:release}. */
+    public static final String OCI_SOURCE = "oci";
+    public static final String OCI_REPOSITORY = "tollgate/policies";
     /** The key the server trusts for the bundle. */
     public static final KeyPair RELEASE = ec();
 
