@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * History pages driven by {@code decision_facet} (V26): a policy or impact filter pages along that
+ * History pages driven by {@code decision_facet} (V30): a policy or impact filter pages along that
  * facet's rows, the other conditions are checked on the record, and a facet row can only propose a
  * record, never make one match. Through HTTP, against PostgreSQL.
  */
