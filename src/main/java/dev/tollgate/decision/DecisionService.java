@@ -277,9 +277,8 @@ public class DecisionService implements Decisions {
     private EvidenceSubmission reread(String digest, StoredEvidence.Key kept, int index) {
         String key = kept.bundleSha256() + "|" + (kept.payload() == null ? "-" : Digest.sha256(kept.payload()).hex());
         return rereads.get(key, k -> {
-            ObjectNode item = EvidenceVerifier.storedItem(json.readTree(stored.bundle(digest, kept.signatureSha256())), kept.payload());
             try {
-                return Optional.of(verifier.read(index, item));
+                return Optional.of(verifier.readKept(index, stored.bundle(digest, kept.signatureSha256()), kept.payload()));
             } catch (MalformedEvidence e) {
                 return Optional.<EvidenceSubmission>empty(); // kept evidence that no longer parses is ignored
             }
