@@ -232,6 +232,15 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         conforms("GET", "/v1/tokens", api.get("/v1/tokens", null), 401);
         conforms("GET", "/v1/tokens", api.get("/v1/tokens", auditor), 403);
         conforms("GET", "/v1/decisions", api.get("/v1/decisions?limit=0", auditor), 400);
+        // problem documents from the edge and the body readers: malformed JSON, a malformed bundle, a wrong media type
+        conforms("POST", "/v1/decisions", api.postJson("/v1/decisions", decider, "{\"artifact\": "), 400);
+        conforms("POST", "/v1/decisions", api.postJson("/v1/decisions", decider, "{\"artifact\": {\"digest\": \"" + A_TXT
+                + "\"}, \"evidence\": [{\"bundle\": {\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\"}}]}"), 400);
+        conforms("POST", "/v1/decisions:evaluate", api.postJson("/v1/decisions:evaluate", policyAdmin, "{\"artifact\": {\"digest\": \"" + A_TXT
+                + "\"}, \"evidence\": [{\"bundle\": {\"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\"}}]}"), 400);
+        conforms("PUT", "/v1/policies/{name}", api.send("PUT", "/v1/policies/contract-media", policyAdmin, "application/json",
+                "{}".getBytes(StandardCharsets.UTF_8)), 415);
+        conforms("GET", "/v1/policies/{name}", api.get("/v1/policies/Not_A_Name", auditor), 404);
     }
 
     @Test
