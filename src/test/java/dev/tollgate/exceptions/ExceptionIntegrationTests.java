@@ -192,6 +192,23 @@ class ExceptionIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aPolicyAllowedThroughAnExceptionVouchesForNoSlsaLevelInTheVsa() {
+        String leveled = "policy \"exc-leveled\" {\n levels \"SLSA_BUILD_LEVEL_3\"\n"
+                + " rule needs-prod { require context.environment == \"prod\" }\n}";
+        assertThat(api.sendText("PUT", "/v1/policies/exc-leveled", requester, leveled).status()).isIn(200, 201);
+        String digest = freshDigest();
+        approved(scope("digest", digest, "policy", "exc-leveled"), inDays(1));
+        JsonNode d = decide(digest, "registry.example/exc/leveled", "exc-leveled", "core");
+        assertThat(d.get("allowed").asBoolean()).as(d.toString()).isTrue();
+        JsonNode statement = json.readTree(java.util.Base64.getDecoder().decode(
+                d.get("vsa").get("dsseEnvelope").get("payload").asString()));
+        JsonNode predicate = statement.get("predicate");
+        assertThat(predicate.get("verificationResult").asString()).isEqualTo("PASSED");
+        assertThat(predicate.get("verifiedLevels")).isEmpty();
+        assertThat(predicate.get("decision").get("outcome").asString()).isEqualTo("warn");
+    }
+
+    @Test
     void anExceptionCoversOnlyItsDigestItsPolicyAndItsRules() {
         String digest = freshDigest();
         String id = approved(scope("digest", digest, "policy", "exc-gate", "rules", List.of("needs-prod")), inDays(7));
