@@ -31,6 +31,7 @@ class ExceptionIntegrationTests extends IntegrationTest {
 
     static final String GATE = """
             policy "exc-gate" {
+              applies when context.suite == "exceptions"
               rule needs-prod {
                 require context.environment == "prod"
                 message "deploy to prod only"
@@ -42,6 +43,7 @@ class ExceptionIntegrationTests extends IntegrationTest {
             }
             """;
     static final String OTHER = GATE.replace("exc-gate", "exc-other");
+    // (the test policies apply only to this class's decisions, which name them: other tests deciding by every active policy are unaffected)
     private static final AtomicInteger artifacts = new AtomicInteger();
     private static String second;
 
@@ -83,7 +85,7 @@ class ExceptionIntegrationTests extends IntegrationTest {
             artifact.put("name", name);
         }
         Api.Response r = api.postJson("/v1/decisions", tokenWith("decider"), Api.map("artifact", artifact,
-                "context", Map.of("environment", "test", "team", team), "policies", List.of(policy), "evidence", List.of(),
+                "context", Map.of("environment", "test", "team", team, "suite", "exceptions"), "policies", List.of(policy), "evidence", List.of(),
                 "storedEvidence", false));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json();
@@ -193,7 +195,7 @@ class ExceptionIntegrationTests extends IntegrationTest {
 
     @Test
     void aPolicyAllowedThroughAnExceptionVouchesForNoSlsaLevelInTheVsa() {
-        String leveled = "policy \"exc-leveled\" {\n levels \"SLSA_BUILD_LEVEL_3\"\n"
+        String leveled = "policy \"exc-leveled\" {\n levels \"SLSA_BUILD_LEVEL_3\"\n applies when context.suite == \"exceptions\"\n"
                 + " rule needs-prod { require context.environment == \"prod\" }\n}";
         assertThat(api.sendText("PUT", "/v1/policies/exc-leveled", requester, leveled).status()).isIn(200, 201);
         String digest = freshDigest();
