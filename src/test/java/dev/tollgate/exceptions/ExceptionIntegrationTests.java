@@ -338,6 +338,12 @@ class ExceptionIntegrationTests extends IntegrationTest {
         } finally {
             proxy.restore();
         }
+        // and once the database is back, it applies again
+        Instant patience = Instant.now().plusSeconds(30);
+        while (exceptions.applicable(digest, null, Instant.now()).isEmpty() && Instant.now().isBefore(patience)) {
+            Thread.sleep(100);
+        }
+        assertThat(exceptions.applicable(digest, null, Instant.now())).hasSize(1);
     }
 
     @Test
