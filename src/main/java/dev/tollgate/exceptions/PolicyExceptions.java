@@ -19,6 +19,7 @@ import java.util.UUID;
 import com.google.re2j.Pattern;
 import dev.tollgate.adminlog.AdminLog;
 import dev.tollgate.digest.Digest;
+import dev.tollgate.name.ResourceName;
 import dev.tollgate.policy.ActivePolicy;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.security.Requester;
@@ -46,7 +47,6 @@ import tools.jackson.databind.ObjectMapper;
 public class PolicyExceptions {
 
     private static final Logger log = LoggerFactory.getLogger(PolicyExceptions.class);
-    private static final Pattern POLICY = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern RULE = Pattern.compile("[A-Za-z0-9_]{1,64}(-[A-Za-z0-9_]{1,64}){0,15}");
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -286,8 +286,8 @@ public class PolicyExceptions {
                 throw ApiException.badRequest(problem);
             }
         }
-        if (scope.policy() == null || !POLICY.matches(scope.policy())) {
-            throw ApiException.badRequest("scope.policy is a policy name ([a-z0-9][a-z0-9-]{0,62})");
+        if (!ResourceName.isValid(scope.policy())) {
+            throw ApiException.badRequest("scope.policy is a policy name (" + ResourceName.RULE + ")");
         }
         List<String> rules = null;
         if (scope.rules() != null) {
