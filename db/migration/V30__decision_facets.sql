@@ -58,5 +58,8 @@ CREATE TRIGGER decision_facet_no_truncate BEFORE TRUNCATE ON decision_facet
 -- the impact filters no longer read the GIN index over impact (one index less on every insert)
 DROP INDEX decision_impact_idx;
 
--- an outcome within a window reads only that outcome's records of the window
-CREATE INDEX decision_outcome_time_idx ON decision (outcome, decided_at);
+-- a window, with or without an outcome: the page's sequences come from the index alone (an
+-- index-only scan of the window's entries and a top-N of their sequences), then 51 records are read
+CREATE INDEX decision_outcome_time_idx ON decision (outcome, decided_at, sequence);
+CREATE INDEX decision_time_sequence_idx ON decision (decided_at, sequence);
+DROP INDEX decision_time_idx;

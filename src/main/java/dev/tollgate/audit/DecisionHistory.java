@@ -81,6 +81,16 @@ public class DecisionHistory {
             params.add(driver[0]);
             params.add(driver[1]);
             where(sql, params, "x.sequence < ?", before);
+        } else if (f.digest() == null && f.name() == null && (f.since() != null || f.until() != null)) {
+            // a window (and perhaps an outcome) alone: the page's sequences from the index alone
+            // ((outcome,) decided_at, sequence), then only those records are read
+            sql.append(" FROM (SELECT sequence FROM decision WHERE true");
+            where(sql, params, "outcome = ?", f.outcome());
+            where(sql, params, "decided_at >= ?", f.since() == null ? null : Timestamp.from(f.since()));
+            where(sql, params, "decided_at < ?", f.until() == null ? null : Timestamp.from(f.until()));
+            where(sql, params, "sequence < ?", before);
+            sql.append(" ORDER BY sequence DESC LIMIT ?) w JOIN decision d ON d.sequence = w.sequence WHERE true");
+            params.add(limit + 1);
         } else {
             sql.append(" FROM decision d WHERE true");
             where(sql, params, "d.sequence < ?", before);

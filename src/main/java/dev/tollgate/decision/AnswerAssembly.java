@@ -42,8 +42,14 @@ final class AnswerAssembly {
 
     static DecisionAnswer answer(UUID id, Instant now, ArtifactRef artifact, PolicySelection.Verdict verdict,
             List<Gathered> items, boolean dryRun) {
+        return answer(id, now, artifact, verdict, Map.of(), items, dryRun);
+    }
+
+    /** @param applied the governed exceptions that waived failures of the verdict, by id */
+    static DecisionAnswer answer(UUID id, Instant now, ArtifactRef artifact, PolicySelection.Verdict verdict,
+            Map<String, dev.tollgate.exceptions.PolicyException> applied, List<Gathered> items, boolean dryRun) {
         return new DecisionAnswer(id, verdict.allowed(), verdict.outcome(), verdict.reason(), now, DecisionAnswer.Artifact.of(artifact),
-                verdict.policies().stream().map(PolicyOutcome::of).toList(), items.stream().map(Gathered::entry).toList(),
+                verdict.policies().stream().map(c -> PolicyOutcome.of(c, applied)).toList(), items.stream().map(Gathered::entry).toList(),
                 verdict.warnings(), dryRun, null);
     }
 

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,8 @@ import dev.tollgate.audit.DecisionRecord;
 import dev.tollgate.audit.StoredEvidence;
 import dev.tollgate.db.Deadline;
 import dev.tollgate.evidence.EvidenceResult;
+import dev.tollgate.exceptions.PolicyException;
+import dev.tollgate.exceptions.PolicyExceptions;
 import dev.tollgate.evidence.EvidenceSubmission;
 import dev.tollgate.evidence.EvidenceVerifier;
 import dev.tollgate.evidence.MalformedEvidence;
@@ -69,14 +72,16 @@ public class DecisionService implements Decisions {
     private final RegistryEvidence registry;
     private final DecisionMetrics metrics;
     private final VerificationSummaries summaries;
+    private final PolicyExceptions exceptions;
     private final Cache<String, Optional<EvidenceSubmission>> rereads = Caffeine.newBuilder().maximumSize(10_000).build();
     /** Prepares the decisions of one call at the same time: bounded threads, a bounded queue, then the caller's thread. */
     private final ExecutorService preparing;
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
             Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry, DecisionMetrics metrics,
-            VerificationSummaries summaries) {
+            VerificationSummaries summaries, PolicyExceptions exceptions) {
         this.summaries = summaries;
+        this.exceptions = exceptions;
         this.registry = registry;
         this.metrics = metrics;
         this.verifier = verifier;
@@ -127,8 +132,35 @@ public class DecisionService implements Decisions {
         PolicySelection.Verdict verdict = PolicySelection.decide(request.policies(), policies::activePolicy,
                 request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies(),
                 () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
-        DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, items, origin.dryRun());
+        Map<String, PolicyException> applied = new LinkedHashMap<>();
+        verdict = excepted(verdict, request.artifact(), now, applied);
+        DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, applied, items, origin.dryRun());
         return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin));
+    }
+
+    /**
+     * The verdict with the failures that governed exceptions waive at the decision time turned into
+     * warnings (docs/exceptions.md); {@code applied} receives the exceptions that waived any. Asked
+     * only when a rule failed; when the exceptions cannot be read, none applies.
+     */
+    private PolicySelection.Verdict excepted(PolicySelection.Verdict verdict, ArtifactRef artifact, Instant now,
+            Map<String, PolicyException> applied) {
+        if (!PolicySelection.hasWaivableFailures(verdict)) {
+            return verdict;
+        }
+        List<PolicyException> candidates = exceptions.applicable(artifact.digest(), artifact.name(), now);
+        if (candidates.isEmpty()) {
+            return verdict;
+        }
+        return PolicySelection.waive(verdict, (policy, rule) -> {
+            for (PolicyException e : candidates) {
+                if (e.coversRule(policy.name(), rule)) {
+                    applied.putIfAbsent(e.id().toString(), e);
+                    return e.id().toString();
+                }
+            }
+            return null;
+        });
     }
 
     /**

@@ -114,11 +114,14 @@ class VerificationSummaries {
         return ordered("uri", uri.toString(), "digest", Map.of("sha256", sha256(manifest.toString())));
     }
 
-    /** The levels declared by the enforce-mode policies that allowed. */
+    /**
+     * The levels declared by the enforce-mode policies that allowed on their own: a policy that
+     * allowed only because a governed exception waived failures of its rules vouches for no level.
+     */
     private static List<String> levels(List<PolicyOutcome> policies) {
         Set<String> levels = new LinkedHashSet<>();
         for (PolicyOutcome p : policies) {
-            if (p.mode().equals("enforce") && p.outcome().equals("allow")) {
+            if (p.mode().equals("enforce") && p.outcome().equals("allow") && p.exceptions().isEmpty()) {
                 levels.addAll(p.levels());
             }
         }

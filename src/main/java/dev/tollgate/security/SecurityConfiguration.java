@@ -94,6 +94,12 @@ class SecurityConfiguration {
                                 pathPattern(HttpMethod.PUT, "/v1/trust/**"),
                                 pathPattern(HttpMethod.DELETE, "/v1/trust/**")).hasAnyRole(POLICY_ADMIN, ADMIN)
 
+                        // governed exceptions (docs/exceptions.md): requested and approved by two policy-admin tokens
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/exceptions"),
+                                pathPattern(HttpMethod.POST, "/v1/exceptions/{id}/approve"),
+                                pathPattern(HttpMethod.POST, "/v1/exceptions/{id}/revoke")).hasAnyRole(POLICY_ADMIN, ADMIN)
+                        .requestMatchers(read("/v1/exceptions"), read("/v1/exceptions/{id}")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
+
                         .requestMatchers(read("/v1/policies"),
                                 read("/v1/policies/**"),
                                 pathPattern(HttpMethod.POST, "/v1/policies:validate"),

@@ -57,6 +57,16 @@ class HistoryFacetsIntegrationTests extends IntegrationTest {
         assertThat(pages(auditor, "signerSubject=" + encode(SUBJECT) + "&policy=" + name + "&outcome=allow"))
                 .containsExactlyElementsOf(attested);
 
+        // a window (and an outcome) alone: the page's sequences from the index, the records checked
+        String since = jdbc.queryForObject("SELECT to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                + " FROM decision WHERE decision_id = ?::uuid", String.class, attested.get(attested.size() - 1));
+        List<String> window = pages(auditor, "since=" + since + "&until=2999-01-01T00:00:00Z&outcome=deny");
+        assertThat(window).containsAll(bare).doesNotContainAnyElementsOf(attested);
+        List<Long> sequences = jdbc.queryForList("SELECT sequence FROM decision WHERE outcome = 'deny' AND decided_at >= ?::timestamptz"
+                + " ORDER BY sequence DESC", Long.class, since);
+        assertThat(window).hasSize(sequences.size());
+        assertThat(pages(auditor, "since=" + since + "&until=2999-01-01T00:00:00Z")).containsAll(attested).containsAll(bare);
+
         // the record's facets: its policy and the impact facts of the evidence it used
         long sequence = jdbc.queryForObject("SELECT sequence FROM decision WHERE decision_id = ?::uuid", Long.class, attested.get(0));
         assertThat(jdbc.queryForList("SELECT field FROM decision_facet WHERE sequence = ? ORDER BY field", String.class, sequence))
