@@ -256,6 +256,31 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
                 "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\"}"), 200);
     }
 
+    @Test
+    void governedExceptionsAndTheDecisionsTheyWaive() throws Exception {
+        String digest = sha256("contract-exception-" + System.nanoTime());
+        String expires = java.time.Instant.now().plus(java.time.Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Api.Response requested = api.postJson("/v1/exceptions", policyAdmin, Api.map("scope", Api.map("digest", digest, "policy", POLICY),
+                "reason", "contract test", "ticket", "CONTRACT-1", "expiresAt", expires));
+        conforms("POST", "/v1/exceptions", requested, 201);
+        String id = requested.json().get("id").asString();
+        conforms("GET", "/v1/exceptions", api.get("/v1/exceptions?policy=" + POLICY, auditor), 200);
+        conforms("GET", "/v1/exceptions/{id}", api.get("/v1/exceptions/" + id, auditor), 200);
+        conforms("POST", "/v1/exceptions/{id}/approve", api.postJson("/v1/exceptions/" + id + "/approve", admin, "{}"), 200);
+        Api.Response waived = api.postJson("/v1/decisions", decider, "{\"artifact\": {\"digest\": \"" + digest + "\"},"
+                + " \"policies\": [\"" + POLICY + "\"]}");
+        conforms("POST", "/v1/decisions", waived, 200);
+        assertThat(waived.json().at("/policies/0/exceptions/0/id").asString()).as(waived.body()).isEqualTo(id);
+        conforms("GET", "/v1/decisions/{decisionId}", api.get("/v1/decisions/" + waived.json().get("decisionId").asString(), auditor), 200);
+        conforms("POST", "/v1/exceptions/{id}/revoke", api.postJson("/v1/exceptions/" + id + "/revoke", policyAdmin,
+                "{\"reason\": \"done\"}"), 200);
+        Api.Response read = api.get("/v1/exceptions/" + id, auditor);
+        conforms("GET", "/v1/exceptions/{id}", read, 200);
+        assertThat(drift("GET", "/v1/exceptions/{id}", read, "", "expiresAt", "expires")).isNotEmpty();
+        assertThat(drift("GET", "/v1/exceptions/{id}", read, "/history/0", "actor", "by")).isNotEmpty();
+        assertThat(drift("POST", "/v1/decisions", waived, "/policies/0/exceptions/0", "rules", "waived")).isNotEmpty();
+    }
+
     /** The validator finds what the schemas are strict about: a renamed, a missing and an extra member. */
     @Test
     void theSchemasCatchADrift() {
