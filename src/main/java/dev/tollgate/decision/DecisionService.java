@@ -106,10 +106,19 @@ public class DecisionService implements Decisions {
 
     @Override
     public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline) {
+        return decideAll(requests, origin, deadline, null);
+    }
+
+    @Override
+    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline,
+            DecisionAnswer.BreakGlass glass) {
         long start = System.nanoTime();
         List<Prepared> prepared = requests.size() == 1
                 ? List.of(inTime(requests.get(0), origin, deadline, prepare(requests.get(0), origin, deadline)))
                 : prepareTogether(requests, origin, deadline);
+        if (glass != null) {
+            prepared = prepared.stream().map(p -> p.answer().allowed() ? p : brokenGlass(p, glass)).toList();
+        }
         List<DecisionRecord.Written> written = audit.appendAll(prepared.stream().map(Prepared::record).toList());
         return metrics.recorded(recorded(prepared.stream().map(Prepared::answer).toList(), written), origin.source(),
                 origin.dryRun(), start);
@@ -117,6 +126,12 @@ public class DecisionService implements Decisions {
 
     /** A decision made but not yet recorded. */
     private record Prepared(DecisionAnswer answer, DecisionRecord record) {
+    }
+
+    /** A refused decision admitted by break-glass, its record with it. */
+    private static Prepared brokenGlass(Prepared refused, DecisionAnswer.BreakGlass glass) {
+        DecisionAnswer admitted = refused.answer().brokenGlass(glass);
+        return new Prepared(admitted, AnswerAssembly.brokenGlass(refused.record(), admitted));
     }
 
     private Prepared prepare(DecisionRequest request, Origin origin, Instant deadline) {

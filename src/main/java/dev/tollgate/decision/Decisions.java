@@ -59,6 +59,20 @@ public interface Decisions {
     List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline);
 
     /**
+     * As {@link #decideAll(List, Origin, Instant)}, under break-glass (admission only, in a
+     * namespace where it is enabled): every request is decided and evaluated as usual, and one its
+     * policies refuse is admitted instead and recorded with outcome {@code break-glass}, its
+     * policies' outcomes as evaluated, and the reason and user of {@code glass}. Null: no break-glass.
+     */
+    default List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline,
+            DecisionAnswer.BreakGlass glass) {
+        if (glass != null) {
+            throw new UnsupportedOperationException("break-glass is not supported here");
+        }
+        return decideAll(requests, origin, deadline);
+    }
+
+    /**
      * Records images admitted without policy (outcome {@code exempt}, allowed, no policy, the
      * reason), all in one commit, and answers their ids; like any decision, nothing is answered
      * unless it is recorded. An image given by tag only is recorded without a digest.
