@@ -240,8 +240,33 @@ public class DecisionService implements Decisions {
 
     // ---- the evidence ------------------------------------------------------------------------------
 
+    @Override
+    public List<Reevaluation> underActivePolicies(ArtifactRef artifact, List<Map<String, String>> contexts) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Gathered> items = gather(new DecisionRequest(artifact, Map.of(), null, null, true), null, false);
+        int verified = (int) items.stream().filter(i -> i.result().ok()).count();
+        List<Reevaluation> verdicts = new ArrayList<>(contexts.size());
+        for (Map<String, String> context : contexts) {
+            Map<String, String> checked = DecisionRequest.checkedContext(context);
+            Input input = AnswerAssembly.input(artifact, checked, items, now);
+            PolicySelection.Verdict verdict = PolicySelection.decide(null, policies::activePolicy, policies.activePolicies(), input,
+                    properties.denyWhenNoPolicyApplies(),
+                    () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
+            DecisionAnswer answer = AnswerAssembly.answer(UuidV7.at(now.toEpochMilli()), now, artifact, verdict, items, false);
+            verdicts.add(new Reevaluation(answer.allowed(), answer.outcome(), answer.refusals(), answer.warnings(),
+                    answer.policies().stream().map(p -> new Reevaluation.Policy(p.name(), p.version(), p.mode(), p.outcome())).toList(),
+                    items.size(), verified, now));
+        }
+        return verdicts;
+    }
+
     /** The request's items, then the stored ones not already given, else (when there is none) the registry's. */
     private List<Gathered> gather(DecisionRequest request, Instant deadline) {
+        return gather(request, deadline, true);
+    }
+
+    /** As {@link #gather(DecisionRequest, Instant)}; the registry only if {@code fromRegistry}. */
+    private List<Gathered> gather(DecisionRequest request, Instant deadline, boolean fromRegistry) {
         ArtifactRef artifact = request.artifact();
         List<EvidenceSubmission> submissions = verifier.read(request.evidence()); // MalformedEvidence: a 400
         TrustStore.Snapshot held = trust.current();
@@ -266,7 +291,7 @@ public class DecisionService implements Decisions {
                 seen.add(kept.signatureSha256());
             }
         }
-        if (items.isEmpty() && registry.allowed(artifact.name())) {
+        if (fromRegistry && items.isEmpty() && registry.allowed(artifact.name())) {
             for (JsonNode fetched : registry.fetch(artifact.name(), artifact.digest(), deadline)) {
                 EvidenceSubmission s;
                 try {

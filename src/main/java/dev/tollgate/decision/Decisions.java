@@ -77,5 +77,14 @@ public interface Decisions {
      * reason), all in one commit, and answers their ids; like any decision, nothing is answered
      * unless it is recorded. An image given by tag only is recorded without a digest.
      */
+    /**
+     * The artifact decided again now, once per context, by the active policies on the evidence
+     * kept for its digest (verified again against the trust held now; no registry is asked, and
+     * nothing is recorded). What "still allowed" means in the incident query (docs/sbom-index.md).
+     */
+    default List<Reevaluation> underActivePolicies(ArtifactRef artifact, List<Map<String, String>> contexts) {
+        throw new UnsupportedOperationException("re-evaluation is not supported here");
+    }
+
     List<UUID> recordExempt(List<Exemption> images, Map<String, String> context, String reason, Origin origin);
 }
