@@ -89,7 +89,8 @@ public class WeakLinks {
                      WHERE d.decided_at >= ? AND d.decided_at < ? AND d.allowed AND NOT d.dry_run AND c.category IS NOT NULL
                      GROUP BY c.category, d.artifact_digest, d.artifact_name
                 ), ranked AS (
-                    SELECT found.*, row_number() OVER (PARTITION BY category ORDER BY last_seen DESC, artifact_digest, artifact_name) AS rank,
+                    SELECT found.*,
+                           row_number() OVER (PARTITION BY category ORDER BY last_seen DESC, artifact_digest, artifact_name) AS rank,
                            count(*) OVER (PARTITION BY category) AS artifacts,
                            sum(decisions) OVER (PARTITION BY category) AS total
                       FROM found

@@ -82,8 +82,8 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
 
     /** This answer at its place in the audit chain: the response as the audit log stored it. */
     public DecisionAnswer recorded(long sequence) {
-        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass, dryRun,
-                sequence, null, null);
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass,
+                dryRun, sequence, null, null);
     }
 
     /**
@@ -91,14 +91,14 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
      * then the receipt learnt from the commit.
      */
     public DecisionAnswer recorded(long sequence, Receipt receipt) {
-        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass, dryRun,
-                sequence, receipt, null);
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass,
+                dryRun, sequence, receipt, null);
     }
 
     /** This recorded answer with its signed verification summary (a Sigstore bundle), made after the commit. */
     public DecisionAnswer withVsa(Attestations.Bundle bundle) {
-        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass, dryRun,
-                sequence, receipt, bundle);
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass,
+                dryRun, sequence, receipt, bundle);
     }
 
     /** The stored response this answer was composed from: without what is added after the commit. */

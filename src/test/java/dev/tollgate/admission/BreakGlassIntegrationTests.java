@@ -85,6 +85,13 @@ class BreakGlassIntegrationTests extends IntegrationTest {
         assertThat(record.get("artifact").get("digest").asString()).startsWith("sha256:");
         assertThat(record.get("request").get("context").get("username").asString()).isEqualTo(USER);
 
+        // the console's decision page shows the outcome, the reason and the user
+        dev.tollgate.support.ConsoleSession.Response page = dev.tollgate.support.ConsoleSession.signIn(port, auditor)
+                .get("/ui/decisions/" + id);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("badge o-break-glass").contains("id=\"break-glass\"")
+                .contains("INC-4711: payment outage, hotfix image").contains(USER);
+
         JsonNode listed = api.get("/v1/decisions?outcome=break-glass&limit=500", auditor).json();
         assertThat(listed.get("items").valueStream().map(i -> i.get("decisionId").asString())).contains(id);
         assertThat(api.get("/v1/audit/verify", auditor).json().get("valid").asBoolean()).isTrue();
