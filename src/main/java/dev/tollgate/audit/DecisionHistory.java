@@ -98,7 +98,12 @@ public class DecisionHistory {
         where(f, sql, params, driver);
         sql.append(driver != null ? " ORDER BY x.sequence DESC LIMIT ?" : " ORDER BY d.sequence DESC LIMIT ?");
         params.add(limit + 1);
-        List<ObjectNode> items = jdbc.query(sql.toString(), (rs, i) -> summary(rs), params.toArray());
+        // a page is at most 501 records along an index: starting a parallel worker costs more than it
+        // (the planner may otherwise pick one for a common value)
+        List<ObjectNode> items = readOnly.execute(status -> {
+            jdbc.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+            return jdbc.query(sql.toString(), (rs, i) -> summary(rs), params.toArray());
+        });
         Long next = null;
         if (items.size() > limit) {
             items = new ArrayList<>(items.subList(0, limit));

@@ -81,6 +81,13 @@ final class AnswerAssembly {
                 new RecordedRequest(new TreeMap<>(context), null, null, List.of()), answer, List.of());
     }
 
+    /** The record of a refused decision admitted by break-glass: allowed, its outcome and answer those of {@code answer}. */
+    static DecisionRecord brokenGlass(DecisionRecord refused, DecisionAnswer answer) {
+        return new DecisionRecord(refused.decisionId(), refused.decidedAt(), refused.requester(), refused.source(), refused.dryRun(),
+                refused.artifactDigest(), refused.artifactName(), refused.artifactTag(), true, answer.outcome(), refused.policyNames(),
+                refused.impact(), refused.request(), answer, refused.newEvidence());
+    }
+
     /** For the impact queries: one per verified item, whether or not a rule used it. */
     static List<EvidenceEntry.Impact> impact(List<Gathered> items) {
         return items.stream().filter(i -> i.result().verified() != null).map(i -> i.entry().impact()).toList();

@@ -89,7 +89,7 @@ public class DecisionMetrics {
             return NO_POLICY;
         }
         String mode = switch (outcome) {
-            case "deny" -> "enforce";
+            case "deny", "break-glass" -> "enforce";
             case "warn" -> "warn";
             default -> null;
         };

@@ -111,10 +111,19 @@ public class DecisionService implements Decisions {
 
     @Override
     public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline) {
+        return decideAll(requests, origin, deadline, null);
+    }
+
+    @Override
+    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline,
+            DecisionAnswer.BreakGlass glass) {
         long start = System.nanoTime();
         List<Prepared> prepared = requests.size() == 1
                 ? List.of(inTime(requests.get(0), origin, deadline, prepare(requests.get(0), origin, deadline)))
                 : prepareTogether(requests, origin, deadline);
+        if (glass != null) {
+            prepared = prepared.stream().map(p -> p.answer().allowed() ? p : brokenGlass(p, glass)).toList();
+        }
         List<DecisionRecord.Written> written = audit.appendAll(prepared.stream().map(Prepared::record).toList());
         return metrics.recorded(recorded(prepared.stream().map(Prepared::answer).toList(), written), origin.source(),
                 origin.dryRun(), start);
@@ -122,6 +131,12 @@ public class DecisionService implements Decisions {
 
     /** A decision made but not yet recorded. */
     private record Prepared(DecisionAnswer answer, DecisionRecord record) {
+    }
+
+    /** A refused decision admitted by break-glass, its record with it. */
+    private static Prepared brokenGlass(Prepared refused, DecisionAnswer.BreakGlass glass) {
+        DecisionAnswer admitted = refused.answer().brokenGlass(glass);
+        return new Prepared(admitted, AnswerAssembly.brokenGlass(refused.record(), admitted));
     }
 
     private Prepared prepare(DecisionRequest request, Origin origin, Instant deadline) {
@@ -257,8 +272,33 @@ public class DecisionService implements Decisions {
 
     // ---- the evidence ------------------------------------------------------------------------------
 
+    @Override
+    public List<Reevaluation> underActivePolicies(ArtifactRef artifact, List<Map<String, String>> contexts) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Gathered> items = gather(new DecisionRequest(artifact, Map.of(), null, null, true), null, false);
+        int verified = (int) items.stream().filter(i -> i.result().ok()).count();
+        List<Reevaluation> verdicts = new ArrayList<>(contexts.size());
+        for (Map<String, String> context : contexts) {
+            Map<String, String> checked = DecisionRequest.checkedContext(context);
+            Input input = AnswerAssembly.input(artifact, checked, items, now);
+            PolicySelection.Verdict verdict = PolicySelection.decide(null, policies::activePolicy, policies.activePolicies(), input,
+                    properties.denyWhenNoPolicyApplies(),
+                    () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
+            DecisionAnswer answer = AnswerAssembly.answer(UuidV7.at(now.toEpochMilli()), now, artifact, verdict, items, false);
+            verdicts.add(new Reevaluation(answer.allowed(), answer.outcome(), answer.refusals(), answer.warnings(),
+                    answer.policies().stream().map(p -> new Reevaluation.Policy(p.name(), p.version(), p.mode(), p.outcome())).toList(),
+                    items.size(), verified, now));
+        }
+        return verdicts;
+    }
+
     /** The request's items, then the stored ones not already given, else (when there is none) the registry's. */
     private List<Gathered> gather(DecisionRequest request, Instant deadline) {
+        return gather(request, deadline, true);
+    }
+
+    /** As {@link #gather(DecisionRequest, Instant)}; the registry only if {@code fromRegistry}. */
+    private List<Gathered> gather(DecisionRequest request, Instant deadline, boolean fromRegistry) {
         ArtifactRef artifact = request.artifact();
         List<EvidenceSubmission> submissions = verifier.read(request.evidence()); // MalformedEvidence: a 400
         TrustStore.Snapshot held = trust.current();
@@ -283,7 +323,7 @@ public class DecisionService implements Decisions {
                 seen.add(kept.signatureSha256());
             }
         }
-        if (items.isEmpty() && registry.allowed(artifact.name())) {
+        if (fromRegistry && items.isEmpty() && registry.allowed(artifact.name())) {
             for (JsonNode fetched : registry.fetch(artifact.name(), artifact.digest(), deadline)) {
                 EvidenceSubmission s;
                 try {

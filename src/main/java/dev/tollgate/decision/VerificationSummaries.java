@@ -50,9 +50,17 @@ class VerificationSummaries {
         return origin;
     }
 
+    /**
+     * Whether the policies passed the artifact: allowed, and not by break-glass (its policies refused
+     * it; admitted anyway, it is no verification and its summary says FAILED).
+     */
+    static boolean passed(DecisionAnswer answer) {
+        return answer.allowed() && !"break-glass".equals(answer.outcome());
+    }
+
     /** The answer with its VSA, if this decision gets one. */
     DecisionAnswer sign(DecisionAnswer answer) {
-        if (mode.equals("none") || (mode.equals("allowed") && !answer.allowed()) || answer.outcome().equals("exempt")
+        if (mode.equals("none") || (mode.equals("allowed") && !passed(answer)) || answer.outcome().equals("exempt")
                 || answer.artifact() == null || answer.artifact().digest() == null || answer.receipt() == null) {
             return answer;
         }
@@ -80,8 +88,8 @@ class VerificationSummaries {
             }
         }
         predicate.put("inputAttestations", inputs);
-        predicate.put("verificationResult", answer.allowed() ? "PASSED" : "FAILED");
-        predicate.put("verifiedLevels", answer.allowed() ? levels(answer.policies()) : List.of("FAILED"));
+        predicate.put("verificationResult", passed(answer) ? "PASSED" : "FAILED");
+        predicate.put("verifiedLevels", passed(answer) ? levels(answer.policies()) : List.of("FAILED"));
         predicate.put("slsaVersion", "1.1");
         Map<String, Object> decision = new LinkedHashMap<>();
         decision.put("id", answer.decisionId().toString());

@@ -115,7 +115,8 @@ class SecurityConfiguration {
                                 read("/v1/artifacts/{digest}/evidence"),
                                 read("/v1/audit/**"),
                                 read("/v1/components"),
-                                read("/v1/components/export")).hasAnyRole(AUDITOR, ADMIN)
+                                read("/v1/components/export"),
+                                read("/v1/reports/weak-links")).hasAnyRole(AUDITOR, ADMIN)
 
                         .requestMatchers(pathPattern("/v1/tokens"), pathPattern("/v1/tokens/**")).hasRole(ADMIN)
 

@@ -68,6 +68,7 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /v1/audit/admin-events", Set.of(A, ADMIN)),
             Map.entry("GET /v1/components", Set.of(A, ADMIN)),
             Map.entry("GET /v1/components/export", Set.of(A, ADMIN)),
+            Map.entry("GET /v1/reports/weak-links", Set.of(A, ADMIN)),
             Map.entry("GET /v1/audit/checkpoints/latest", Set.of(A, ADMIN)),
             Map.entry("GET /v1/audit/consistency", Set.of(A, ADMIN)),
             Map.entry("GET /v1/decisions/{decisionId}/proof", Set.of(D, A, ADMIN)),

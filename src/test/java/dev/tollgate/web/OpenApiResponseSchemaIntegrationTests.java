@@ -170,6 +170,7 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         conforms("GET", "/v1/components", found, 200);
         assertThat(found.json().at("/items/0/components/0/name").asString()).as(found.body()).isEqualTo(component);
         conforms("GET", "/v1/openapi.yaml", api.get("/v1/openapi.yaml", null), 200);
+        conforms("GET", "/v1/reports/weak-links", api.get("/v1/reports/weak-links?days=1&limit=5", auditor), 200);
     }
 
     @Test
