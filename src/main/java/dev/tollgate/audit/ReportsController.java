@@ -11,6 +11,7 @@ import java.util.Set;
 
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.PageLimit;
+import dev.tollgate.web.QueryParameters;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -36,14 +37,7 @@ class ReportsController {
 
     @GetMapping("/v1/reports/weak-links")
     Map<String, Object> weakLinks(@RequestParam MultiValueMap<String, String> query) {
-        for (var parameter : query.entrySet()) {
-            if (!Set.of("days", "limit").contains(parameter.getKey())) {
-                throw ApiException.badRequest("unknown parameter '" + parameter.getKey() + "'");
-            }
-            if (parameter.getValue().size() != 1) {
-                throw ApiException.badRequest("'" + parameter.getKey() + "' may be given once");
-            }
-        }
+        QueryParameters.single(query, Set.of("days", "limit"));
         int days = days(query.getFirst("days"));
         int limit = PageLimit.of(query.getFirst("limit"));
         Instant until = clock.instant().truncatedTo(ChronoUnit.MILLIS);

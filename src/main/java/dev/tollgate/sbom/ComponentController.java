@@ -17,6 +17,7 @@ import dev.tollgate.versions.EcosystemVersion;
 import dev.tollgate.versions.PackageUrl;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.PageLimit;
+import dev.tollgate.web.QueryParameters;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -237,21 +238,9 @@ class ComponentController {
     }
 
     private static Map<String, String> single(MultiValueMap<String, String> query, Set<String> others) {
-        Map<String, String> single = new LinkedHashMap<>();
-        for (var parameter : query.entrySet()) {
-            String name = parameter.getKey();
-            if (!FILTERS.contains(name) && !others.contains(name)) {
-                throw ApiException.badRequest("unknown parameter '" + name + "'");
-            }
-            if (parameter.getValue().size() != 1) {
-                throw ApiException.badRequest("'" + name + "' may be given once");
-            }
-            if (parameter.getValue().get(0).chars().anyMatch(ch -> ch < 0x20)) {
-                throw ApiException.badRequest("'" + name + "' holds a control character");
-            }
-            single.put(name, parameter.getValue().get(0));
-        }
-        return single;
+        Set<String> allowed = new java.util.HashSet<>(FILTERS);
+        allowed.addAll(others);
+        return QueryParameters.single(query, allowed);
     }
 
     private static ComponentIndex.Query filter(Map<String, String> q) {
