@@ -128,7 +128,7 @@ public class DecisionService implements Decisions {
                 request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies(),
                 () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
         DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, items, origin.dryRun());
-        return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin));
+        return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin, input));
     }
 
     /**

@@ -87,6 +87,8 @@ class SecurityConfiguration {
 
                         // a decision evaluated, not recorded (docs/policy-authoring.md): for policy authors
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions:evaluate")).hasAnyRole(POLICY_ADMIN, ADMIN)
+                        // a candidate replayed over the recorded decisions, nothing written (docs/policy-authoring.md)
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/policies/{name}:replay")).hasAnyRole(POLICY_ADMIN, ADMIN)
 
                         .requestMatchers(pathPattern(HttpMethod.PUT, "/v1/policies/{name}"),
                                 pathPattern(HttpMethod.DELETE, "/v1/policies/{name}"),
