@@ -191,6 +191,15 @@ public class DecisionExports {
             out.write(bytes, offset, length);
         }
 
+        /** Sends what is buffered (a long stream shows progress, and a client that went away is noticed). */
+        @Override
+        public void flush() throws IOException {
+            if (out != null) {
+                awaitWritable();
+                out.flush();
+            }
+        }
+
         /** Waits until the container can take more data, at most the write time-out and the export's end. */
         private void awaitWritable() {
             synchronized (lock) {

@@ -37,9 +37,27 @@ class ReplayController {
     void replay(@PathVariable String name, @RequestBody JsonNode body, HttpServletRequest request, HttpServletResponse response) {
         Replays.Plan plan = replays.plan(name, body);
         streams.start(request, response, "application/x-ndjson", null, out -> {
-            ObjectNode summary = replays.run(plan, line -> write(out, line), () -> false);
+            long[] flushed = {System.nanoTime()};
+            ObjectNode summary = replays.run(plan, line -> {
+                write(out, line);
+                if (System.nanoTime() - flushed[0] > FLUSH_NANOS) {
+                    flush(out);
+                    flushed[0] = System.nanoTime();
+                }
+            }, () -> false);
             write(out, summary);
         });
+    }
+
+    /** Lines are sent at least this often (each flush is also where a client that went away is noticed). */
+    private static final long FLUSH_NANOS = 50_000_000L;
+
+    private static void flush(OutputStream out) {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void write(OutputStream out, ObjectNode line) {
