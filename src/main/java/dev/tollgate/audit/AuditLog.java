@@ -579,7 +579,7 @@ public class AuditLog {
                         + " signature_sha256, bundle_sha256, bundle, payload, kind, facts, trust, first_seen, first_decision)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) ON CONFLICT DO NOTHING");
                 PreparedStatement inputs = connection.prepareStatement(
-                        "INSERT INTO decision_input (sequence, input, omitted) VALUES (?, ?::jsonb, ?)")) {
+                        "INSERT INTO decision_input (sequence, input, omitted) VALUES (?, ?::json, ?)")) {
             boolean anyEvidence = false;
             boolean anyInput = false;
             for (Pending pending : batch) {

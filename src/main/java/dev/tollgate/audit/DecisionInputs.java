@@ -28,7 +28,8 @@ public class DecisionInputs {
     private final TransactionTemplate readOnly;
     private final ObjectMapper json;
 
-    DecisionInputs(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json) {
+    /** Public for the replay benchmark, which builds one without Spring. */
+    public DecisionInputs(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json) {
         this.jdbc = jdbc;
         this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
         this.readOnly.setReadOnly(true);

@@ -46,8 +46,13 @@ final class RecordedInputs {
         if (kept == null || !kept.isObject()) {
             throw new IllegalArgumentException("the kept input is not an object");
         }
-        ObjectNode roots = ((ObjectNode) kept).deepCopy();
-        JsonNode indexes = roots.remove(INDEXES);
+        ObjectNode roots = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode(); // shallow: the roots but the indexes
+        for (var member : kept.properties()) {
+            if (!member.getKey().equals(INDEXES)) {
+                roots.set(member.getKey(), member.getValue());
+            }
+        }
+        JsonNode indexes = kept.get(INDEXES);
         Input read = PolicyInputs.playground(roots, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
         List<Object> signatures = reindexed(read.signatures(), indexes == null ? null : indexes.get("signatures"));
         List<Object> attestations = reindexed(read.attestations(), indexes == null ? null : indexes.get("attestations"));
