@@ -104,6 +104,8 @@ class SecurityConfiguration {
                                 read("/v1/trust/**"),
                                 read("/v1/policy-sources")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
 
+                        // a recorded decision as a policy test case: for policy authors and auditors
+                        .requestMatchers(read("/v1/decisions/{decisionId}/test-case")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
                         // the decider that asked may read its own decision's proof (checked by the controller)
                         .requestMatchers(read("/v1/decisions/{decisionId}/proof")).hasAnyRole(DECIDER, AUDITOR, ADMIN)
                         .requestMatchers(read("/v1/decisions"),
