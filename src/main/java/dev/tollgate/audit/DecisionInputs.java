@@ -11,7 +11,6 @@ import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -39,12 +38,14 @@ public class DecisionInputs {
     /**
      * One recorded decision as replay needs it: {@code named}, the policies its request named (null:
      * none were, the applicable ones were selected); {@code policies}, the answer's per-policy
-     * outcomes; {@code reason}, the answer's reason (a denial outside the rules); {@code input} the stored policy input, or null — then {@code omitted} says why (null for
+     * outcomes; {@code reason}, the answer's reason (a denial outside the rules); {@code input}
+     * the kept policy input — the JSON ones as text, parsed by the reader (replay parses them on
+     * its evaluating threads, not on the one walking the cursor); {@code input} the stored policy input, or null — then {@code omitted} says why (null for
      * a decision recorded before inputs were kept).
      */
     public record Recorded(long sequence, UUID decisionId, Instant decidedAt, String artifactDigest, String artifactName,
-            String artifactTag, boolean allowed, String outcome, List<String> policyNames, JsonNode named, JsonNode policies,
-            String reason, JsonNode input, String omitted, boolean inputRow) {
+            String artifactTag, boolean allowed, String outcome, List<String> policyNames, String named, String policies,
+            String reason, String input, String omitted, boolean inputRow) {
     }
 
     /** Stops a walk early (the visitor's answer). */
@@ -99,10 +100,6 @@ public class DecisionInputs {
                 .stream().findFirst());
     }
 
-    private JsonNode tree(String text) {
-        return text == null ? null : json.readTree(text);
-    }
-
     private Recorded row(ResultSet rs) throws SQLException {
         String input = rs.getString("input");
         rs.getLong("input_row");
@@ -110,8 +107,7 @@ public class DecisionInputs {
         return new Recorded(rs.getLong("sequence"), rs.getObject("decision_id", UUID.class),
                 rs.getTimestamp("decided_at").toInstant(), rs.getString("artifact_digest"), rs.getString("artifact_name"),
                 rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
-                List.of((String[]) rs.getArray("policy_names").getArray()), tree(rs.getString("named")),
-                tree(rs.getString("policies")), rs.getString("reason"),
-                input == null ? null : json.readTree(input), rs.getString("omitted"), inputRow);
+                List.of((String[]) rs.getArray("policy_names").getArray()), rs.getString("named"),
+                rs.getString("policies"), rs.getString("reason"), input, rs.getString("omitted"), inputRow);
     }
 }

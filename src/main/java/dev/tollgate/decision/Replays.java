@@ -3,11 +3,16 @@ package dev.tollgate.decision;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -23,6 +28,7 @@ import dev.tollgate.policy.eval.PolicyResult;
 import dev.tollgate.policy.eval.Program;
 import dev.tollgate.policy.eval.RuleResult;
 import dev.tollgate.web.ApiException;
+import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -56,7 +62,11 @@ public class Replays {
     /** A test's hook, run before each decision is replayed. */
     volatile Runnable beforeEach;
 
-    Replays(DecisionInputs inputs, PolicyCatalog catalog, ReplayProperties properties, DecisionProperties decisions, Clock clock) {
+    private final tools.jackson.databind.ObjectMapper json;
+
+    Replays(DecisionInputs inputs, PolicyCatalog catalog, ReplayProperties properties, DecisionProperties decisions, Clock clock,
+            tools.jackson.databind.ObjectMapper json) {
+        this.json = json;
         this.inputs = inputs;
         this.catalog = catalog;
         this.properties = properties;
@@ -157,25 +167,55 @@ public class Replays {
         String[] stoppedBy = {null};
         ActivePolicy candidate = new ActivePolicy(plan.policy(), plan.version() == null ? 0 : plan.version(), plan.sha256(),
                 plan.candidate());
-        inputs.forPolicy(plan.policy(), plan.since(), plan.until(), plan.limit(), recorded -> {
-            if (cancelled.getAsBoolean()) {
-                stoppedBy[0] = "client";
-                return false;
+        // two stages: this thread walks the cursor (the database, the rows' JSON) and emits; the pool reads
+        // the inputs back and evaluates them, a batch at a time, at most PIPELINE batches ahead
+        ArrayDeque<Future<Done>> pending = new ArrayDeque<>();
+        List<DecisionInputs.Recorded> batch = new ArrayList<>(BATCH);
+        long[] batchStart = {0};
+        Consumer<Done> drain = done -> {
+            tally.add(done.tally());
+            for (ObjectNode line : done.lines()) {
+                if (!plan.changedOnly() || line.path("changed").asBoolean(false)) {
+                    emit.accept(line);
+                }
             }
-            if (System.nanoTime() - end > 0) {
-                stoppedBy[0] = "time";
-                return false;
+        };
+        try {
+            inputs.forPolicy(plan.policy(), plan.since(), plan.until(), plan.limit(), recorded -> {
+                if (cancelled.getAsBoolean()) {
+                    stoppedBy[0] = "client";
+                    return false;
+                }
+                if (System.nanoTime() - end > 0) {
+                    stoppedBy[0] = "time";
+                    return false;
+                }
+                Runnable hook = beforeEach;
+                if (hook != null) {
+                    hook.run();
+                }
+                if (batch.isEmpty()) {
+                    batchStart[0] = System.nanoTime();
+                }
+                batch.add(recorded);
+                if (batch.size() >= BATCH || System.nanoTime() - batchStart[0] > BATCH_NANOS) {
+                    pending.add(submit(List.copyOf(batch), candidate, plan.asOf()));
+                    batch.clear();
+                }
+                while (pending.size() > PIPELINE || (!pending.isEmpty() && pending.peek().isDone())) {
+                    drain.accept(result(pending.poll()));
+                }
+                return true;
+            });
+            if (!batch.isEmpty()) {
+                pending.add(submit(List.copyOf(batch), candidate, plan.asOf()));
             }
-            Runnable hook = beforeEach;
-            if (hook != null) {
-                hook.run();
+            while (!pending.isEmpty()) {
+                drain.accept(result(pending.poll()));
             }
-            ObjectNode line = replay(recorded, candidate, plan.asOf(), tally);
-            if (!plan.changedOnly() || line.path("changed").asBoolean(false)) {
-                emit.accept(line);
-            }
-            return true;
-        });
+        } finally {
+            pending.forEach(f -> f.cancel(true));
+        }
         if (stoppedBy[0] == null && tally.seen >= plan.limit()) {
             stoppedBy[0] = "limit";
         }
@@ -204,7 +244,62 @@ public class Replays {
         return summary;
     }
 
+    /** Decisions evaluated together by the pool; a batch is also sent when it is older than BATCH_NANOS. */
+    private static final int BATCH = 256;
+    private static final long BATCH_NANOS = 20_000_000L;
+    /** Batches evaluated ahead of the one being emitted. */
+    private static final int PIPELINE = 3;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2, runnable -> {
+        Thread t = new Thread(runnable, "replay-evaluate");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @PreDestroy
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    private record Done(List<ObjectNode> lines, Tally tally) {
+    }
+
+    private Future<Done> submit(List<DecisionInputs.Recorded> batch, ActivePolicy candidate, Instant asOf) {
+        return pool.submit(() -> {
+            Tally t = new Tally();
+            List<ObjectNode> lines = new ArrayList<>(batch.size());
+            for (DecisionInputs.Recorded r : batch) {
+                lines.add(replay(r, candidate, asOf, t));
+            }
+            return new Done(lines, t);
+        });
+    }
+
+    private static Done result(Future<Done> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("replaying a batch failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while replaying", e);
+        }
+    }
+
     private static final class Tally {
+        void add(Tally other) {
+            seen += other.seen;
+            replayed += other.replayed;
+            allowToDeny += other.allowToDeny;
+            denyToAllow += other.denyToAllow;
+            unchanged += other.unchanged;
+            notReplayable += other.notReplayable;
+            other.reasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
+        }
+
         long seen;
         long replayed;
         long allowToDeny;
@@ -232,7 +327,8 @@ public class Replays {
         if (recorded.artifactTag() != null) {
             artifact.put("tag", recorded.artifactTag());
         }
-        JsonNode before = recordedPolicy(recorded.policies(), candidate.name());
+        JsonNode policies = tree(recorded.policies());
+        JsonNode before = recordedPolicy(policies, candidate.name());
         ObjectNode b = line.putObject("before").put("allowed", recorded.allowed()).put("outcome", recorded.outcome());
         if (before != null) {
             b.put("policyOutcome", before.path("outcome").asString(null)).put("policyVersion", before.path("version").asInt());
@@ -242,7 +338,7 @@ public class Replays {
         Input input = null;
         if (why == null) {
             try {
-                input = RecordedInputs.read(recorded.input(), asOf);
+                input = RecordedInputs.read(json.readTree(recorded.input()), asOf);
             } catch (RuntimeException e) {
                 why = "the kept policy input could not be read: " + e.getMessage();
             }
@@ -254,7 +350,8 @@ public class Replays {
         }
         PolicyResult result = candidate.program().evaluate(input);
         evaluated.incrementAndGet();
-        After after = combine(recorded, candidate, result, decisions.denyWhenNoPolicyApplies());
+        After after = combine(tree(recorded.named()), policies, recorded.reason(), candidate, result,
+                decisions.denyWhenNoPolicyApplies());
         tally.replayed++;
         ObjectNode a = line.putObject("after").put("allowed", after.allowed()).put("outcome", after.outcome());
         a.put("policyOutcome", after.policyOutcome());
@@ -273,6 +370,10 @@ public class Replays {
         }
         line.put("changed", decisionChanged || !changed.isEmpty());
         return line;
+    }
+
+    private JsonNode tree(String text) {
+        return text == null ? null : json.readTree(text);
     }
 
     private static JsonNode recordedPolicy(JsonNode policies, String name) {
@@ -294,15 +395,15 @@ public class Replays {
     record After(boolean allowed, String outcome, String reason, String policyOutcome) {
     }
 
-    static After combine(DecisionInputs.Recorded recorded, ActivePolicy candidate, PolicyResult result,
-            boolean denyWhenNoneApplies) {
-        boolean named = recorded.named() != null && recorded.named().isArray();
-        String reason = recorded.reason() != null && recorded.reason().startsWith("unknown policy") ? recorded.reason() : null;
+    static After combine(JsonNode namedPolicies, JsonNode policies, String recordedReason, ActivePolicy candidate,
+            PolicyResult result, boolean denyWhenNoneApplies) {
+        boolean named = namedPolicies != null && namedPolicies.isArray();
+        String reason = recordedReason != null && recordedReason.startsWith("unknown policy") ? recordedReason : null;
         boolean denies = false;
         boolean warns = false;
         boolean enforcing = false;
-        if (recorded.policies() != null) {
-            for (JsonNode p : recorded.policies()) {
+        if (policies != null) {
+            for (JsonNode p : policies) {
                 if (candidate.name().equals(p.path("name").asString(null))) {
                     continue;
                 }
