@@ -96,6 +96,12 @@ class SecurityConfiguration {
                                 pathPattern(HttpMethod.PUT, "/v1/trust/**"),
                                 pathPattern(HttpMethod.DELETE, "/v1/trust/**")).hasAnyRole(POLICY_ADMIN, ADMIN)
 
+                        // governed exceptions (docs/exceptions.md): requested and approved by two policy-admin tokens
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/exceptions"),
+                                pathPattern(HttpMethod.POST, "/v1/exceptions/{id}/approve"),
+                                pathPattern(HttpMethod.POST, "/v1/exceptions/{id}/revoke")).hasAnyRole(POLICY_ADMIN, ADMIN)
+                        .requestMatchers(read("/v1/exceptions"), read("/v1/exceptions/{id}")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
+
                         .requestMatchers(read("/v1/policies"),
                                 read("/v1/policies/**"),
                                 pathPattern(HttpMethod.POST, "/v1/policies:validate"),
@@ -113,7 +119,8 @@ class SecurityConfiguration {
                                 read("/v1/artifacts/{digest}/evidence"),
                                 read("/v1/audit/**"),
                                 read("/v1/components"),
-                                read("/v1/components/export")).hasAnyRole(AUDITOR, ADMIN)
+                                read("/v1/components/export"),
+                                read("/v1/reports/weak-links")).hasAnyRole(AUDITOR, ADMIN)
 
                         .requestMatchers(pathPattern("/v1/tokens"), pathPattern("/v1/tokens/**")).hasRole(ADMIN)
 

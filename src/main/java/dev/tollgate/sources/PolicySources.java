@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.tollgate.evidence.EvidenceVerifier;
+import dev.tollgate.name.ResourceName;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
 import dev.tollgate.trust.TrustMaterial;
@@ -107,8 +108,8 @@ class PolicySources {
             add(new State("directory", "directory", directory.toString(), () -> readDirectory(directory, trustDirectory)));
         }
         for (PolicySourcesProperties.Bundle bundle : properties.bundles()) {
-            if (bundle.name() == null || !bundle.name().matches("[a-z0-9][a-z0-9-]{0,62}") || bundle.name().equals("directory")) {
-                throw new IllegalStateException("tollgate.policy-sources.bundles[].name must match [a-z0-9][a-z0-9-]{0,62}"
+            if (!ResourceName.isValid(bundle.name()) || bundle.name().equals("directory")) {
+                throw new IllegalStateException("tollgate.policy-sources.bundles[].name must match " + ResourceName.RULE
                         + " and not be 'directory'");
             }
             if (bundle.file() == null) {

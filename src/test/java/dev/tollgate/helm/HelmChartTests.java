@@ -183,6 +183,21 @@ class HelmChartTests {
     }
 
     @Test
+    void breakGlassIsOffUnlessTheValuesNameNamespaces() {
+        Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(plain, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_BREAKGLASS_NAMESPACES");
+            assertThat(e.get("value")).isEqualTo("");
+        });
+        Map<String, Object> on = at(kind(render(new Helm(CHART).template().set("admission.breakGlassNamespaces[0]", "payments")
+                .set("admission.breakGlassNamespaces[1]", "shop")), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(on, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_BREAKGLASS_NAMESPACES");
+            assertThat(e.get("value")).isEqualTo("payments,shop");
+        });
+    }
+
+    @Test
     void nothingIsExemptFromAdmissionUnlessTheValuesSaySo() {
         Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
         assertThat((List<Map<String, Object>>) at(plain, "env")).anySatisfy(e -> {

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import com.google.re2j.Pattern;
+import dev.tollgate.name.ResourceName;
 import dev.tollgate.policy.dsl.Ast;
 import dev.tollgate.policy.dsl.Ast.Expr;
 import dev.tollgate.policy.dsl.Diagnostic;
@@ -38,7 +39,6 @@ final class Checker {
 
     /** Longest number literal, as Jackson bounds the numbers of JSON input. */
     static final int MAX_NUMBER_LENGTH = 1000;
-    private static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> KEYWORDS = Set.of("policy", "description", "mode", "enforce", "warn", "audit",
             "applies", "when", "let", "rule", "require", "deny", "if", "message", "any", "all", "in", "not", "and", "or",
             "matches", "glob", "startsWith", "endsWith", "contains", "count", "true", "false", "null");
@@ -99,7 +99,7 @@ final class Checker {
 
     CompileResult compile() {
         String name = decode(policy.rawName(), policy.nameSpan());
-        if (name != null && !POLICY_NAME.matches(name)) {
+        if (name != null && !ResourceName.isValid(name)) {
             error(policy.nameSpan(), Codes.INVALID_NAME,
                     "invalid policy name '" + name + "': lowercase letters, digits and hyphens, at most 63 characters");
         }
