@@ -67,11 +67,18 @@ final class AnswerAssembly {
     }
 
     static DecisionRecord record(DecisionAnswer answer, DecisionRequest request, List<Gathered> items, Decisions.Origin origin) {
+        return record(answer, request, items, origin, null);
+    }
+
+    /** @param input the policy input the decision was evaluated on (kept for replay), or null if it evaluated nothing */
+    static DecisionRecord record(DecisionAnswer answer, DecisionRequest request, List<Gathered> items, Decisions.Origin origin,
+            Input input) {
         DecisionAnswer.Artifact artifact = answer.artifact();
         return new DecisionRecord(answer.decisionId(), answer.decidedAt(), origin.requester(), origin.source(), origin.dryRun(),
                 artifact.digest(), artifact.name(), artifact.tag(), answer.allowed(), answer.outcome(),
                 answer.policies().stream().map(PolicyOutcome::name).distinct().toList(), impact(items),
-                requested(request, items), answer, origin.dryRun() ? List.of() : newEvidence(items));
+                requested(request, items), answer, origin.dryRun() ? List.of() : newEvidence(items),
+                input == null ? null : RecordedInputs.json(input));
     }
 
     static DecisionRecord exemptRecord(DecisionAnswer answer, Map<String, String> context, Decisions.Origin origin) {

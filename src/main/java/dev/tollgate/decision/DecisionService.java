@@ -150,7 +150,7 @@ public class DecisionService implements Decisions {
         Map<String, PolicyException> applied = new LinkedHashMap<>();
         verdict = excepted(verdict, request.artifact(), now, applied);
         DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, applied, items, origin.dryRun());
-        return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin));
+        return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin, input));
     }
 
     /**

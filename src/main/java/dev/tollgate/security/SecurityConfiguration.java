@@ -87,6 +87,8 @@ class SecurityConfiguration {
 
                         // a decision evaluated, not recorded (docs/policy-authoring.md): for policy authors
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions:evaluate")).hasAnyRole(POLICY_ADMIN, ADMIN)
+                        // a candidate replayed over the recorded decisions, nothing written (docs/policy-authoring.md)
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/policies/{name}:replay")).hasAnyRole(POLICY_ADMIN, ADMIN)
 
                         .requestMatchers(pathPattern(HttpMethod.PUT, "/v1/policies/{name}"),
                                 pathPattern(HttpMethod.DELETE, "/v1/policies/{name}"),
@@ -108,6 +110,8 @@ class SecurityConfiguration {
                                 read("/v1/trust/**"),
                                 read("/v1/policy-sources")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
 
+                        // a recorded decision as a policy test case: for policy authors and auditors
+                        .requestMatchers(read("/v1/decisions/{decisionId}/test-case")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
                         // the decider that asked may read its own decision's proof (checked by the controller)
                         .requestMatchers(read("/v1/decisions/{decisionId}/proof")).hasAnyRole(DECIDER, AUDITOR, ADMIN)
                         .requestMatchers(read("/v1/decisions"),

@@ -35,6 +35,8 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("POST /v1/decisions", Set.of(D, ADMIN)),
             Map.entry("POST /v1/admission", Set.of(D, ADMIN)),
             Map.entry("POST /v1/decisions:evaluate", Set.of(P, ADMIN)),
+            Map.entry("POST /v1/policies/{name}:replay", Set.of(P, ADMIN)),
+            Map.entry("GET /v1/decisions/{decisionId}/test-case", Set.of(P, A, ADMIN)),
             Map.entry("GET /v1/policies/{name}/versions/{from}/diff/{to}", Set.of(P, A, ADMIN)),
             Map.entry("PUT /v1/policies/{name}", Set.of(P, ADMIN)),
             Map.entry("DELETE /v1/policies/{name}", Set.of(P, ADMIN)),

@@ -126,6 +126,8 @@ public final class EndpointExamples {
         return switch (method + " " + pattern) {
             case "POST /v1/decisions" -> new Example(method, pattern, path, json, bytes(decisionBody()));
             case "POST /v1/decisions:evaluate" -> new Example(method, pattern, path, json, bytes(decisionBody()));
+            case "POST /v1/policies/{name}:replay" -> new Example(method, pattern, path, json,
+                    "{\"version\":1}".getBytes(StandardCharsets.UTF_8));
             case "POST /v1/admission" -> new Example(method, pattern, path, json,
                     read("src/test/resources/admission/kubewarden/pod_creation_with_digest.json"));
             case "PUT /v1/policies/{name}" -> new Example(method, pattern, path, "text/plain",

@@ -75,6 +75,8 @@ final class Checker {
 
     private final Ast.Policy policy;
     private final List<Diagnostic> errors = new ArrayList<>();
+    /** Warnings found on the way (read by {@link PolicyWarnings}; they never stop a compilation). */
+    final List<Diagnostic> warnings = new ArrayList<>();
     private final Map<String, LetInfo> lets = new LinkedHashMap<>();
     /** Each distinct pattern is compiled once per policy, however often it is used. */
     private final Map<String, Patterns.Compiled> regexes = new java.util.HashMap<>();
@@ -469,7 +471,19 @@ final class Checker {
         String op = link.operator();
         boolean known = left.known() && right.known();
         switch (op) {
-            case "==", "!=", "in":
+            case "==", "!=":
+                if (known && !left.is(Kind.NULL) && !right.is(Kind.NULL) && differ(left, right)) {
+                    warnings.add(Diagnostic.at(link.operatorSpan(), PolicyWarnings.TYPE_MISMATCH, "comparing " + left.label()
+                            + " with " + right.label() + " using '" + op + "' is always " + op.equals("!=")
+                            + ": values of different types are never equal"));
+                }
+                return Type.BOOLEAN;
+            case "in":
+                if (known && right.is(Kind.LIST) && right.element() != null && right.element().known() && !left.is(Kind.NULL)
+                        && differ(left, right.element())) {
+                    warnings.add(Diagnostic.at(link.operatorSpan(), PolicyWarnings.TYPE_MISMATCH, "'in' looks for "
+                            + left.label() + " in a list whose elements are " + right.element().label() + ": it is always false"));
+                }
                 return Type.BOOLEAN;
             case "??":
                 if (left.is(Kind.NULL)) {
@@ -523,6 +537,11 @@ final class Checker {
             return Type.ANY;
         }
         return Type.ANY;
+    }
+
+    /** Two known types whose values are never equal (versions are left out: they compare with what they parse). */
+    private static boolean differ(Type a, Type b) {
+        return a.kind() != b.kind() && !a.is(Kind.VERSION) && !b.is(Kind.VERSION);
     }
 
     private void typeError(Ast.Binary link, String message) {
