@@ -165,6 +165,9 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
                 + " \"context\": {\"environment\": \"prod\"}, \"policies\": [\"" + POLICY + "\"],"
                 + " \"evidence\": [{\"bundle\": " + attestation(digest, "https://cyclonedx.org/bom", bom) + "}]}");
         conforms("POST", "/v1/decisions", sbom, 200);
+        // the recorded decision as a policy test case (its input kept with the record)
+        conforms("GET", "/v1/decisions/{decisionId}/test-case",
+                api.get("/v1/decisions/" + sbom.json().get("decisionId").asString() + "/test-case", auditor), 200);
         indexer.indexPending();
         Api.Response found = api.get("/v1/components?name=" + component, auditor);
         conforms("GET", "/v1/components", found, 200);
