@@ -15,10 +15,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                         resolution and registry fetch of all its images; keep it below the
  *                         webhook's {@code timeoutSeconds} (10 s by default), so that the cluster
  *                         reads Tollgate's refusal rather than a webhook time-out
+ * @param breakGlass       where the annotation {@code tollgate.dev/break-glass} admits what the
+ *                         policies refuse (docs/admission.md, "Break-glass"); nowhere by default
  */
 @ConfigurationProperties("tollgate.admission")
 record AdmissionProperties(@DefaultValue("") String cluster, @DefaultValue List<String> exemptNamespaces,
-        @DefaultValue("8s") Duration reviewTimeout) {
+        @DefaultValue("8s") Duration reviewTimeout, @DefaultValue BreakGlass breakGlass) {
+
+    /**
+     * @param namespaces the namespaces, by exact name, where break-glass is enabled; empty (the
+     *                   default) turns it off everywhere
+     */
+    record BreakGlass(@DefaultValue List<String> namespaces) {
+
+        BreakGlass {
+            namespaces = namespaces.stream().map(String::strip).filter(n -> !n.isEmpty()).toList();
+        }
+
+        boolean enabledIn(String namespace) {
+            return !namespace.isEmpty() && namespaces.contains(namespace);
+        }
+    }
 
     AdmissionProperties {
         if (reviewTimeout == null || reviewTimeout.isNegative() || reviewTimeout.isZero()) {

@@ -15,6 +15,8 @@ import dev.tollgate.decision.Decisions;
 import dev.tollgate.decision.InvalidDecisionRequest;
 import dev.tollgate.web.DomainException;
 import dev.tollgate.web.ProblemType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -36,12 +38,19 @@ class AdmissionReviewer {
     static final String V1 = "admission.k8s.io/v1";
     static final String V1BETA1 = "admission.k8s.io/v1beta1";
 
+    /** The annotation that asks for break-glass; its value is the reason. */
+    static final String BREAK_GLASS = "tollgate.dev/break-glass";
+    /** The longest break-glass reason, in characters. */
+    static final int MAX_REASON = 512;
+
     private final Decisions decisions;
     private final AdmissionProperties properties;
+    private final MeterRegistry meters;
 
-    AdmissionReviewer(Decisions decisions, AdmissionProperties properties) {
+    AdmissionReviewer(Decisions decisions, AdmissionProperties properties, MeterRegistry meters) {
         this.decisions = decisions;
         this.properties = properties;
+        this.meters = meters;
     }
 
     ObjectNode review(JsonNode review, String requester) {
@@ -116,6 +125,8 @@ class AdmissionReviewer {
         List<String> refusals = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<String> ids = new ArrayList<>();
+        DecisionAnswer.BreakGlass glass = breakGlass(PodImages.annotation(group, kind, object, BREAK_GLASS), namespace,
+                context.get("username"), warnings);
         Set<String> seen = new LinkedHashSet<>();
         List<String> references = new ArrayList<>();
         List<DecisionRequest> requests = new ArrayList<>();
@@ -150,7 +161,16 @@ class AdmissionReviewer {
         if (!requests.isEmpty()) {
             try {
                 List<DecisionAnswer> made = decisions.decideAll(requests, new Decisions.Origin(requester, "admission", dryRun),
-                        deadline);
+                        deadline, glass);
+                if (made.stream().anyMatch(d -> "break-glass".equals(d.outcome()))) {
+                    log.warn("break-glass admitted {} {}/{} for '{}': {}", kind, namespace, context.get("name"), glass.user(),
+                            glass.reason());
+                    if (!dryRun) {
+                        Counter.builder("tollgate.break.glass")
+                                .description("admission reviews admitted by break-glass although their policies refused them")
+                                .tag("namespace", namespace).register(meters).increment();
+                    }
+                }
                 for (int i = 0; i < made.size(); i++) {
                     DecisionAnswer decision = made.get(i);
                     String reference = references.get(i);
@@ -198,6 +218,44 @@ class AdmissionReviewer {
             return answer(apiVersion, uid, false, reason + ", but the admission could not be recorded (" + notDecided(e)
                     + "); nothing is admitted unrecorded", List.of(), List.of());
         }
+    }
+
+    /**
+     * The break-glass the workload asks for, when it may: the annotation present, break-glass
+     * enabled in its namespace, and a reason of 1 to {@value #MAX_REASON} characters without control
+     * characters. Otherwise null — the workload is evaluated as usual —, with a warning saying why
+     * when the annotation is present.
+     */
+    private DecisionAnswer.BreakGlass breakGlass(String reason, String namespace, String user, List<String> warnings) {
+        if (reason == null) {
+            return null;
+        }
+        if (!properties.breakGlass().enabledIn(namespace)) {
+            warnings.add(BREAK_GLASS + " is ignored: break-glass is not enabled in namespace '" + namespace
+                    + "'; the workload is evaluated as usual");
+            return null;
+        }
+        String problem = reasonProblem(reason);
+        if (problem != null) {
+            warnings.add(BREAK_GLASS + " is ignored: " + problem + "; the workload is evaluated as usual");
+            return null;
+        }
+        return new DecisionAnswer.BreakGlass(reason.strip(), user == null || user.isEmpty() ? "(unknown)" : user);
+    }
+
+    /** Why a break-glass reason cannot be taken, or null. */
+    static String reasonProblem(String reason) {
+        String stripped = reason.strip();
+        if (stripped.isEmpty()) {
+            return "the reason (the annotation's value) is required";
+        }
+        if (stripped.codePointCount(0, stripped.length()) > MAX_REASON) {
+            return "the reason is longer than " + MAX_REASON + " characters";
+        }
+        if (stripped.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
+            return "the reason contains control characters";
+        }
+        return null;
     }
 
     /**

@@ -73,6 +73,27 @@ final class PodImages {
         return images;
     }
 
+    /**
+     * The annotation {@code key} of the workload: on the object itself, else on its pod template
+     * (where pods created from it carry it too); null when neither has it as a string.
+     */
+    static String annotation(String group, String kind, JsonNode object, String key) {
+        JsonNode own = object.path("metadata").path("annotations").get(key);
+        if (own != null && own.isString()) {
+            return own.stringValue();
+        }
+        String[] path = POD_SPEC.get(group + "/" + kind);
+        if (path == null || path.length < 2) {
+            return null;
+        }
+        JsonNode template = object;
+        for (int i = 0; i < path.length - 1; i++) {
+            template = template.path(path[i]);
+        }
+        JsonNode templated = template.path("metadata").path("annotations").get(key);
+        return templated != null && templated.isString() ? templated.stringValue() : null;
+    }
+
     /** The distinct references, in order of appearance. */
     static Set<String> distinct(List<Image> images) {
         Set<String> references = new LinkedHashSet<>();

@@ -87,7 +87,8 @@ public class AuditLog {
      * response still lacks its sequence, which the writer adds when it numbers the record.
      */
     private record Pending(DecisionRecord record, Map<String, String> members, DecisionChain.Unnumbered canonicalResponse,
-            String impact, String request, String response, List<KeptColumns> evidence, Deadline deadline,
+            String impact, String request, String response, List<KeptColumns> evidence, String input, String omitted,
+            Deadline deadline,
             CompletableFuture<DecisionRecord.Written> done) {
 
         /** The stored response: the answer with its place in the chain. */
@@ -204,8 +205,23 @@ public class AuditLog {
         } catch (DecisionChain.Unstorable e) {
             throw RecordingFailed.unstorable(e.getMessage(), e);
         }
+        String input = null;
+        String omitted = null;
+        if (record.input() != null) {
+            JsonNode tree = json.valueToTree(record.input());
+            try {
+                DecisionChain.requireStorable(tree);
+                input = json.writeValueAsString(tree);
+            } catch (DecisionChain.Unstorable e) {
+                omitted = "the policy input holds text the database cannot store";
+            }
+            if (input != null && input.length() > properties.maxInputChars()) {
+                omitted = "the policy input was larger than tollgate.audit.max-input-chars (" + properties.maxInputChars() + ")";
+                input = null;
+            }
+        }
         return new Pending(record, members, canonicalResponse, json.writeValueAsString(impact), json.writeValueAsString(request),
-                json.writeValueAsString(response), List.copyOf(evidence), deadline, new CompletableFuture<>());
+                json.writeValueAsString(response), List.copyOf(evidence), input, omitted, deadline, new CompletableFuture<>());
     }
 
     // ---- the writer and its supervision ---------------------------------------------------------
@@ -561,8 +577,11 @@ public class AuditLog {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)");
                 PreparedStatement evidence = connection.prepareStatement("INSERT INTO artifact_evidence (artifact_digest,"
                         + " signature_sha256, bundle_sha256, bundle, payload, kind, facts, trust, first_seen, first_decision)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) ON CONFLICT DO NOTHING")) {
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) ON CONFLICT DO NOTHING");
+                PreparedStatement inputs = connection.prepareStatement(
+                        "INSERT INTO decision_input (sequence, input, omitted) VALUES (?, ?::json, ?)")) {
             boolean anyEvidence = false;
+            boolean anyInput = false;
             for (Pending pending : batch) {
                 DecisionRecord r = pending.record();
                 sequence++;
@@ -592,6 +611,13 @@ public class AuditLog {
                 insert.addBatch();
                 written.add(new DecisionRecord.Written(sequence, previous, hash, RecordText.leafHash(text)));
                 previous = hash;
+                if (pending.input() != null || pending.omitted() != null) {
+                    inputs.setLong(1, sequence);
+                    inputs.setString(2, pending.input());
+                    inputs.setString(3, pending.omitted());
+                    inputs.addBatch();
+                    anyInput = true;
+                }
                 for (int k = 0; k < r.newEvidence().size(); k++) {
                     DecisionRecord.NewEvidence e = r.newEvidence().get(k);
                     int j = 1;
@@ -612,6 +638,9 @@ public class AuditLog {
             insert.executeBatch();
             if (anyEvidence) {
                 evidence.executeBatch();
+            }
+            if (anyInput) {
+                inputs.executeBatch();
             }
         }
         return written;

@@ -71,8 +71,25 @@ public class DecisionExports {
         pool.shutdownNow();
     }
 
+    /** What a stream writes: it may throw {@link UncheckedIOException} (the client is gone) and it stops on {@code Ended}. */
+    @FunctionalInterface
+    public interface Body {
+        void write(OutputStream out);
+    }
+
     /** Starts the export on the pool (the request goes asynchronous), or refuses it with 503 when the pool is busy. */
     public void start(HttpServletRequest request, HttpServletResponse response, Format format, DecisionHistory.Filter filter) {
+        start(request, response, format.contentType, format == Format.CSV ? "decisions.csv" : null,
+                format == Format.CSV ? out -> history.exportCsv(filter, out) : out -> history.exportNdjson(filter, out));
+    }
+
+    /**
+     * Streams {@code body} on the export pool, with the exports' bounds (their write time-out and
+     * longest duration), or refuses with 503 when the pool is busy. Used by exports and by policy
+     * replay: a client that goes away ends the stream at the next write.
+     */
+    public void start(HttpServletRequest request, HttpServletResponse response, String contentType, String attachment,
+            Body body) {
         if (!slots.tryAcquire()) {
             ApiException busy = new ApiException(ProblemType.SERVICE_UNAVAILABLE, properties.exportThreads()
                     + " exports are running, the most that may run at once; retry later");
@@ -81,13 +98,13 @@ public class DecisionExports {
         }
         try {
             response.setStatus(HttpServletResponse.SC_OK);
-            response.setContentType(format.contentType);
-            if (format == Format.CSV) {
-                response.setHeader("Content-Disposition", "attachment; filename=\"decisions.csv\"");
+            response.setContentType(contentType);
+            if (attachment != null) {
+                response.setHeader("Content-Disposition", "attachment; filename=\"" + attachment + "\"");
             }
             AsyncContext async = request.startAsync();
             async.setTimeout(properties.exportMaxDuration().plus(properties.exportWriteTimeout()).toMillis());
-            Export export = new Export(async, response, format, filter);
+            Export export = new Export(async, response, body);
             async.addListener(export);
             pool.execute(export);
         } catch (RuntimeException e) {
@@ -97,7 +114,7 @@ public class DecisionExports {
     }
 
     /** The export was ended: its client stopped reading, it ran too long, or the connection failed. */
-    static final class Ended extends RuntimeException {
+    public static final class Ended extends RuntimeException {
         Ended(String message) {
             super(message, null, false, false);
         }
@@ -107,19 +124,17 @@ public class DecisionExports {
     private final class Export extends OutputStream implements Runnable, WriteListener, AsyncListener {
         private final AsyncContext async;
         private final HttpServletResponse response;
-        private final Format format;
-        private final DecisionHistory.Filter filter;
+        private final Body body;
         private final long endNanos;
         private final Object lock = new Object();
         private ServletOutputStream out;
         private boolean writable; // guarded by lock: the container said the stream can take data again
         private String ended;     // guarded by lock: why the export must stop
 
-        Export(AsyncContext async, HttpServletResponse response, Format format, DecisionHistory.Filter filter) {
+        Export(AsyncContext async, HttpServletResponse response, Body body) {
             this.async = async;
             this.response = response;
-            this.format = format;
-            this.filter = filter;
+            this.body = body;
             this.endNanos = System.nanoTime() + properties.exportMaxDuration().toNanos();
         }
 
@@ -127,11 +142,7 @@ public class DecisionExports {
         public void run() {
             boolean complete = false;
             try {
-                if (format == Format.CSV) {
-                    history.exportCsv(filter, this);
-                } else {
-                    history.exportNdjson(filter, this);
-                }
+                body.write(this);
                 if (out != null) {
                     awaitWritable(); // everything handed to the container has left
                 }
@@ -178,6 +189,15 @@ public class DecisionExports {
             }
             awaitWritable();
             out.write(bytes, offset, length);
+        }
+
+        /** Sends what is buffered (a long stream shows progress, and a client that went away is noticed). */
+        @Override
+        public void flush() throws IOException {
+            if (out != null) {
+                awaitWritable();
+                out.flush();
+            }
         }
 
         /** Waits until the container can take more data, at most the write time-out and the export's end. */

@@ -65,16 +65,45 @@ public class DecisionHistory {
     public record Page(List<ObjectNode> items, Long nextCursor) {
     }
 
-    /** A page, newest first: at most {@code limit} decisions matching the filter below sequence {@code before} (if given). */
+    /**
+     * A page, newest first: at most {@code limit} decisions matching the filter below sequence
+     * {@code before} (if given). With a policy or impact filter the page is read along that facet's
+     * rows in {@code decision_facet} (newest first, joined to the record by sequence), so it costs
+     * the same whether the value is rare or in every record; every condition is checked on the record.
+     */
     public Page list(Filter f, Long before, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT sequence, decision_id, decided_at, allowed, outcome, artifact_digest,"
-                + " artifact_name, artifact_tag, response -> 'policies' AS policies FROM decision WHERE true");
+        String[] driver = facets(f).stream().findFirst().orElse(null);
+        StringBuilder sql = new StringBuilder("SELECT d.sequence, decision_id, decided_at, allowed, outcome, artifact_digest,"
+                + " artifact_name, artifact_tag, response -> 'policies' AS policies");
         List<Object> params = new ArrayList<>();
-        where(f, sql, params);
-        where(sql, params, "sequence < ?", before);
-        sql.append(" ORDER BY sequence DESC LIMIT ?");
+        if (driver != null) {
+            sql.append(" FROM decision_facet x JOIN decision d ON d.sequence = x.sequence WHERE x.field = ? AND x.value = md5(?)::uuid");
+            params.add(driver[0]);
+            params.add(driver[1]);
+            where(sql, params, "x.sequence < ?", before);
+        } else if (f.digest() == null && f.name() == null && (f.since() != null || f.until() != null)) {
+            // a window (and perhaps an outcome) alone: the page's sequences from the index alone
+            // ((outcome,) decided_at, sequence), then only those records are read
+            sql.append(" FROM (SELECT sequence FROM decision WHERE true");
+            where(sql, params, "outcome = ?", f.outcome());
+            where(sql, params, "decided_at >= ?", f.since() == null ? null : Timestamp.from(f.since()));
+            where(sql, params, "decided_at < ?", f.until() == null ? null : Timestamp.from(f.until()));
+            where(sql, params, "sequence < ?", before);
+            sql.append(" ORDER BY sequence DESC LIMIT ?) w JOIN decision d ON d.sequence = w.sequence WHERE true");
+            params.add(limit + 1);
+        } else {
+            sql.append(" FROM decision d WHERE true");
+            where(sql, params, "d.sequence < ?", before);
+        }
+        where(f, sql, params, driver);
+        sql.append(driver != null ? " ORDER BY x.sequence DESC LIMIT ?" : " ORDER BY d.sequence DESC LIMIT ?");
         params.add(limit + 1);
-        List<ObjectNode> items = jdbc.query(sql.toString(), (rs, i) -> summary(rs), params.toArray());
+        // a page is at most 501 records along an index: starting a parallel worker costs more than it
+        // (the planner may otherwise pick one for a common value)
+        List<ObjectNode> items = readOnly.execute(status -> {
+            jdbc.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+            return jdbc.query(sql.toString(), (rs, i) -> summary(rs), params.toArray());
+        });
         Long next = null;
         if (items.size() > limit) {
             items = new ArrayList<>(items.subList(0, limit));
@@ -83,8 +112,29 @@ public class DecisionHistory {
         return new Page(items, next);
     }
 
-    /** The filter's conditions, for every query that filters decisions. */
+    /** The filter's facets ({@code decision_facet} field and value), in a fixed order: policy, then the impact facts. */
+    private static List<String[]> facets(Filter f) {
+        List<String[]> facets = new ArrayList<>();
+        String[][] all = { { "policy", f.policy() }, { "subject", f.signerSubject() }, { "issuer", f.signerIssuer() },
+                { "key", f.key() }, { "builderId", f.builderId() }, { "sourceRepository", f.sourceRepository() } };
+        for (String[] facet : all) {
+            if (facet[1] != null) {
+                facets.add(facet);
+            }
+        }
+        return facets;
+    }
+
+    /** The filter's conditions, for every query that filters decisions ({@code decision} as {@code d}). */
     private void where(Filter f, StringBuilder sql, List<Object> params) {
+        where(f, sql, params, null);
+    }
+
+    /**
+     * The conditions; each facet but the one the query is already driven by also narrows the
+     * records to that facet's sequences (an index probe), and every condition is checked on the record.
+     */
+    private void where(Filter f, StringBuilder sql, List<Object> params, String[] driver) {
         where(sql, params, "artifact_digest = ?", f.digest());
         where(sql, params, "artifact_name = ?", f.name());
         where(sql, params, "policy_names @> ARRAY[?]::text[]", f.policy());
@@ -96,6 +146,13 @@ public class DecisionHistory {
         impact(sql, params, "key", f.key());
         impact(sql, params, "builderId", f.builderId());
         impact(sql, params, "sourceRepository", f.sourceRepository());
+        for (String[] facet : facets(f)) {
+            if (driver == null || !facet[0].equals(driver[0])) {
+                sql.append(" AND d.sequence IN (SELECT sequence FROM decision_facet WHERE field = ? AND value = md5(?)::uuid)");
+                params.add(facet[0]);
+                params.add(facet[1]);
+            }
+        }
     }
 
     private static void where(StringBuilder sql, List<Object> params, String condition, Object value) {
@@ -338,10 +395,10 @@ public class DecisionHistory {
     }
 
     private void stream(Filter filter, String columns, Row row) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM decision WHERE true");
+        StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM decision d WHERE true");
         List<Object> params = new ArrayList<>();
         where(filter, sql, params);
-        sql.append(" ORDER BY sequence");
+        sql.append(" ORDER BY d.sequence");
         readOnly.executeWithoutResult(status -> jdbc.query(connection -> {
             var statement = connection.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(FETCH);

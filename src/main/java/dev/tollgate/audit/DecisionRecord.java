@@ -14,10 +14,23 @@ import java.util.UUID;
  * a {@code sequence} member: the log adds that member when it numbers the record, so the stored
  * response is the answer at its place in the chain, which the caller composes from
  * {@link Written#sequence()} after the commit.
+ * <p>
+ * {@code input} is the policy input the decision was evaluated on (a JSON-serialisable value), kept
+ * beside the record for replay (table {@code decision_input}); null for a decision that evaluated
+ * nothing (an exemption, a refusal before evaluation).
  */
 public record DecisionRecord(UUID decisionId, Instant decidedAt, String requester, String source, boolean dryRun,
         String artifactDigest, String artifactName, String artifactTag, boolean allowed, String outcome,
-        List<String> policyNames, Object impact, Object request, Object response, List<NewEvidence> newEvidence) {
+        List<String> policyNames, Object impact, Object request, Object response, List<NewEvidence> newEvidence,
+        Object input) {
+
+    /** A record without a policy input. */
+    public DecisionRecord(UUID decisionId, Instant decidedAt, String requester, String source, boolean dryRun,
+            String artifactDigest, String artifactName, String artifactTag, boolean allowed, String outcome,
+            List<String> policyNames, Object impact, Object request, Object response, List<NewEvidence> newEvidence) {
+        this(decisionId, decidedAt, requester, source, dryRun, artifactDigest, artifactName, artifactTag, allowed, outcome,
+                policyNames, impact, request, response, newEvidence, null);
+    }
 
     /** The member of the stored response that holds the record's place in the chain. */
     public static final String SEQUENCE = "sequence";

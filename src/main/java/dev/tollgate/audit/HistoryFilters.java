@@ -19,7 +19,8 @@ public final class HistoryFilters {
     public static final java.util.List<String> NAMES = java.util.List.of("digest", "name", "policy", "outcome", "since",
             "until", "signerSubject", "signerIssuer", "key", "builderId", "sourceRepository");
     public static final Set<String> FILTERS = Set.copyOf(NAMES);
-    public static final java.util.List<String> OUTCOMES = java.util.List.of("allow", "deny", "warn", "exempt");
+    public static final java.util.List<String> OUTCOMES = java.util.List.of("allow", "deny", "warn", "exempt",
+            "break-glass");
 
     private HistoryFilters() {
     }
@@ -48,7 +49,7 @@ public final class HistoryFilters {
         }
         String outcome = q.get("outcome");
         if (outcome != null && !OUTCOMES.contains(outcome)) {
-            throw ApiException.badRequest("outcome is allow, deny, warn or exempt");
+            throw ApiException.badRequest("outcome is allow, deny, warn, exempt or break-glass");
         }
         return new DecisionHistory.Filter(digest, q.get("name"), q.get("policy"), outcome,
                 Rfc3339.parameter(q.get("since"), "since"), Rfc3339.parameter(q.get("until"), "until"), q.get("signerSubject"),

@@ -40,8 +40,19 @@ class TestCommand implements Callable<Integer> {
 
     enum Status { PASS, FAIL, ERROR }
 
-    @Parameters(arity = "1..*", paramLabel = "DIR|FILE", description = "test files, or directories searched for *_test.yaml")
-    List<Path> paths;
+    @Parameters(arity = "0..*", paramLabel = "DIR|FILE", description = "test files, or directories searched for *_test.yaml")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--record", paramLabel = "DECISION-ID",
+            description = "turn a recorded decision into a test file (GET /v1/decisions/{id}/test-case; token in TOLLGATE_TOKEN),"
+                    + " write it with its policies and bundles under --out, and run it")
+    String record;
+
+    @Option(names = "--server", paramLabel = "URL", description = "the server that recorded the decision (with --record)")
+    java.net.URI server;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where --record writes the test (default: recorded-<decision-id>)")
+    Path out;
 
     @Option(names = {"-v", "--verbose"}, description = "print every case's decision trace")
     boolean verbose;
@@ -55,6 +66,16 @@ class TestCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final java.util.function.Function<String, String> environment;
+
+    TestCommand() {
+        this(System::getenv);
+    }
+
+    TestCommand(java.util.function.Function<String, String> environment) {
+        this.environment = environment;
+    }
+
     /** A case's result: its status, the mismatches or the error, the trace. */
     record Result(Path file, String name, Status status, List<String> messages, String trace, long millis) {
     }
@@ -64,6 +85,12 @@ class TestCommand implements Callable<Integer> {
         CommandLine line = spec.commandLine();
         Instant asOfTime = asOf == null ? null : Options.time(line, "--as-of", asOf);
         List<Path> files = new ArrayList<>();
+        if (record != null) {
+            files.add(RecordedTestCase.fetch(server, record, out == null ? Path.of("recorded-" + record) : out,
+                    environment.apply("TOLLGATE_TOKEN"), line.getErr()));
+        } else if (paths.isEmpty()) {
+            throw new Workbench.Problem("give test files or directories, or --record DECISION-ID --server URL");
+        }
         for (Path path : paths) {
             files.addAll(find(path));
         }

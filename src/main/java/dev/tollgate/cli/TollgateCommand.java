@@ -25,6 +25,7 @@ public class TollgateCommand implements Runnable {
             TestCommand::new,
             EvalCommand::new,
             DecideCommand::new,
+            ReplayCommand::new,
             // tollgate audit verify: the offline verifier of an export against signed checkpoints
             () -> new CommandLine(new AuditGroup()).addSubcommand(new dev.tollgate.ledger.AuditVerifyCommand())
     );

@@ -143,7 +143,7 @@ class OverviewPages extends ConsolePage {
     /** Decisions over time as stacked bars, one per interval, drawn by the server as SVG (no script). */
     record Chart(List<Bar> bars, long max, int width, int height) {
 
-        static final List<String> OUTCOMES = List.of("allow", "warn", "exempt", "deny");
+        static final List<String> OUTCOMES = List.of("allow", "warn", "exempt", "break-glass", "deny");
         static final int HEIGHT = 140;
 
         record Bar(int x, int width, String label, List<Segment> segments) {

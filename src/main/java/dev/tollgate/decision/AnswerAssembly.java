@@ -42,8 +42,14 @@ final class AnswerAssembly {
 
     static DecisionAnswer answer(UUID id, Instant now, ArtifactRef artifact, PolicySelection.Verdict verdict,
             List<Gathered> items, boolean dryRun) {
+        return answer(id, now, artifact, verdict, Map.of(), items, dryRun);
+    }
+
+    /** @param applied the governed exceptions that waived failures of the verdict, by id */
+    static DecisionAnswer answer(UUID id, Instant now, ArtifactRef artifact, PolicySelection.Verdict verdict,
+            Map<String, dev.tollgate.exceptions.PolicyException> applied, List<Gathered> items, boolean dryRun) {
         return new DecisionAnswer(id, verdict.allowed(), verdict.outcome(), verdict.reason(), now, DecisionAnswer.Artifact.of(artifact),
-                verdict.policies().stream().map(PolicyOutcome::of).toList(), items.stream().map(Gathered::entry).toList(),
+                verdict.policies().stream().map(c -> PolicyOutcome.of(c, applied)).toList(), items.stream().map(Gathered::entry).toList(),
                 verdict.warnings(), dryRun, null);
     }
 
@@ -61,11 +67,18 @@ final class AnswerAssembly {
     }
 
     static DecisionRecord record(DecisionAnswer answer, DecisionRequest request, List<Gathered> items, Decisions.Origin origin) {
+        return record(answer, request, items, origin, null);
+    }
+
+    /** @param input the policy input the decision was evaluated on (kept for replay), or null if it evaluated nothing */
+    static DecisionRecord record(DecisionAnswer answer, DecisionRequest request, List<Gathered> items, Decisions.Origin origin,
+            Input input) {
         DecisionAnswer.Artifact artifact = answer.artifact();
         return new DecisionRecord(answer.decisionId(), answer.decidedAt(), origin.requester(), origin.source(), origin.dryRun(),
                 artifact.digest(), artifact.name(), artifact.tag(), answer.allowed(), answer.outcome(),
                 answer.policies().stream().map(PolicyOutcome::name).distinct().toList(), impact(items),
-                requested(request, items), answer, origin.dryRun() ? List.of() : newEvidence(items));
+                requested(request, items), answer, origin.dryRun() ? List.of() : newEvidence(items),
+                input == null ? null : RecordedInputs.json(input));
     }
 
     static DecisionRecord exemptRecord(DecisionAnswer answer, Map<String, String> context, Decisions.Origin origin) {
@@ -73,6 +86,13 @@ final class AnswerAssembly {
         return new DecisionRecord(answer.decisionId(), answer.decidedAt(), origin.requester(), origin.source(), origin.dryRun(),
                 artifact.digest(), artifact.name(), artifact.tag(), true, answer.outcome(), List.of(), List.of(),
                 new RecordedRequest(new TreeMap<>(context), null, null, List.of()), answer, List.of());
+    }
+
+    /** The record of a refused decision admitted by break-glass: allowed, its outcome and answer those of {@code answer}. */
+    static DecisionRecord brokenGlass(DecisionRecord refused, DecisionAnswer answer) {
+        return new DecisionRecord(refused.decisionId(), refused.decidedAt(), refused.requester(), refused.source(), refused.dryRun(),
+                refused.artifactDigest(), refused.artifactName(), refused.artifactTag(), true, answer.outcome(), refused.policyNames(),
+                refused.impact(), refused.request(), answer, refused.newEvidence());
     }
 
     /** For the impact queries: one per verified item, whether or not a rule used it. */

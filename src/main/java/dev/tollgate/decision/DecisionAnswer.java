@@ -24,7 +24,7 @@ import dev.tollgate.policy.PolicySelection;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, String reason, Instant decidedAt,
         Artifact artifact, List<PolicyOutcome> policies, List<EvidenceEntry> evidence, List<String> warnings,
-        Boolean dryRun, Long sequence, Receipt receipt, Attestations.Bundle vsa) {
+        BreakGlass breakGlass, Boolean dryRun, Long sequence, Receipt receipt, Attestations.Bundle vsa) {
 
     /** Name of the member the audit log adds when it records an answer (its place in the chain). */
     public static final String SEQUENCE = "sequence";
@@ -39,7 +39,29 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
     /** An answer not yet recorded: no place in the chain, no receipt, no VSA. */
     public DecisionAnswer(UUID decisionId, boolean allowed, String outcome, String reason, Instant decidedAt, Artifact artifact,
             List<PolicyOutcome> policies, List<EvidenceEntry> evidence, List<String> warnings, Boolean dryRun, Long sequence) {
-        this(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun, sequence, null, null);
+        this(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, null, dryRun, sequence, null,
+                null);
+    }
+
+    /**
+     * The break-glass that admitted a decision its policies refused (outcome {@code break-glass}):
+     * the reason written on the workload and the Kubernetes user who asked for it.
+     */
+    public record BreakGlass(String reason, String user) {
+    }
+
+    /**
+     * This unrecorded answer, refused by its policies, admitted by break-glass: allowed, outcome
+     * {@code break-glass}, the policies' outcomes kept as they were evaluated (they show what was
+     * bypassed), their refusals turned into warnings after the break-glass warning.
+     */
+    public DecisionAnswer brokenGlass(BreakGlass glass) {
+        List<String> warned = new ArrayList<>();
+        warned.add(singleLine("admitted by break-glass (requested by '" + glass.user() + "'): " + glass.reason()));
+        refusals().forEach(r -> warned.add(singleLine("bypassed: " + r)));
+        warned.addAll(warnings);
+        return new DecisionAnswer(decisionId, true, "break-glass", "admitted by break-glass: " + glass.reason(), decidedAt, artifact,
+                policies, evidence, warned, glass, dryRun, sequence, receipt, vsa);
     }
 
     /**
@@ -60,8 +82,8 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
 
     /** This answer at its place in the audit chain: the response as the audit log stored it. */
     public DecisionAnswer recorded(long sequence) {
-        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun,
-                sequence, null, null);
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass,
+                dryRun, sequence, null, null);
     }
 
     /**
@@ -69,14 +91,14 @@ public record DecisionAnswer(UUID decisionId, boolean allowed, String outcome, S
      * then the receipt learnt from the commit.
      */
     public DecisionAnswer recorded(long sequence, Receipt receipt) {
-        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun,
-                sequence, receipt, null);
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass,
+                dryRun, sequence, receipt, null);
     }
 
     /** This recorded answer with its signed verification summary (a Sigstore bundle), made after the commit. */
     public DecisionAnswer withVsa(Attestations.Bundle bundle) {
-        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, dryRun,
-                sequence, receipt, bundle);
+        return new DecisionAnswer(decisionId, allowed, outcome, reason, decidedAt, artifact, policies, evidence, warnings, breakGlass,
+                dryRun, sequence, receipt, bundle);
     }
 
     /** The stored response this answer was composed from: without what is added after the commit. */

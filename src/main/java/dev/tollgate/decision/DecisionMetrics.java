@@ -62,6 +62,13 @@ public class DecisionMetrics {
                     }
                 }
             }
+            for (PolicyOutcome policy : answer.policies()) {
+                if (!policy.exceptions().isEmpty()) {
+                    Counter.builder("tollgate.exceptions.applied")
+                            .description("policies of recorded decisions whose rule failures governed exceptions waived")
+                            .tag("policy", policy.name()).register(registry).increment();
+                }
+            }
             for (EvidenceEntry evidence : answer.evidence()) {
                 Counter.builder("tollgate.evidence.verifications").description("evidence items judged in recorded decisions")
                         .tag("result", evidence.verified() ? "verified" : "failed")
@@ -82,7 +89,7 @@ public class DecisionMetrics {
             return NO_POLICY;
         }
         String mode = switch (outcome) {
-            case "deny" -> "enforce";
+            case "deny", "break-glass" -> "enforce";
             case "warn" -> "warn";
             default -> null;
         };

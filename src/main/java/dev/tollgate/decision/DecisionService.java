@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,8 @@ import dev.tollgate.audit.DecisionRecord;
 import dev.tollgate.audit.StoredEvidence;
 import dev.tollgate.db.Deadline;
 import dev.tollgate.evidence.EvidenceResult;
+import dev.tollgate.exceptions.PolicyException;
+import dev.tollgate.exceptions.PolicyExceptions;
 import dev.tollgate.evidence.EvidenceSubmission;
 import dev.tollgate.evidence.EvidenceVerifier;
 import dev.tollgate.evidence.MalformedEvidence;
@@ -69,14 +72,16 @@ public class DecisionService implements Decisions {
     private final RegistryEvidence registry;
     private final DecisionMetrics metrics;
     private final VerificationSummaries summaries;
+    private final PolicyExceptions exceptions;
     private final Cache<String, Optional<EvidenceSubmission>> rereads = Caffeine.newBuilder().maximumSize(10_000).build();
     /** Prepares the decisions of one call at the same time: bounded threads, a bounded queue, then the caller's thread. */
     private final ExecutorService preparing;
 
     DecisionService(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog policies, StoredEvidence stored, AuditLog audit,
             Clock clock, ObjectMapper json, DecisionProperties properties, RegistryEvidence registry, DecisionMetrics metrics,
-            VerificationSummaries summaries) {
+            VerificationSummaries summaries, PolicyExceptions exceptions) {
         this.summaries = summaries;
+        this.exceptions = exceptions;
         this.registry = registry;
         this.metrics = metrics;
         this.verifier = verifier;
@@ -106,10 +111,19 @@ public class DecisionService implements Decisions {
 
     @Override
     public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline) {
+        return decideAll(requests, origin, deadline, null);
+    }
+
+    @Override
+    public List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline,
+            DecisionAnswer.BreakGlass glass) {
         long start = System.nanoTime();
         List<Prepared> prepared = requests.size() == 1
                 ? List.of(inTime(requests.get(0), origin, deadline, prepare(requests.get(0), origin, deadline)))
                 : prepareTogether(requests, origin, deadline);
+        if (glass != null) {
+            prepared = prepared.stream().map(p -> p.answer().allowed() ? p : brokenGlass(p, glass)).toList();
+        }
         List<DecisionRecord.Written> written = audit.appendAll(prepared.stream().map(Prepared::record).toList());
         return metrics.recorded(recorded(prepared.stream().map(Prepared::answer).toList(), written), origin.source(),
                 origin.dryRun(), start);
@@ -117,6 +131,12 @@ public class DecisionService implements Decisions {
 
     /** A decision made but not yet recorded. */
     private record Prepared(DecisionAnswer answer, DecisionRecord record) {
+    }
+
+    /** A refused decision admitted by break-glass, its record with it. */
+    private static Prepared brokenGlass(Prepared refused, DecisionAnswer.BreakGlass glass) {
+        DecisionAnswer admitted = refused.answer().brokenGlass(glass);
+        return new Prepared(admitted, AnswerAssembly.brokenGlass(refused.record(), admitted));
     }
 
     private Prepared prepare(DecisionRequest request, Origin origin, Instant deadline) {
@@ -127,8 +147,35 @@ public class DecisionService implements Decisions {
         PolicySelection.Verdict verdict = PolicySelection.decide(request.policies(), policies::activePolicy,
                 request.policies() == null ? policies.activePolicies() : List.of(), input, properties.denyWhenNoPolicyApplies(),
                 () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
-        DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, items, origin.dryRun());
-        return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin));
+        Map<String, PolicyException> applied = new LinkedHashMap<>();
+        verdict = excepted(verdict, request.artifact(), now, applied);
+        DecisionAnswer answer = AnswerAssembly.answer(id, now, request.artifact(), verdict, applied, items, origin.dryRun());
+        return new Prepared(answer, AnswerAssembly.record(answer, request, items, origin, input));
+    }
+
+    /**
+     * The verdict with the failures that governed exceptions waive at the decision time turned into
+     * warnings (docs/exceptions.md); {@code applied} receives the exceptions that waived any. Asked
+     * only when a rule failed; when the exceptions cannot be read, none applies.
+     */
+    private PolicySelection.Verdict excepted(PolicySelection.Verdict verdict, ArtifactRef artifact, Instant now,
+            Map<String, PolicyException> applied) {
+        if (!PolicySelection.hasWaivableFailures(verdict)) {
+            return verdict;
+        }
+        List<PolicyException> candidates = exceptions.applicable(artifact.digest(), artifact.name(), now);
+        if (candidates.isEmpty()) {
+            return verdict;
+        }
+        return PolicySelection.waive(verdict, (policy, rule) -> {
+            for (PolicyException e : candidates) {
+                if (e.coversRule(policy.name(), rule)) {
+                    applied.putIfAbsent(e.id().toString(), e);
+                    return e.id().toString();
+                }
+            }
+            return null;
+        });
     }
 
     /**
@@ -225,8 +272,33 @@ public class DecisionService implements Decisions {
 
     // ---- the evidence ------------------------------------------------------------------------------
 
+    @Override
+    public List<Reevaluation> underActivePolicies(ArtifactRef artifact, List<Map<String, String>> contexts) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Gathered> items = gather(new DecisionRequest(artifact, Map.of(), null, null, true), null, false);
+        int verified = (int) items.stream().filter(i -> i.result().ok()).count();
+        List<Reevaluation> verdicts = new ArrayList<>(contexts.size());
+        for (Map<String, String> context : contexts) {
+            Map<String, String> checked = DecisionRequest.checkedContext(context);
+            Input input = AnswerAssembly.input(artifact, checked, items, now);
+            PolicySelection.Verdict verdict = PolicySelection.decide(null, policies::activePolicy, policies.activePolicies(), input,
+                    properties.denyWhenNoPolicyApplies(),
+                    () -> policies.activePolicies().stream().map(dev.tollgate.policy.ActivePolicy::name).toList());
+            DecisionAnswer answer = AnswerAssembly.answer(UuidV7.at(now.toEpochMilli()), now, artifact, verdict, items, false);
+            verdicts.add(new Reevaluation(answer.allowed(), answer.outcome(), answer.refusals(), answer.warnings(),
+                    answer.policies().stream().map(p -> new Reevaluation.Policy(p.name(), p.version(), p.mode(), p.outcome())).toList(),
+                    items.size(), verified, now));
+        }
+        return verdicts;
+    }
+
     /** The request's items, then the stored ones not already given, else (when there is none) the registry's. */
     private List<Gathered> gather(DecisionRequest request, Instant deadline) {
+        return gather(request, deadline, true);
+    }
+
+    /** As {@link #gather(DecisionRequest, Instant)}; the registry only if {@code fromRegistry}. */
+    private List<Gathered> gather(DecisionRequest request, Instant deadline, boolean fromRegistry) {
         ArtifactRef artifact = request.artifact();
         List<EvidenceSubmission> submissions = verifier.read(request.evidence()); // MalformedEvidence: a 400
         TrustStore.Snapshot held = trust.current();
@@ -251,7 +323,7 @@ public class DecisionService implements Decisions {
                 seen.add(kept.signatureSha256());
             }
         }
-        if (items.isEmpty() && registry.allowed(artifact.name())) {
+        if (fromRegistry && items.isEmpty() && registry.allowed(artifact.name())) {
             for (JsonNode fetched : registry.fetch(artifact.name(), artifact.digest(), deadline)) {
                 EvidenceSubmission s;
                 try {
@@ -277,9 +349,8 @@ public class DecisionService implements Decisions {
     private EvidenceSubmission reread(String digest, StoredEvidence.Key kept, int index) {
         String key = kept.bundleSha256() + "|" + (kept.payload() == null ? "-" : Digest.sha256(kept.payload()).hex());
         return rereads.get(key, k -> {
-            ObjectNode item = EvidenceVerifier.storedItem(json.readTree(stored.bundle(digest, kept.signatureSha256())), kept.payload());
             try {
-                return Optional.of(verifier.read(index, item));
+                return Optional.of(verifier.readKept(index, stored.bundle(digest, kept.signatureSha256()), kept.payload()));
             } catch (MalformedEvidence e) {
                 return Optional.<EvidenceSubmission>empty(); // kept evidence that no longer parses is ignored
             }

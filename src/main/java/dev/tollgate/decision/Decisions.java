@@ -59,9 +59,32 @@ public interface Decisions {
     List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline);
 
     /**
+     * As {@link #decideAll(List, Origin, Instant)}, under break-glass (admission only, in a
+     * namespace where it is enabled): every request is decided and evaluated as usual, and one its
+     * policies refuse is admitted instead and recorded with outcome {@code break-glass}, its
+     * policies' outcomes as evaluated, and the reason and user of {@code glass}. Null: no break-glass.
+     */
+    default List<DecisionAnswer> decideAll(List<DecisionRequest> requests, Origin origin, Instant deadline,
+            DecisionAnswer.BreakGlass glass) {
+        if (glass != null) {
+            throw new UnsupportedOperationException("break-glass is not supported here");
+        }
+        return decideAll(requests, origin, deadline);
+    }
+
+    /**
      * Records images admitted without policy (outcome {@code exempt}, allowed, no policy, the
      * reason), all in one commit, and answers their ids; like any decision, nothing is answered
      * unless it is recorded. An image given by tag only is recorded without a digest.
      */
+    /**
+     * The artifact decided again now, once per context, by the active policies on the evidence
+     * kept for its digest (verified again against the trust held now; no registry is asked, and
+     * nothing is recorded). What "still allowed" means in the incident query (docs/sbom-index.md).
+     */
+    default List<Reevaluation> underActivePolicies(ArtifactRef artifact, List<Map<String, String>> contexts) {
+        throw new UnsupportedOperationException("re-evaluation is not supported here");
+    }
+
     List<UUID> recordExempt(List<Exemption> images, Map<String, String> context, String reason, Origin origin);
 }

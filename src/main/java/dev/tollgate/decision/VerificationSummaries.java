@@ -50,9 +50,17 @@ class VerificationSummaries {
         return origin;
     }
 
+    /**
+     * Whether the policies passed the artifact: allowed, and not by break-glass (its policies refused
+     * it; admitted anyway, it is no verification and its summary says FAILED).
+     */
+    static boolean passed(DecisionAnswer answer) {
+        return answer.allowed() && !"break-glass".equals(answer.outcome());
+    }
+
     /** The answer with its VSA, if this decision gets one. */
     DecisionAnswer sign(DecisionAnswer answer) {
-        if (mode.equals("none") || (mode.equals("allowed") && !answer.allowed()) || answer.outcome().equals("exempt")
+        if (mode.equals("none") || (mode.equals("allowed") && !passed(answer)) || answer.outcome().equals("exempt")
                 || answer.artifact() == null || answer.artifact().digest() == null || answer.receipt() == null) {
             return answer;
         }
@@ -80,8 +88,8 @@ class VerificationSummaries {
             }
         }
         predicate.put("inputAttestations", inputs);
-        predicate.put("verificationResult", answer.allowed() ? "PASSED" : "FAILED");
-        predicate.put("verifiedLevels", answer.allowed() ? levels(answer.policies()) : List.of("FAILED"));
+        predicate.put("verificationResult", passed(answer) ? "PASSED" : "FAILED");
+        predicate.put("verifiedLevels", passed(answer) ? levels(answer.policies()) : List.of("FAILED"));
         predicate.put("slsaVersion", "1.1");
         Map<String, Object> decision = new LinkedHashMap<>();
         decision.put("id", answer.decisionId().toString());
@@ -114,11 +122,14 @@ class VerificationSummaries {
         return ordered("uri", uri.toString(), "digest", Map.of("sha256", sha256(manifest.toString())));
     }
 
-    /** The levels declared by the enforce-mode policies that allowed. */
+    /**
+     * The levels declared by the enforce-mode policies that allowed on their own: a policy that
+     * allowed only because a governed exception waived failures of its rules vouches for no level.
+     */
     private static List<String> levels(List<PolicyOutcome> policies) {
         Set<String> levels = new LinkedHashSet<>();
         for (PolicyOutcome p : policies) {
-            if (p.mode().equals("enforce") && p.outcome().equals("allow")) {
+            if (p.mode().equals("enforce") && p.outcome().equals("allow") && p.exceptions().isEmpty()) {
                 levels.addAll(p.levels());
             }
         }

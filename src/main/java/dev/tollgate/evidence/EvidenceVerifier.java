@@ -104,11 +104,37 @@ public class EvidenceVerifier {
      * bare DSSE envelope {@code {"dsse": {...}}}.
      */
     public EvidenceSubmission read(int index, JsonNode item) {
+        return read(index, item, null, null);
+    }
+
+    /**
+     * Kept evidence, read again from what was stored: {@code kept} is the bundle's JSON text exactly
+     * as it was hashed and stored (or, for the other kinds, the whole item's), and {@code payload} a
+     * message-signature bundle's payload bytes. The text is parsed once and used as it is — not
+     * serialised again, the payload not passed through base64 — so its hash is the stored one.
+     */
+    public EvidenceSubmission readKept(int index, String kept, byte[] payload) {
+        JsonNode node;
+        try {
+            node = json.readTree(kept);
+        } catch (RuntimeException e) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "the kept evidence is not JSON");
+        }
+        if (node != null && node.isObject() && !node.has("mediaType") && !node.has("media_type")
+                && (node.has("dsse") || node.has("openpgp"))) {
+            return read(index, node, kept, null);
+        }
+        tools.jackson.databind.node.ObjectNode item = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        item.set("bundle", node);
+        return read(index, item, kept, payload);
+    }
+
+    private EvidenceSubmission read(int index, JsonNode item, String knownText, byte[] knownPayload) {
         if (item != null && item.isObject() && item.has("dsse")) {
-            return readEnvelope(index, item);
+            return readEnvelope(index, item, knownText);
         }
         if (item != null && item.isObject() && item.has("openpgp")) {
-            return readOpenPgp(index, item);
+            return readOpenPgp(index, item, knownText);
         }
         if (item == null || !item.isObject() || !item.has("bundle") || !item.get("bundle").isObject()) {
             throw new MalformedEvidence(index, Failure.Codes.MALFORMED,
@@ -120,7 +146,7 @@ public class EvidenceVerifier {
             }
         }
         JsonNode node = item.get("bundle");
-        String bundleJson = json.writeValueAsString(node);
+        String bundleJson = knownText != null ? knownText : json.writeValueAsString(node);
         if (bundleJson.length() > properties.maxBundleBytes().toBytes()) {
             throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "the bundle is larger than " + properties.maxBundleBytes());
         }
@@ -130,7 +156,10 @@ public class EvidenceVerifier {
         } catch (Failure f) {
             throw new MalformedEvidence(index, f.code(), f.detail());
         }
-        byte[] payload = null;
+        byte[] payload = knownPayload;
+        if (knownPayload != null && bundle.isDsse()) {
+            throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "a payload goes only with a message-signature bundle");
+        }
         if (item.has("payload")) {
             JsonNode p = item.get("payload");
             if (!p.isString()) {
@@ -149,11 +178,11 @@ public class EvidenceVerifier {
     }
 
     /** {@code {"dsse": {...}}}: kept (and stored) as the whole item, so that reading it again gives the same envelope. */
-    private EvidenceSubmission readEnvelope(int index, JsonNode item) {
+    private EvidenceSubmission readEnvelope(int index, JsonNode item, String knownText) {
         if (item.size() != 1) {
             throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "a \"dsse\" item has no other fields");
         }
-        String itemJson = json.writeValueAsString(item);
+        String itemJson = knownText != null ? knownText : json.writeValueAsString(item);
         if (itemJson.length() > properties.maxBundleBytes().toBytes()) {
             throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "the envelope is larger than " + properties.maxBundleBytes());
         }
@@ -170,7 +199,7 @@ public class EvidenceVerifier {
      * {@code {"openpgp": {"signedFile": "<text>", "signature": "<armored detached signature>"}}} or
      * {@code {"openpgp": {"clearsigned": "<clearsigned text>"}}}; kept as the whole item.
      */
-    private EvidenceSubmission readOpenPgp(int index, JsonNode item) {
+    private EvidenceSubmission readOpenPgp(int index, JsonNode item, String knownText) {
         JsonNode node = item.get("openpgp");
         if (item.size() != 1 || node == null || !node.isObject()) {
             throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "an \"openpgp\" item is an object with nothing beside it");
@@ -183,7 +212,7 @@ public class EvidenceVerifier {
                 throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "openpgp." + field + " must be a string");
             }
         }
-        String itemJson = json.writeValueAsString(item);
+        String itemJson = knownText != null ? knownText : json.writeValueAsString(item);
         if (itemJson.length() > properties.maxBundleBytes().toBytes()) {
             throw new MalformedEvidence(index, Failure.Codes.MALFORMED, "the signed file is larger than " + properties.maxBundleBytes());
         }
@@ -205,23 +234,6 @@ public class EvidenceVerifier {
             throw new MalformedEvidence(index, e.code(), e.detail());
         }
         return new EvidenceSubmission(null, itemJson, null, Digest.sha256(itemJson).hex(), file);
-    }
-
-    /**
-     * The evidence item to read again from what was kept of it: a bundle's JSON (with its payload,
-     * if any) or, for the other kinds, the whole item as it came.
-     */
-    public static tools.jackson.databind.node.ObjectNode storedItem(JsonNode kept, byte[] payload) {
-        if (kept != null && kept.isObject() && !kept.has("mediaType") && !kept.has("media_type")
-                && (kept.has("dsse") || kept.has("openpgp"))) {
-            return (tools.jackson.databind.node.ObjectNode) kept.deepCopy();
-        }
-        tools.jackson.databind.node.ObjectNode item = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        item.set("bundle", kept);
-        if (payload != null) {
-            item.put("payload", Base64.getEncoder().encodeToString(payload));
-        }
-        return item;
     }
 
     public List<EvidenceResult> verify(List<EvidenceSubmission> submissions, String artifactDigest, TrustStore.Snapshot held) {

@@ -11,6 +11,7 @@ import java.util.UUID;
 import dev.tollgate.security.Requester;
 import dev.tollgate.security.Role;
 import dev.tollgate.web.ApiException;
+import dev.tollgate.web.QueryParameters;
 import dev.tollgate.web.ProblemType;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -134,17 +135,7 @@ class LedgerController {
     }
 
     private static Map<String, String> only(MultiValueMap<String, String> query, Set<String> allowed) {
-        Map<String, String> single = new LinkedHashMap<>();
-        for (var parameter : query.entrySet()) {
-            if (!allowed.contains(parameter.getKey())) {
-                throw ApiException.badRequest("unknown parameter '" + parameter.getKey() + "'");
-            }
-            if (parameter.getValue().size() != 1) {
-                throw ApiException.badRequest("'" + parameter.getKey() + "' may be given once");
-            }
-            single.put(parameter.getKey(), parameter.getValue().get(0));
-        }
-        return single;
+        return QueryParameters.single(query, allowed);
     }
 
     private static long number(String text, String what) {

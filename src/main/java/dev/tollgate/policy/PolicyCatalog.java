@@ -27,6 +27,7 @@ import dev.tollgate.web.ProblemType;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import dev.tollgate.digest.Digest;
+import dev.tollgate.name.ResourceName;
 
 /**
  * The policies: immutable versions in PostgreSQL, one active version per policy, and their
@@ -35,7 +36,6 @@ import dev.tollgate.digest.Digest;
 @Service
 public class PolicyCatalog {
 
-    private static final com.google.re2j.Pattern NAME = com.google.re2j.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
     private final StoredPolicies policies;
@@ -317,8 +317,8 @@ public class PolicyCatalog {
     }
 
     static void requireValidName(String name) {
-        if (!NAME.matches(name)) {
-            throw ApiException.badRequest("policy names match [a-z0-9][a-z0-9-]{0,62}");
+        if (!ResourceName.isValid(name)) {
+            throw ApiException.badRequest("policy names match " + ResourceName.RULE);
         }
     }
 

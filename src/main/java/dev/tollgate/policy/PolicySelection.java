@@ -80,18 +80,78 @@ public final class PolicySelection {
                 reason = "no applicable policy";
             }
         }
+        return combine(considered, reason);
+    }
 
+    /**
+     * Which exception, if any, waives a failing rule of a policy: its id, or null. Asked only for
+     * failures that deny ({@link RuleResult#enforcedFailure()}).
+     */
+    @FunctionalInterface
+    public interface Waivers {
+        String waiver(ActivePolicy policy, String rule);
+    }
+
+    /** Whether a verdict has a failure that an exception could waive (else there is nothing to look up). */
+    public static boolean hasWaivableFailures(Verdict verdict) {
+        return verdict.policies().stream().anyMatch(c -> c.reason() == null
+                && c.result().rules().stream().anyMatch(RuleResult::enforcedFailure));
+    }
+
+    /**
+     * The verdict with the failures that {@code waivers} names turned into warnings: each such rule
+     * warns (its outcome {@code warn}, with the waiver's id), a policy whose remaining rules pass
+     * allows, and the combination is made again. A policy that took part only to deny (a named
+     * policy that does not apply) and the verdict's own reason (an unknown policy, no applicable
+     * policy) are never waived.
+     */
+    public static Verdict waive(Verdict verdict, Waivers waivers) {
+        List<Considered> considered = new ArrayList<>(verdict.policies().size());
+        for (Considered c : verdict.policies()) {
+            if (c.reason() != null) {
+                considered.add(c);
+                continue;
+            }
+            List<RuleResult> rules = new ArrayList<>(c.result().rules().size());
+            boolean changed = false;
+            boolean denied = false;
+            for (RuleResult rule : c.result().rules()) {
+                String waiver = rule.enforcedFailure() ? waivers.waiver(c.policy(), rule.name()) : null;
+                RuleResult kept = waiver == null ? rule : rule.waivedBy(waiver);
+                changed |= waiver != null;
+                denied |= kept.enforcedFailure();
+                rules.add(kept);
+            }
+            if (!changed) {
+                considered.add(c);
+                continue;
+            }
+            PolicyResult r = c.result();
+            Outcome outcome = denied ? Outcome.DENY : Outcome.ALLOW;
+            considered.add(new Considered(c.policy(), new PolicyResult(r.policy(), r.applicable(), outcome, r.mode(), List.copyOf(rules)),
+                    outcome, null));
+        }
+        return combine(considered, verdict.reason());
+    }
+
+    private static Verdict combine(List<Considered> considered, String reason) {
         boolean allowed = reason == null && considered.stream()
                 .noneMatch(c -> c.mode() == Mode.ENFORCE && c.outcome() == Outcome.DENY);
         boolean warned = considered.stream().anyMatch(c -> c.mode() == Mode.WARN && c.outcome() == Outcome.DENY)
-                || considered.stream().anyMatch(c -> c.mode() != Mode.AUDIT && pending(c).findAny().isPresent());
+                || considered.stream().anyMatch(c -> c.mode() != Mode.AUDIT && pending(c).findAny().isPresent())
+                || considered.stream().anyMatch(c -> c.mode() != Mode.AUDIT && waived(c).findAny().isPresent());
         String outcome = !allowed ? "deny" : warned ? "warn" : "allow";
         return new Verdict(allowed, outcome, reason, List.copyOf(considered), warnings(considered));
     }
 
     /** Failures of rules not yet in effect (they warn, in enforce and warn mode alike). */
     private static java.util.stream.Stream<RuleResult> pending(Considered c) {
-        return c.result().rules().stream().filter(r -> !r.passed() && r.effective() != null);
+        return c.result().rules().stream().filter(r -> !r.passed() && r.effective() != null && r.waiver() == null);
+    }
+
+    /** Failures waived by an exception (they warn, in enforce and warn mode alike). */
+    private static java.util.stream.Stream<RuleResult> waived(Considered c) {
+        return c.result().rules().stream().filter(r -> !r.passed() && r.waiver() != null);
     }
 
     private static List<String> warnings(List<Considered> considered) {
@@ -101,6 +161,9 @@ public final class PolicySelection {
                 pending(c).forEach(rule -> warnings.add(singleLine(c.policy().name() + "/" + rule.name() + ": "
                         + (rule.message() != null ? rule.message() : rule.reason()) + " (not enforced before "
                         + rule.effective() + ")")));
+                waived(c).forEach(rule -> warnings.add(singleLine(c.policy().name() + "/" + rule.name() + ": "
+                        + (rule.message() != null ? rule.message() : rule.reason()) + " (excepted by exception "
+                        + rule.waiver() + ")")));
             }
             if (c.mode() != Mode.WARN || c.outcome() != Outcome.DENY) {
                 continue;

@@ -116,6 +116,110 @@ public class RegistryEvidence {
         return Optional.empty();
     }
 
+    /**
+     * A policy bundle stored as an OCI artifact: the manifest digest it was read at (a tag resolved to it), the
+     * tarball (its first {@code tar+gzip} layer, digest checked) and the Sigstore bundles that may sign it — layers of
+     * the same manifest with a Sigstore bundle media type, then referrers of the manifest (OCI 1.1 referrers API,
+     * else the {@code sha256-<hex>} referrers tag) whose artifact type is a Sigstore bundle. Nothing here is verified
+     * beyond the digests: the caller verifies the signature before anything in the tarball is read.
+     */
+    public record OciArtifact(String reference, String digest, byte[] tarball, List<byte[]> signatures) {
+    }
+
+    /** Why an OCI artifact could not be fetched (not allow-listed, not found, the registry failed or timed out). */
+    public static final class ArtifactUnavailable extends Exception {
+        ArtifactUnavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Fetches {@code reference} ({@code host/repository@sha256:…}, or {@code host/repository:tag}, resolved to the
+     * digest the registry serves now) from an allow-listed registry only.
+     */
+    public OciArtifact fetchArtifact(String reference) throws ArtifactUnavailable {
+        if (reference == null || reference.isBlank()) {
+            throw new ArtifactUnavailable("no OCI reference");
+        }
+        int at = reference.indexOf('@');
+        int slash = reference.lastIndexOf('/');
+        int colon = reference.lastIndexOf(':');
+        String name;
+        String pinned;
+        String tag = null;
+        if (at > 0) {
+            name = reference.substring(0, at);
+            pinned = reference.substring(at + 1);
+            if (!isSha256(pinned)) {
+                throw new ArtifactUnavailable("'" + reference + "' is not pinned by a sha256 digest");
+            }
+        } else if (colon > slash && slash > 0) {
+            name = reference.substring(0, colon);
+            tag = reference.substring(colon + 1);
+            pinned = null;
+        } else {
+            throw new ArtifactUnavailable("'" + reference + "' names neither a digest (@sha256:…) nor a tag");
+        }
+        if (!allowed(name)) {
+            throw new ArtifactUnavailable("the registry of '" + name + "' is not in tollgate.registry.allowed");
+        }
+        ImageName image = ImageName.parse(name);
+        Instant deadline = deadline(null);
+        String repo = "/v2/" + image.repository();
+        String result = "failed";
+        try {
+            if (pinned == null) {
+                RegistryClient.Fetched head = client.head(image, repo + "/manifests/" + tag, deadline, MANIFEST);
+                if (head.status() != 200 || !isSha256(head.digestHeader())) {
+                    result = "none";
+                    throw new ArtifactUnavailable("the tag '" + tag + "' of " + name + " cannot be resolved (HTTP " + head.status() + ")");
+                }
+                pinned = head.digestHeader();
+            }
+            RegistryClient.Fetched manifest = client.get(image, repo + "/manifests/" + pinned, deadline, MANIFEST);
+            if (manifest.status() != 200) {
+                result = "none";
+                throw new ArtifactUnavailable(name + "@" + pinned + " not found (HTTP " + manifest.status() + ")");
+            }
+            if (!Digest.sha256(manifest.body()).toString().equals(pinned)) {
+                throw new ArtifactUnavailable("the manifest served for " + name + "@" + pinned + " has another digest");
+            }
+            JsonNode m = manifest.json(json);
+            byte[] tarball = null;
+            List<byte[]> signatures = new ArrayList<>();
+            for (JsonNode layer : m.path("layers")) {
+                String type = layer.path("mediaType").asString("");
+                if (tarball == null && type.endsWith("tar+gzip")) {
+                    tarball = blob(image, layer.path("digest").asString(""), deadline);
+                    if (tarball == null) {
+                        throw new ArtifactUnavailable("the tarball layer of " + name + "@" + pinned + " cannot be read");
+                    }
+                } else if (type.startsWith(BUNDLE_TYPE)) {
+                    byte[] bundle = blob(image, layer.path("digest").asString(""), deadline);
+                    if (bundle != null) {
+                        signatures.add(bundle);
+                    }
+                }
+            }
+            if (tarball == null) {
+                throw new ArtifactUnavailable(name + "@" + pinned + " has no tar+gzip layer");
+            }
+            List<JsonNode> referred = new ArrayList<>();
+            referrers(image, pinned, deadline, referred);
+            for (JsonNode item : referred) {
+                signatures.add(json.writeValueAsBytes(item.get("bundle")));
+            }
+            result = "found";
+            return new OciArtifact(reference, pinned, tarball, List.copyOf(signatures));
+        } catch (RegistryClient.RegistryFailure e) {
+            throw new ArtifactUnavailable("fetching " + reference + " stopped: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ArtifactUnavailable("fetching " + reference + " failed: " + e.getMessage());
+        } finally {
+            fetched(image, "policy-bundle", result);
+        }
+    }
+
     /** The registry's own time-out from now, or the caller's deadline if that is sooner. */
     private Instant deadline(Instant until) {
         Instant own = Instant.now().plus(properties.timeout());

@@ -10,10 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.tollgate.decision.ArtifactRef;
+import dev.tollgate.decision.Decisions;
+import dev.tollgate.decision.Reevaluation;
 import dev.tollgate.versions.EcosystemVersion;
 import dev.tollgate.versions.PackageUrl;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.PageLimit;
+import dev.tollgate.web.QueryParameters;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,27 +38,45 @@ class ComponentController {
 
     private static final Set<String> FILTERS = Set.of("purl", "range", "name", "license");
     private static final int EXPORT_PAGE = 200;
+    /** The largest page with {@code stillAllowed=true}: each artifact's kept evidence is verified again. */
+    static final int MAX_STILL_ALLOWED = 100;
 
     private final ComponentIndex index;
     private final ObjectMapper json;
+    private final Decisions decisions;
 
-    ComponentController(ComponentIndex index, ObjectMapper json) {
+    ComponentController(ComponentIndex index, ObjectMapper json, Decisions decisions) {
         this.index = index;
         this.json = json;
+        this.decisions = decisions;
     }
 
     @GetMapping("/v1/components")
     Map<String, Object> list(@RequestParam MultiValueMap<String, String> query) {
-        Map<String, String> q = single(query, Set.of("limit", "cursor"));
+        Map<String, String> q = single(query, Set.of("limit", "cursor", "stillAllowed"));
         ComponentIndex.Query filter = filter(q);
+        String still = q.getOrDefault("stillAllowed", "false");
+        if (!still.equals("true") && !still.equals("false")) {
+            throw ApiException.badRequest("stillAllowed is true or false");
+        }
         int limit = PageLimit.of(q.get("limit"));
+        if (still.equals("true") && limit > MAX_STILL_ALLOWED) {
+            throw ApiException.badRequest("with stillAllowed=true, limit is at most " + MAX_STILL_ALLOWED
+                    + " (each artifact's kept evidence is verified again)");
+        }
         String cursor = q.get("cursor");
         if (cursor != null && !Digest.isWritten(cursor)) {
             throw ApiException.badRequest("cursor is the nextCursor of a previous page");
         }
-        ComponentIndex.Page page = index.find(filter, cursor, limit);
+        ComponentIndex.Page page = index.find(filter, cursor, still.equals("true") ? Math.min(limit, MAX_STILL_ALLOWED) : limit);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("items", page.items().stream().map(ComponentController::item).toList());
+        answer.put("items", page.items().stream().map(a -> {
+            Map<String, Object> item = item(a);
+            if (still.equals("true")) {
+                stillAllowed(a, item);
+            }
+            return item;
+        }).toList());
         answer.put("nextCursor", page.nextCursor());
         return answer;
     }
@@ -98,6 +120,56 @@ class ComponentController {
             }
             page = index.find(filter, page.nextCursor(), EXPORT_PAGE);
         }
+    }
+
+    /**
+     * Adds {@code stillAllowed} to the artifact and to each context it was allowed in: the last
+     * allowed decision there (its context, name and tag) decided again by the active policies on the
+     * evidence kept for the digest. A context where it was never allowed has {@code null} and the
+     * reason; the artifact is still allowed if it is in any context.
+     */
+    @SuppressWarnings("unchecked")
+    private void stillAllowed(ComponentIndex.Artifact a, Map<String, Object> item) {
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) item.get("decisions");
+        // the contexts by the name and tag their last allowed decision was made for: the kept evidence is read once for each
+        Map<List<String>, List<Integer>> byName = new LinkedHashMap<>();
+        for (int i = 0; i < a.decisions().size(); i++) {
+            ComponentIndex.LastAllowed last = a.decisions().get(i).last();
+            if (last == null) {
+                rows.get(i).put("stillAllowed", null);
+                rows.get(i).put("stillAllowedReason", "never allowed in this context");
+                continue;
+            }
+            byName.computeIfAbsent(java.util.Arrays.asList(last.name(), last.tag()), k -> new ArrayList<>()).add(i);
+        }
+        if (byName.isEmpty()) {
+            item.put("stillAllowed", null);
+            item.put("stillAllowedReason", "never allowed");
+            return;
+        }
+        boolean any = false;
+        for (var group : byName.entrySet()) {
+            List<Map<String, String>> contexts = group.getValue().stream().map(i -> a.decisions().get(i).last().context()).toList();
+            List<Reevaluation> now = decisions.underActivePolicies(new ArtifactRef(a.digest(), group.getKey().get(0),
+                    group.getKey().get(1)), contexts);
+            for (int k = 0; k < now.size(); k++) {
+                int i = group.getValue().get(k);
+                Reevaluation r = now.get(k);
+                Map<String, Object> row = rows.get(i);
+                row.put("stillAllowed", r.allowed());
+                Map<String, Object> because = new LinkedHashMap<>();
+                because.put("lastAllowedDecision", a.decisions().get(i).last().decisionId());
+                because.put("outcome", r.outcome());
+                because.put("refusals", r.refusals());
+                because.put("policies", r.policies());
+                because.put("evidence", r.evidence());
+                because.put("verified", r.verified());
+                because.put("evaluatedAt", r.at());
+                row.put("stillAllowedDetail", because);
+                any |= r.allowed();
+            }
+        }
+        item.put("stillAllowed", any);
     }
 
     private static String place(ComponentIndex.Where w) {
@@ -166,21 +238,9 @@ class ComponentController {
     }
 
     private static Map<String, String> single(MultiValueMap<String, String> query, Set<String> others) {
-        Map<String, String> single = new LinkedHashMap<>();
-        for (var parameter : query.entrySet()) {
-            String name = parameter.getKey();
-            if (!FILTERS.contains(name) && !others.contains(name)) {
-                throw ApiException.badRequest("unknown parameter '" + name + "'");
-            }
-            if (parameter.getValue().size() != 1) {
-                throw ApiException.badRequest("'" + name + "' may be given once");
-            }
-            if (parameter.getValue().get(0).chars().anyMatch(ch -> ch < 0x20)) {
-                throw ApiException.badRequest("'" + name + "' holds a control character");
-            }
-            single.put(name, parameter.getValue().get(0));
-        }
-        return single;
+        Set<String> allowed = new java.util.HashSet<>(FILTERS);
+        allowed.addAll(others);
+        return QueryParameters.single(query, allowed);
     }
 
     private static ComponentIndex.Query filter(Map<String, String> q) {

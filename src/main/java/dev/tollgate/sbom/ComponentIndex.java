@@ -28,7 +28,11 @@ class ComponentIndex {
 
     /** Decisions on the artifact in one context (environment, namespace, cluster; null where the context did not name it). */
     record Where(String environment, String namespace, String cluster, long decisions, long allowed, Instant lastAllowed,
-            Instant lastDecision, String lastOutcome) {
+            Instant lastDecision, String lastOutcome, LastAllowed last) {
+    }
+
+    /** The last allowed decision in a context: its id, the artifact's name and tag as written, and its whole context. */
+    record LastAllowed(String decisionId, String name, String tag, Map<String, String> context) {
     }
 
     record Artifact(String digest, List<String> names, List<Match> components, List<Where> decisions, Instant lastAllowed) {
@@ -156,13 +160,19 @@ class ComponentIndex {
             var ps = con.prepareStatement("SELECT artifact_digest, request->'context'->>'environment', request->'context'->>'namespace',"
                     + " request->'context'->>'cluster', count(*), count(*) FILTER (WHERE allowed AND NOT dry_run),"
                     + " max(decided_at) FILTER (WHERE allowed AND NOT dry_run), max(decided_at),"
-                    + " (array_agg(outcome ORDER BY sequence DESC))[1]"
+                    + " (array_agg(outcome ORDER BY sequence DESC))[1],"
+                    + " (array_agg(decision_id::text ORDER BY sequence DESC) FILTER (WHERE allowed AND NOT dry_run))[1],"
+                    + " (array_agg(artifact_name ORDER BY sequence DESC) FILTER (WHERE allowed AND NOT dry_run))[1],"
+                    + " (array_agg(artifact_tag ORDER BY sequence DESC) FILTER (WHERE allowed AND NOT dry_run))[1],"
+                    + " ((array_agg(request->'context' ORDER BY sequence DESC) FILTER (WHERE allowed AND NOT dry_run))[1])::text"
                     + " FROM decision WHERE artifact_digest = ANY (?) GROUP BY 1, 2, 3, 4 ORDER BY 1, 8 DESC");
             ps.setArray(1, con.createArrayOf("text", digests.toArray()));
             return ps;
         }, rs -> {
             out.computeIfAbsent(rs.getString(1), d -> new ArrayList<>()).add(new Where(rs.getString(2), rs.getString(3),
-                    rs.getString(4), rs.getLong(5), rs.getLong(6), instant(rs, 7), instant(rs, 8), rs.getString(9)));
+                    rs.getString(4), rs.getLong(5), rs.getLong(6), instant(rs, 7), instant(rs, 8), rs.getString(9),
+                    rs.getString(10) == null ? null : new LastAllowed(rs.getString(10), rs.getString(11), rs.getString(12),
+                            context(rs.getString(13)))));
         });
         return out;
     }
@@ -181,6 +191,19 @@ class ComponentIndex {
             out.computeIfAbsent(rs.getString(1), d -> new ArrayList<>()).add(rs.getString(2));
         });
         return out;
+    }
+
+    /** A recorded context: its string members (a context holds only strings). */
+    private Map<String, String> context(String text) {
+        Map<String, String> context = new java.util.TreeMap<>();
+        if (text != null) {
+            json.readTree(text).properties().forEach(e -> {
+                if (e.getValue().isString()) {
+                    context.put(e.getKey(), e.getValue().stringValue());
+                }
+            });
+        }
+        return context;
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

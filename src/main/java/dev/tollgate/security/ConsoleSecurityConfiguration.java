@@ -111,10 +111,11 @@ class ConsoleSecurityConfiguration {
                         .failureHandler((request, response, e) -> response.sendRedirect(
                                 e instanceof AuthenticationServiceException ? LOGIN + "?unavailable" : LOGIN + "?error"))
                 )
-                .logout(l -> l.logoutUrl("/ui/logout").logoutSuccessUrl(LOGIN + "?signedOut").invalidateHttpSession(true)
+                .logout(l -> l.logoutUrl("/ui/logout").logoutSuccessHandler(sso.logoutSuccess(LOGIN + "?signedOut"))
+                        .invalidateHttpSession(true)
                         .clearAuthentication(true).deleteCookies("TOLLGATE_CONSOLE"))
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint(problems)).accessDeniedHandler(problems))
-                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(CONTENT_SECURITY_POLICY))
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(contentSecurityPolicy(sso)))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
                         .frameOptions(f -> f.deny()))
                 .addFilterBefore(new SessionCheck(tokens, problems), AuthorizationFilter.class)
@@ -133,6 +134,15 @@ class ConsoleSecurityConfiguration {
                     .addFilterBefore(sso.discoveryCheck(), OAuth2AuthorizationRequestRedirectFilter.class);
         }
         return http.build();
+    }
+
+    /**
+     * The console's policy; with provider logout, the sign-out form may also be redirected to the
+     * provider's origin (browsers apply {@code form-action} to a form's redirects too).
+     */
+    static String contentSecurityPolicy(ConsoleSingleSignOn sso) {
+        return sso.providerOrigin().map(origin -> CONTENT_SECURITY_POLICY.replace("form-action 'self'", "form-action 'self' " + origin))
+                .orElse(CONTENT_SECURITY_POLICY);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.tollgate.security;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -24,12 +27,21 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.converter.FormHttpMessageConverter;
 import org.springframework.http.ResponseCookie;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
+import org.springframework.security.oauth2.client.http.OAuth2ErrorResponseErrorHandler;
 import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeAuthenticationProvider;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenDecoderFactory;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenValidator;
+import org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler;
+import org.springframework.security.oauth2.client.userinfo.DefaultOAuth2UserService;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserRequest;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
@@ -38,12 +50,22 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 import org.springframework.security.oauth2.client.userinfo.OAuth2UserService;
 import org.springframework.security.oauth2.client.web.AuthorizationRequestRepository;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.oauth2.core.http.converter.OAuth2AccessTokenResponseHttpMessageConverter;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.authentication.logout.LogoutSuccessHandler;
+import org.springframework.security.web.authentication.logout.SimpleUrlLogoutSuccessHandler;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -76,10 +98,13 @@ public class ConsoleSingleSignOn {
 
     private final ConsoleOidcProperties properties;
     private final Map<String, Set<Role>> mapping;
+    private final ClientHttpRequestFactory requests;
     private volatile ClientRegistration registration;
+    private volatile JwtDecoder decoder;
 
     ConsoleSingleSignOn(ConsoleOidcProperties properties) {
         this.properties = properties;
+        this.requests = requests(properties.timeout());
         this.mapping = mapping(properties);
     }
 
@@ -138,7 +163,7 @@ public class ConsoleSingleSignOn {
             if (registration == null) {
                 Set<String> scopes = new LinkedHashSet<>(List.of("openid"));
                 scopes.addAll(properties.scopes());
-                registration = ClientRegistrations.fromOidcIssuerLocation(properties.issuerUri())
+                registration = ClientRegistrations.fromOidcConfiguration(discover())
                         .registrationId(REGISTRATION)
                         .clientId(properties.clientId())
                         .clientSecret(properties.clientSecret())
@@ -157,12 +182,112 @@ public class ConsoleSingleSignOn {
 
     /** Exchanges the code (with the PKCE verifier) for tokens, validates the ID token, maps the user. */
     AuthenticationProvider authenticationProvider() {
-        return new OidcAuthorizationCodeAuthenticationProvider(new RestClientAuthorizationCodeTokenResponseClient(), users());
+        RestClientAuthorizationCodeTokenResponseClient tokens = new RestClientAuthorizationCodeTokenResponseClient();
+        // as the client's own default, with the time limit
+        tokens.setRestClient(RestClient.builder().requestFactory(requests)
+                .configureMessageConverters(c -> c.addCustomConverter(new FormHttpMessageConverter())
+                        .addCustomConverter(new OAuth2AccessTokenResponseHttpMessageConverter()))
+                .defaultStatusHandler(new OAuth2ErrorResponseErrorHandler())
+                .build());
+        OidcAuthorizationCodeAuthenticationProvider provider = new OidcAuthorizationCodeAuthenticationProvider(tokens, users());
+        provider.setJwtDecoderFactory(this::idTokenDecoder);
+        return provider;
+    }
+
+    /**
+     * The provider's discovery document, read within the time limit; its {@code issuer} must be the
+     * configured one exactly (OpenID Connect Discovery 1.0, §4.3).
+     */
+    private Map<String, Object> discover() {
+        String issuer = properties.issuerUri();
+        String location = (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer)
+                + "/.well-known/openid-configuration";
+        Map<String, Object> configuration = RestClient.builder().requestFactory(requests).build().get().uri(location)
+                .retrieve().body(new ParameterizedTypeReference<Map<String, Object>>() { });
+        if (configuration == null || !issuer.equals(configuration.get("issuer"))) {
+            throw new IllegalStateException("the provider's discovery document names issuer "
+                    + (configuration == null ? null : configuration.get("issuer")) + ", not " + issuer);
+        }
+        return configuration;
+    }
+
+    /**
+     * The ID token's decoder: as Spring Security's {@code OidcIdTokenDecoderFactory} makes it (RS256,
+     * timestamps, the OpenID Connect claims, claim types), with its key set read within the time limit.
+     */
+    private JwtDecoder idTokenDecoder(ClientRegistration client) {
+        JwtDecoder known = decoder;
+        if (known != null) {
+            return known;
+        }
+        String keys = client.getProviderDetails().getJwkSetUri();
+        if (keys == null || keys.isBlank()) {
+            throw new OAuth2AuthenticationException(new OAuth2Error("missing_signature_verifier",
+                    "the provider's discovery document names no jwks_uri", null));
+        }
+        NimbusJwtDecoder built = NimbusJwtDecoder.withJwkSetUri(keys).jwsAlgorithm(SignatureAlgorithm.RS256)
+                .restOperations(restTemplate()).build();
+        built.setJwtValidator(new DelegatingOAuth2TokenValidator<>(new JwtTimestampValidator(), new OidcIdTokenValidator(client)));
+        built.setClaimSetConverter(OidcIdTokenDecoderFactory.createDefaultClaimTypeConverter());
+        decoder = built;
+        return built;
+    }
+
+    private RestTemplate restTemplate() {
+        RestTemplate rest = new RestTemplate(requests);
+        rest.setErrorHandler(new OAuth2ErrorResponseErrorHandler());
+        return rest;
+    }
+
+    /** Every call to the provider: connect and read within {@code tollgate.console.oidc.timeout}, no redirects. */
+    private static ClientHttpRequestFactory requests(Duration timeout) {
+        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build());
+        factory.setReadTimeout(timeout);
+        return factory;
+    }
+
+    /** The provider's end-of-session endpoint, if it announced one and provider logout is on. */
+    LogoutSuccessHandler logoutSuccess(String signedOut) {
+        SimpleUrlLogoutSuccessHandler local = new SimpleUrlLogoutSuccessHandler();
+        local.setDefaultTargetUrl(signedOut);
+        if (!enabled() || !properties.providerLogout()) {
+            return local;
+        }
+        OidcClientInitiatedLogoutSuccessHandler provider = new OidcClientInitiatedLogoutSuccessHandler(registrations());
+        provider.setPostLogoutRedirectUri("{baseUrl}" + signedOut);
+        provider.setDefaultTargetUrl(signedOut);
+        // a token session (or a provider without an end_session_endpoint) ends here only
+        return (request, response, authentication) -> {
+            if (authentication != null && authentication.getPrincipal() instanceof SingleSignOnUser) {
+                provider.onLogoutSuccess(request, response, authentication);
+            } else {
+                local.onLogoutSuccess(request, response, authentication);
+            }
+        };
+    }
+
+    /**
+     * The origin a sign-out form may be redirected to (the provider's), for the console's
+     * Content-Security-Policy {@code form-action}: the issuer's scheme, host and port.
+     */
+    Optional<String> providerOrigin() {
+        if (!enabled() || !properties.providerLogout()) {
+            return Optional.empty();
+        }
+        URI issuer = URI.create(properties.issuerUri());
+        if (issuer.getHost() == null || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme()))) {
+            throw new IllegalStateException("tollgate.console.oidc.issuer-uri is not an http(s) URL with a host: " + issuer);
+        }
+        return Optional.of(issuer.getScheme() + "://" + issuer.getHost() + (issuer.getPort() < 0 ? "" : ":" + issuer.getPort()));
     }
 
     /** The provider's user, with the Tollgate roles its claim values map to; none mapped: refused. */
     OAuth2UserService<OidcUserRequest, OidcUser> users() {
         OidcUserService delegate = new OidcUserService();
+        DefaultOAuth2UserService userInfo = new DefaultOAuth2UserService();
+        userInfo.setRestOperations(restTemplate());
+        delegate.setOauth2UserService(userInfo);
         return request -> {
             OidcUser user = delegate.loadUser(request);
             Set<Role> roles = roles(user.getClaims().get(properties.rolesClaim()));

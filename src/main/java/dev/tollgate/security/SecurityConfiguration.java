@@ -87,12 +87,20 @@ class SecurityConfiguration {
 
                         // a decision evaluated, not recorded (docs/policy-authoring.md): for policy authors
                         .requestMatchers(pathPattern(HttpMethod.POST, "/v1/decisions:evaluate")).hasAnyRole(POLICY_ADMIN, ADMIN)
+                        // a candidate replayed over the recorded decisions, nothing written (docs/policy-authoring.md)
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/policies/{name}:replay")).hasAnyRole(POLICY_ADMIN, ADMIN)
 
                         .requestMatchers(pathPattern(HttpMethod.PUT, "/v1/policies/{name}"),
                                 pathPattern(HttpMethod.DELETE, "/v1/policies/{name}"),
                                 pathPattern(HttpMethod.POST, "/v1/policies/{name}/activate"),
                                 pathPattern(HttpMethod.PUT, "/v1/trust/**"),
                                 pathPattern(HttpMethod.DELETE, "/v1/trust/**")).hasAnyRole(POLICY_ADMIN, ADMIN)
+
+                        // governed exceptions (docs/exceptions.md): requested and approved by two policy-admin tokens
+                        .requestMatchers(pathPattern(HttpMethod.POST, "/v1/exceptions"),
+                                pathPattern(HttpMethod.POST, "/v1/exceptions/{id}/approve"),
+                                pathPattern(HttpMethod.POST, "/v1/exceptions/{id}/revoke")).hasAnyRole(POLICY_ADMIN, ADMIN)
+                        .requestMatchers(read("/v1/exceptions"), read("/v1/exceptions/{id}")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
 
                         .requestMatchers(read("/v1/policies"),
                                 read("/v1/policies/**"),
@@ -102,6 +110,8 @@ class SecurityConfiguration {
                                 read("/v1/trust/**"),
                                 read("/v1/policy-sources")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
 
+                        // a recorded decision as a policy test case: for policy authors and auditors
+                        .requestMatchers(read("/v1/decisions/{decisionId}/test-case")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
                         // the decider that asked may read its own decision's proof (checked by the controller)
                         .requestMatchers(read("/v1/decisions/{decisionId}/proof")).hasAnyRole(DECIDER, AUDITOR, ADMIN)
                         .requestMatchers(read("/v1/decisions"),
@@ -109,7 +119,8 @@ class SecurityConfiguration {
                                 read("/v1/artifacts/{digest}/evidence"),
                                 read("/v1/audit/**"),
                                 read("/v1/components"),
-                                read("/v1/components/export")).hasAnyRole(AUDITOR, ADMIN)
+                                read("/v1/components/export"),
+                                read("/v1/reports/weak-links")).hasAnyRole(AUDITOR, ADMIN)
 
                         .requestMatchers(pathPattern("/v1/tokens"), pathPattern("/v1/tokens/**")).hasRole(ADMIN)
 

@@ -19,7 +19,6 @@ import java.util.Set;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.google.re2j.Pattern;
 import dev.tollgate.adminlog.AdminLog;
 import dev.tollgate.db.ConfigurationChanged;
 import dev.tollgate.web.ApiException;
@@ -30,6 +29,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 import dev.tollgate.digest.Digest;
+import dev.tollgate.name.ResourceName;
 
 /**
  * Issues, lists, revokes and checks bearer tokens. Generated secrets are 256 random bits, shown
@@ -42,7 +42,6 @@ import dev.tollgate.digest.Digest;
 public class Tokens {
 
     static final String BOOTSTRAP = "bootstrap";
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String PREFIX = "tg_";
 
     private final ApiTokens tokens;
@@ -86,8 +85,8 @@ public class Tokens {
 
     @Transactional
     public IssuedToken issue(String name, List<String> roleIds, String createdBy) {
-        if (name == null || !NAME.matches(name)) {
-            throw ApiException.unprocessable("token name must match [a-z0-9][a-z0-9-]{0,62}");
+        if (!ResourceName.isValid(name)) {
+            throw ApiException.unprocessable("token name must match " + ResourceName.RULE);
         }
         Set<Role> roles = parseRoles(roleIds);
         Optional<ApiToken> existing = tokens.findById(name);

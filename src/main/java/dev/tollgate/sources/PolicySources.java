@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.tollgate.evidence.EvidenceVerifier;
+import dev.tollgate.name.ResourceName;
 import dev.tollgate.policy.PolicyCatalog;
+import dev.tollgate.registry.RegistryEvidence;
 import dev.tollgate.policy.PolicyVersionInfo;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustMaterialCheck;
@@ -55,13 +57,17 @@ class PolicySources {
     private final TrustStore trust;
     private final TrustMaterialCheck trustCheck;
     private final BundleSignatures signatures;
+    private final RegistryEvidence registry;
     private final Clock clock;
     private final MeterRegistry metrics;
     private final Map<String, State> sources = new LinkedHashMap<>();
     private ScheduledExecutorService scheduler;
 
     /** A source's reading, its fingerprint, and (for a bundle, once verified) its files. */
-    private record Reading(String fingerprint, String sha256, Unpack files) {
+    private record Reading(String fingerprint, String sha256, String digest, Unpack files) {
+        Reading(String fingerprint, String sha256, Unpack files) {
+            this(fingerprint, sha256, null, files);
+        }
     }
 
     @FunctionalInterface
@@ -93,7 +99,8 @@ class PolicySources {
     }
 
     PolicySources(PolicySourcesProperties properties, PolicyCatalog catalog, TrustStore trust, BundleSignatures signatures,
-            ObjectMapper json, Clock clock, MeterRegistry metrics) {
+            RegistryEvidence registry, ObjectMapper json, Clock clock, MeterRegistry metrics) {
+        this.registry = registry;
         this.properties = properties;
         this.catalog = catalog;
         this.trust = trust;
@@ -107,18 +114,26 @@ class PolicySources {
             add(new State("directory", "directory", directory.toString(), () -> readDirectory(directory, trustDirectory)));
         }
         for (PolicySourcesProperties.Bundle bundle : properties.bundles()) {
-            if (bundle.name() == null || !bundle.name().matches("[a-z0-9][a-z0-9-]{0,62}") || bundle.name().equals("directory")) {
-                throw new IllegalStateException("tollgate.policy-sources.bundles[].name must match [a-z0-9][a-z0-9-]{0,62}"
+            if (!ResourceName.isValid(bundle.name()) || bundle.name().equals("directory")) {
+                throw new IllegalStateException("tollgate.policy-sources.bundles[].name must match " + ResourceName.RULE
                         + " and not be 'directory'");
             }
-            if (bundle.file() == null) {
-                throw new IllegalStateException("policy bundle '" + bundle.name() + "' has no file");
+            if ((bundle.file() == null) == (bundle.oci() == null)) {
+                throw new IllegalStateException("policy bundle '" + bundle.name() + "' needs exactly one of file and oci");
+            }
+            if (bundle.oci() != null && bundle.signature() != null) {
+                throw new IllegalStateException("policy bundle '" + bundle.name() + "': an OCI bundle's signature is read from"
+                        + " the registry (a layer or a referrer), not from a file");
             }
             if (bundle.publicKey() == null && (bundle.issuer() == null || bundle.subject() == null)) {
                 throw new IllegalStateException("policy bundle '" + bundle.name() + "' names no public key and no identity"
                         + " (issuer and subject): nothing could verify it");
             }
-            add(new State(bundle.name(), "bundle", bundle.file().toString(), () -> readBundle(bundle)));
+            if (bundle.oci() != null) {
+                add(new State(bundle.name(), "oci", bundle.oci(), () -> readOci(bundle)));
+            } else {
+                add(new State(bundle.name(), "bundle", bundle.file().toString(), () -> readBundle(bundle)));
+            }
         }
     }
 
@@ -288,7 +303,7 @@ class PolicySources {
                 }
             }
         }
-        state.status = state.status.applied(now, reading.sha256(), signer, applied,
+        state.status = state.status.applied(now, reading.sha256(), reading.digest(), signer, applied,
                 files.trust().stream().map(SourceFiles.Trust::name).toList());
         count(state, "applied");
     }
@@ -324,6 +339,49 @@ class PolicySources {
             }
         }
         return total;
+    }
+
+    /**
+     * An OCI bundle: the artifact fetched from its allow-listed registry (a tag resolved to a digest first), then
+     * verified exactly as a tarball — each Sigstore bundle it carries is tried, and one must verify for the
+     * configured key or identity — before the tarball is unpacked.
+     */
+    private Reading readOci(PolicySourcesProperties.Bundle bundle) throws IOException, SyncRefused {
+        RegistryEvidence.OciArtifact artifact;
+        try {
+            artifact = registry.fetchArtifact(bundle.oci());
+        } catch (RegistryEvidence.ArtifactUnavailable e) {
+            throw new SyncRefused("unreadable", e.getMessage());
+        }
+        byte[] tarball = artifact.tarball();
+        byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
+        List<byte[]> parts = new ArrayList<>(artifact.signatures());
+        parts.add(key);
+        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), parts.toArray(new byte[0][]));
+        return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), artifact.digest(), () -> {
+            if (artifact.signatures().isEmpty()) {
+                throw new SyncRefused("unverified", artifact.reference() + " (" + artifact.digest() + ") carries no Sigstore bundle"
+                        + " (neither a layer nor a referrer)");
+            }
+            SyncRefused refused = null;
+            String signer = null;
+            for (byte[] signature : artifact.signatures()) {
+                try {
+                    signer = signatures.verify(bundle, tarball, signature, key);
+                    break;
+                } catch (SyncRefused e) {
+                    refused = e;
+                }
+            }
+            if (signer == null) {
+                throw refused;
+            }
+            try {
+                return new Unpacked(TarGz.read(tarball, properties.maxSize().toBytes(), properties.maxFiles()), signer);
+            } catch (TarGz.Unreadable e) {
+                throw new SyncRefused("invalid", e.getMessage());
+            }
+        });
     }
 
     private Reading readBundle(PolicySourcesProperties.Bundle bundle) throws IOException, SyncRefused {

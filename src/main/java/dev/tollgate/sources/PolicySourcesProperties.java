@@ -33,7 +33,10 @@ record PolicySourcesProperties(Path directory, Path trustDirectory, @DefaultValu
      * One signed bundle.
      *
      * @param name      the source's name (as the admin log and the metrics show it)
-     * @param file      the tarball (tar.gz) with the same layout as a directory
+     * @param file      the tarball (tar.gz) with the same layout as a directory; or, instead, {@code oci}
+     * @param oci       an OCI artifact holding the tarball as its {@code tar+gzip} layer ({@code host/repo@sha256:…}, or
+     *                  {@code host/repo:tag}, resolved at each read), fetched from an allow-listed registry
+     *                  ({@code tollgate.registry.allowed}); its Sigstore bundle is a layer of the artifact or a referrer
      * @param signature the Sigstore bundle over the tarball ({@code cosign sign-blob --bundle}); default: the file's
      *                  name with {@code .sigstore.json} appended
      * @param publicKey a PEM public key that must have signed it (keyed signing)
@@ -41,7 +44,7 @@ record PolicySourcesProperties(Path directory, Path trustDirectory, @DefaultValu
      *                  the trusted roots held)
      * @param subject   the certificate identity's subject (exact)
      */
-    record Bundle(String name, Path file, Path signature, Path publicKey, String issuer, String subject) {
+    record Bundle(String name, Path file, String oci, Path signature, Path publicKey, String issuer, String subject) {
 
         Path signatureFile() {
             return signature != null ? signature : file.resolveSibling(file.getFileName() + ".sigstore.json");

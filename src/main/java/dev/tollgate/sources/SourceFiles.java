@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.tollgate.name.ResourceName;
+
 import dev.tollgate.trust.TrustKind;
 
 /**
@@ -19,7 +21,6 @@ import dev.tollgate.trust.TrustKind;
  */
 record SourceFiles(Map<String, byte[]> policies, List<Trust> trust) {
 
-    private static final com.google.re2j.Pattern NAME = com.google.re2j.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     /** One piece of trust material, named as its file. */
     record Trust(String name, TrustKind kind, byte[] content) {
@@ -55,8 +56,8 @@ record SourceFiles(Map<String, byte[]> policies, List<Trust> trust) {
             String[] segments = path.split("/");
             if (segments.length == 1 && path.endsWith(".policy")) {
                 String name = path.substring(0, path.length() - ".policy".length());
-                if (!NAME.matches(name)) {
-                    errors.add(new LayoutError(path, "policy files are named <name>.policy, the name matching [a-z0-9][a-z0-9-]{0,62}"));
+                if (!ResourceName.isValid(name)) {
+                    errors.add(new LayoutError(path, "policy files are named <name>.policy, the name matching " + ResourceName.RULE));
                 } else {
                     policies.put(name, file.getValue());
                 }
@@ -73,8 +74,8 @@ record SourceFiles(Map<String, byte[]> policies, List<Trust> trust) {
                 if (kind == null) {
                     continue;
                 }
-                if (!NAME.matches(name)) {
-                    errors.add(new LayoutError(path, "trust files are named <name>.json, .pem or .asc, the name matching [a-z0-9][a-z0-9-]{0,62}"));
+                if (!ResourceName.isValid(name)) {
+                    errors.add(new LayoutError(path, "trust files are named <name>.json, .pem or .asc, the name matching " + ResourceName.RULE));
                 } else if (trust.containsKey(name)) {
                     errors.add(new LayoutError(path, "another trust file is named '" + name + "' too"));
                 } else {

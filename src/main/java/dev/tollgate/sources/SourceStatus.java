@@ -16,11 +16,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param lastResult    {@code applied}, {@code unverified} (a bundle's signature refused), {@code invalid} (a policy or
  *                      trust file refused), {@code unreadable} or {@code failed} (tried again at the next interval);
  *                      null before the first attempt
+ * @param digest        for an OCI bundle applied: the manifest digest it was read at (a tag resolved to it)
  * @param signer        for a bundle applied: who signed it ({@code key:<file>} or {@code <issuer> <subject>})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record SourceStatus(String name, String kind, String location, Instant lastCheckedAt, String lastResult,
-        Instant lastResultAt, Instant lastAppliedAt, String sha256, String signer, List<PolicyRef> policies,
+        Instant lastResultAt, Instant lastAppliedAt, String sha256, String digest, String signer, List<PolicyRef> policies,
         List<String> trust, Problem lastError) {
 
     /** A policy version the source activated. */
@@ -33,20 +34,20 @@ record SourceStatus(String name, String kind, String location, Instant lastCheck
     }
 
     static SourceStatus initial(String name, String kind, String location) {
-        return new SourceStatus(name, kind, location, null, null, null, null, null, null, List.of(), List.of(), null);
+        return new SourceStatus(name, kind, location, null, null, null, null, null, null, null, List.of(), List.of(), null);
     }
 
     SourceStatus checked(Instant at) {
-        return new SourceStatus(name, kind, location, at, lastResult, lastResultAt, lastAppliedAt, sha256, signer, policies, trust,
+        return new SourceStatus(name, kind, location, at, lastResult, lastResultAt, lastAppliedAt, sha256, digest, signer, policies, trust,
                 lastError);
     }
 
-    SourceStatus applied(Instant at, String sha256, String signer, List<PolicyRef> policies, List<String> trust) {
-        return new SourceStatus(name, kind, location, at, "applied", at, at, sha256, signer, List.copyOf(policies),
+    SourceStatus applied(Instant at, String sha256, String digest, String signer, List<PolicyRef> policies, List<String> trust) {
+        return new SourceStatus(name, kind, location, at, "applied", at, at, sha256, digest, signer, List.copyOf(policies),
                 List.copyOf(trust), null);
     }
 
     SourceStatus refused(Instant at, String result, Problem problem) {
-        return new SourceStatus(name, kind, location, at, result, at, lastAppliedAt, sha256, signer, policies, trust, problem);
+        return new SourceStatus(name, kind, location, at, result, at, lastAppliedAt, sha256, digest, signer, policies, trust, problem);
     }
 }

@@ -24,6 +24,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import dev.tollgate.digest.Digest;
+import dev.tollgate.name.ResourceName;
 
 /**
  * The trusted roots and public keys Tollgate holds: validated before they are stored, persisted,
@@ -36,7 +37,6 @@ import dev.tollgate.digest.Digest;
 public class TrustStore {
 
     private static final Logger log = LoggerFactory.getLogger(TrustStore.class);
-    private static final com.google.re2j.Pattern NAME = com.google.re2j.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final TrustMaterials materials;
     private final TrustMaterialCheck check;
@@ -137,8 +137,8 @@ public class TrustStore {
 
     /** Adds or replaces material with its settings (a replacement replaces the settings too). */
     public Put put(String name, TrustKind kind, byte[] content, TrustSettings settings, String requester) {
-        if (name == null || !NAME.matches(name)) {
-            throw ApiException.badRequest("trust material names match [a-z0-9][a-z0-9-]{0,62}");
+        if (!ResourceName.isValid(name)) {
+            throw ApiException.badRequest("trust material names match " + ResourceName.RULE);
         }
         try {
             check.check(kind, content);

@@ -78,4 +78,15 @@ class AdminLogIntegrationTests extends IntegrationTest {
         assertThat(latest.get("details").get("namespaces").valueStream().map(JsonNode::asString))
                 .containsExactly(List.of(EXEMPT_NAMESPACE).toArray(String[]::new));
     }
+
+    @Test
+    void theConfiguredBreakGlassNamespacesAreRecordedAtStartUp() {
+        JsonNode items = events("break-glass-namespaces");
+        assertThat(items).isNotEmpty();
+        JsonNode latest = items.get(0);
+        assertThat(latest.get("action").asString()).isEqualTo("admission.break-glass");
+        assertThat(latest.get("actor").asString()).isEqualTo("configuration");
+        assertThat(latest.get("details").get("namespaces").valueStream().map(JsonNode::asString))
+                .containsExactly(BREAK_GLASS_NAMESPACE);
+    }
 }

@@ -27,7 +27,8 @@ class AdmissionReviewFuzzTests {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final UnavailableDecisions DECISIONS = new UnavailableDecisions();
     private static final AdmissionReviewer REVIEWER = new AdmissionReviewer(DECISIONS,
-            new AdmissionProperties("fuzz", List.of("kube-system"), java.time.Duration.ofSeconds(8)));
+            new AdmissionProperties("fuzz", List.of("kube-system"), java.time.Duration.ofSeconds(8),
+                    new AdmissionProperties.BreakGlass(List.of())), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     static Stream<byte[]> seeds() throws IOException {
         try (Stream<Path> files = Files.walk(Path.of("src/test/resources/admission"))) {

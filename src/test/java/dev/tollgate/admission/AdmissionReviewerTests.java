@@ -74,7 +74,9 @@ class AdmissionReviewerTests {
     }
 
     private static JsonNode review(Decisions decisions, JsonNode review) {
-        return new AdmissionReviewer(decisions, new AdmissionProperties("test-cluster", List.of(), java.time.Duration.ofSeconds(8))).review(review, "webhook")
+        return new AdmissionReviewer(decisions, new AdmissionProperties("test-cluster", List.of(), java.time.Duration.ofSeconds(8),
+                new AdmissionProperties.BreakGlass(List.of())), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+                .review(review, "webhook")
                 .get("response");
     }
 

@@ -14,7 +14,6 @@ import java.util.function.Function;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,7 +49,10 @@ public final class HistoryBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        DriverManagerDataSource ds = new DriverManagerDataSource(args[0], args[1], args[2]);
+        // one connection for the whole run, as a pool gives the server (a new connection per page
+        // would add its set-up to every figure)
+        org.springframework.jdbc.datasource.SingleConnectionDataSource ds =
+                new org.springframework.jdbc.datasource.SingleConnectionDataSource(args[0], args[1], args[2], true);
         int pages = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         Recording jdbc = new Recording(ds);
         DecisionHistory history = new DecisionHistory(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
@@ -101,7 +103,10 @@ public final class HistoryBenchmark {
             System.out.printf("| %s | %d | %.1f ms | %.1f ms | %.1f ms |%n", e.getKey(), pages, nanos[pages / 2] / 1e6,
                     nanos[(int) Math.min(pages - 1, Math.ceil(pages * 0.99) - 1)] / 1e6, nanos[pages - 1] / 1e6);
             history.list(e.getValue().apply(values.get(random.nextInt(values.size()))), null, 50);
-            List<String> plan = plain.query("EXPLAIN (ANALYZE, BUFFERS) " + jdbc.sql, (ResultSet rs, int n) -> rs.getString(1), jdbc.args);
+            List<String> plan = new TransactionTemplate(new DataSourceTransactionManager(ds)).execute(status -> {
+                plain.execute("SET LOCAL max_parallel_workers_per_gather = 0"); // as the history runs it
+                return plain.query("EXPLAIN (ANALYZE, BUFFERS) " + jdbc.sql, (ResultSet rs, int n) -> rs.getString(1), jdbc.args);
+            });
             plans.append("\n").append(e.getKey()).append(":\n");
             plan.forEach(line -> plans.append("    ").append(line).append('\n'));
         }

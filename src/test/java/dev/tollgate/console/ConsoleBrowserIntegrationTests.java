@@ -347,14 +347,16 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         // the session's CSRF token and sessions rules are the console's: a forged activation is refused
         browser.get(url("/ui/policies/" + POLICY));
         assertThat(browser.findElements(By.cssSelector("form.activate"))).isEmpty();
+        // signing out ends the provider's session too (RP-initiated logout), and comes back here
+        OidcProvider.get().allowPostLogoutRedirect(url("/ui/login?signedOut"));
         browser.findElement(By.id("sign-out")).click();
-        wait.until(ExpectedConditions.urlContains("/ui/login?signedOut"));
+        wait.until(ExpectedConditions.urlToBe(url("/ui/login?signedOut")));
+        shot("sso-signed-out");
         browser.get(url("/ui/decisions"));
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
 
-        // a user none of whose groups is mapped: back at the sign-in page, with no session
-        browser.get(provider + "/login");
-        browser.manage().deleteAllCookies(); // the provider's session, so that it asks again
+        // a user none of whose groups is mapped: back at the sign-in page, with no session; the
+        // provider asks again who signs in (its session ended with the sign-out above)
         browser.get(url("/ui/login"));
         browser.findElement(By.id("sso")).click();
         wait.until(ExpectedConditions.urlContains(provider + "/login"));

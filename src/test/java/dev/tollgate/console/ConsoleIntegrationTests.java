@@ -155,7 +155,7 @@ class ConsoleIntegrationTests extends IntegrationTest {
         assertThat(csv.body().lines().count()).isGreaterThan(1);
         ConsoleSession.Response bad = auditor.get("/ui/decisions?outcome=maybe");
         assertThat(bad.status()).isEqualTo(400);
-        assertThat(bad.body()).contains("outcome is allow, deny, warn or exempt");
+        assertThat(bad.body()).contains("outcome is allow, deny, warn, exempt or break-glass");
     }
 
     private int activeVersion() {

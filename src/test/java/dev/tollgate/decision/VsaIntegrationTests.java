@@ -134,6 +134,22 @@ class VsaIntegrationTests extends IntegrationTest {
         sigstoreJs(answer.get("vsa"), attestationKey(), true);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    Decisions decisions;
+
+    @Test
+    void aBreakGlassAdmissionIsNoVerificationItsVsaSaysFailed() throws Exception {
+        String digest = "sha256:" + (Long.toHexString(System.nanoTime()) + "1".repeat(64)).substring(0, 64);
+        DecisionAnswer admitted = decisions.decideAll(List.of(new DecisionRequest(new ArtifactRef(digest, "example.com/vsa", null),
+                java.util.Map.of("verdict", "no"), null, List.of("vsa-leveled"), true)),
+                new Decisions.Origin("vsa-test", "admission", false), null, new DecisionAnswer.BreakGlass("INC-9", "alice")).get(0);
+        assertThat(admitted.allowed()).isTrue();
+        assertThat(admitted.outcome()).isEqualTo("break-glass");
+        JsonNode p = verifiedStatement(json.valueToTree(admitted.vsa()), attestationKey()).get("predicate");
+        assertThat(p.get("verificationResult").asString()).isEqualTo("FAILED");
+        assertThat(p.get("verifiedLevels").valueStream().map(JsonNode::asString).toList()).containsExactly("FAILED");
+    }
+
     @Test
     void aDenyCarriesAFailedVsaWithoutLevels() throws Exception {
         JsonNode answer = decide("no", null);

@@ -183,6 +183,21 @@ class HelmChartTests {
     }
 
     @Test
+    void breakGlassIsOffUnlessTheValuesNameNamespaces() {
+        Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(plain, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_BREAKGLASS_NAMESPACES");
+            assertThat(e.get("value")).isEqualTo("");
+        });
+        Map<String, Object> on = at(kind(render(new Helm(CHART).template().set("admission.breakGlassNamespaces[0]", "payments")
+                .set("admission.breakGlassNamespaces[1]", "shop")), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(on, "env")).anySatisfy(e -> {
+            assertThat(e.get("name")).isEqualTo("TOLLGATE_ADMISSION_BREAKGLASS_NAMESPACES");
+            assertThat(e.get("value")).isEqualTo("payments,shop");
+        });
+    }
+
+    @Test
     void nothingIsExemptFromAdmissionUnlessTheValuesSaySo() {
         Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
         assertThat((List<Map<String, Object>>) at(plain, "env")).anySatisfy(e -> {
@@ -263,6 +278,46 @@ class HelmChartTests {
                 .contains("gate-policies", "gate-policy-trust");
         assertThatThrownBy(() -> render(new Helm(CHART).template().set("policySources.configMap", "p")
                 .set("policySources.interval", "soon"))).hasMessageContaining("interval");
+    }
+
+    @Test
+    void anOciPolicyBundleIsConfiguredWithItsKeyFromASecretOrAKeylessIdentity() {
+        Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
+        assertThat((List<Map<String, Object>>) at(plain, "env")).noneMatch(e -> e.get("name").toString().startsWith("TOLLGATE_POLICYSOURCES_BUNDLES"));
+
+        String reference = "registry.acme.test/platform/policies:release";
+        Map<String, Object> pod = at(kind(render(new Helm(CHART).template().set("registry.allowed[0]", "registry.acme.test")
+                .set("policySources.oci.reference", reference).set("policySources.oci.publicKeySecret", "policy-release-key")
+                .set("policySources.interval", "1m")), "Deployment"), "spec", "template", "spec");
+        Map<String, Object> container = at(pod, "containers", 0);
+        Map<String, Object> env = new java.util.HashMap<>();
+        ((List<Map<String, Object>>) at(container, "env")).forEach(e -> env.put(e.get("name").toString(), e.get("value")));
+        assertThat(env).containsEntry("TOLLGATE_POLICYSOURCES_BUNDLES_0_NAME", "oci")
+                .containsEntry("TOLLGATE_POLICYSOURCES_BUNDLES_0_OCI", reference)
+                .containsEntry("TOLLGATE_POLICYSOURCES_BUNDLES_0_PUBLICKEY", "/etc/tollgate/policy-bundle/cosign.pub")
+                .containsEntry("TOLLGATE_POLICYSOURCES_INTERVAL", "1m")
+                .doesNotContainKey("TOLLGATE_POLICYSOURCES_BUNDLES_0_ISSUER");
+        assertThat((List<Map<String, Object>>) at(container, "volumeMounts")).anySatisfy(m -> {
+            assertThat(m.get("mountPath")).isEqualTo("/etc/tollgate/policy-bundle");
+            assertThat(m.get("readOnly")).isEqualTo(true);
+        });
+        assertThat(((List<Map<String, Object>>) at(pod, "volumes")).stream().filter(v -> v.get("secret") != null)
+                .map(v -> at(v, "secret", "secretName").toString())).contains("policy-release-key");
+
+        Map<String, Object> keyless = at(kind(render(new Helm(CHART).template().set("policySources.oci.reference",
+                "registry.acme.test/platform/policies@sha256:" + "ab".repeat(32))
+                .set("policySources.oci.issuer", "https://token.actions.githubusercontent.com")
+                .set("policySources.oci.subject", "https://github.com/acme/policies/.github/workflows/release.yml@refs/heads/main")),
+                "Deployment"), "spec", "template", "spec", "containers", 0);
+        Map<String, Object> keylessEnv = new java.util.HashMap<>();
+        ((List<Map<String, Object>>) at(keyless, "env")).forEach(e -> keylessEnv.put(e.get("name").toString(), e.get("value")));
+        assertThat(keylessEnv).containsEntry("TOLLGATE_POLICYSOURCES_BUNDLES_0_ISSUER", "https://token.actions.githubusercontent.com")
+                .doesNotContainKey("TOLLGATE_POLICYSOURCES_BUNDLES_0_PUBLICKEY");
+
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("policySources.oci.reference", reference)))
+                .hasMessageContaining("nothing could verify");
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("policySources.oci.reference", "registry.acme.test/policies")
+                .set("policySources.oci.publicKeySecret", "k"))).hasMessageContaining("reference");
     }
 
     @Test

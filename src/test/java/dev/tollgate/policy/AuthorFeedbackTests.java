@@ -113,4 +113,32 @@ class AuthorFeedbackTests {
         assertThat(warnings.get(2).message()).contains("the anchors are redundant");
         assertThat(PolicyWarnings.of(GATE)).isEmpty();
     }
+
+    @Test
+    void aComparisonBetweenDeclaredTypesThatDifferIsAWarning() {
+        List<Diagnostic> warnings = PolicyWarnings.of("""
+                policy "typed" {
+                  rule logged {
+                    require any s in signatures: s.transparencyLog == "true"
+                  }
+                  rule recent {
+                    require any s in signatures: s.integratedTime != "2026-01-01T00:00:00Z"
+                  }
+                  rule replicas {
+                    require context.replicas == 3 and context.ns in signatures
+                  }
+                  rule fine {
+                    require context.ns == "prod" and any a in attestations: a.predicate.n == 3 and a.signer.issuer != null
+                  }
+                }
+                """);
+        assertThat(warnings).extracting(Diagnostic::code).containsOnly(PolicyWarnings.TYPE_MISMATCH);
+        assertThat(warnings).hasSize(4);
+        assertThat(warnings.get(0).message()).isEqualTo(
+                "comparing a boolean with a string using '==' is always false: values of different types are never equal");
+        assertThat(warnings.get(0).line()).isEqualTo(3);
+        assertThat(warnings.get(1).message()).contains("timestamp with a string using '!=' is always true");
+        assertThat(warnings.get(2).message()).contains("a string with a number");
+        assertThat(warnings.get(3).message()).isEqualTo("'in' looks for a string in a list whose elements are a signature: it is always false");
+    }
 }

@@ -111,4 +111,44 @@ class PolicySelectionTests {
         assertThat(verdict.allowed()).isTrue();
         assertThat(verdict.reason()).isNull();
     }
+    @Test
+    void aWaivedFailureWarnsAndNoLongerDenies() {
+        var verdict = decide(null, List.of(PASS, FAIL));
+        assertThat(PolicySelection.hasWaivableFailures(verdict)).isTrue();
+        var waived = PolicySelection.waive(verdict, (policy, rule) -> policy.name().equals("fail") ? "exc-1" : null);
+        assertThat(waived.allowed()).isTrue();
+        assertThat(waived.outcome()).isEqualTo("warn");
+        var failed = waived.policies().get(1);
+        assertThat(failed.outcome()).isEqualTo(Outcome.ALLOW);
+        assertThat(failed.result().rules().get(0).outcome()).isEqualTo("warn");
+        assertThat(failed.result().rules().get(0).waiver()).isEqualTo("exc-1");
+        assertThat(waived.warnings()).containsExactly("fail/r: rule r of fail second line (excepted by exception exc-1)");
+        assertThat(PolicySelection.hasWaivableFailures(waived)).isFalse();
+    }
+
+    @Test
+    void nothingWaivedLeavesTheVerdictAndReasonsOutsideTheRulesAreNeverWaived() {
+        var verdict = decide(null, List.of(PASS, FAIL));
+        var unchanged = PolicySelection.waive(verdict, (policy, rule) -> null);
+        assertThat(unchanged.allowed()).isFalse();
+        assertThat(unchanged.policies()).isEqualTo(verdict.policies());
+
+        var unknown = decide(List.of("fail", "no-such"), List.of(FAIL));
+        var waivedUnknown = PolicySelection.waive(unknown, (policy, rule) -> "exc-1");
+        assertThat(waivedUnknown.allowed()).isFalse();
+        assertThat(waivedUnknown.reason()).startsWith("unknown policy 'no-such'");
+
+        var notApplicable = decide(List.of("dev-only"), List.of(DEV_ONLY));
+        assertThat(PolicySelection.hasWaivableFailures(notApplicable)).isFalse();
+        assertThat(PolicySelection.waive(notApplicable, (policy, rule) -> "exc-1").allowed()).isFalse();
+    }
+
+    @Test
+    void aWaivedFailureOfAWarnModePolicyNoLongerWarnsAsAFailure() {
+        var verdict = decide(null, List.of(PASS, WARN_FAIL));
+        var waived = PolicySelection.waive(verdict, (policy, rule) -> "exc-2");
+        assertThat(waived.allowed()).isTrue();
+        assertThat(waived.outcome()).isEqualTo("warn");
+        assertThat(waived.warnings()).containsExactly("warn-fail/r: rule r of warn-fail second line (excepted by exception exc-2)");
+    }
 }

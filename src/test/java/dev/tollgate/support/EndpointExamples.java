@@ -126,6 +126,8 @@ public final class EndpointExamples {
         return switch (method + " " + pattern) {
             case "POST /v1/decisions" -> new Example(method, pattern, path, json, bytes(decisionBody()));
             case "POST /v1/decisions:evaluate" -> new Example(method, pattern, path, json, bytes(decisionBody()));
+            case "POST /v1/policies/{name}:replay" -> new Example(method, pattern, path, json,
+                    "{\"version\":1}".getBytes(StandardCharsets.UTF_8));
             case "POST /v1/admission" -> new Example(method, pattern, path, json,
                     read("src/test/resources/admission/kubewarden/pod_creation_with_digest.json"));
             case "PUT /v1/policies/{name}" -> new Example(method, pattern, path, "text/plain",
@@ -141,6 +143,11 @@ public final class EndpointExamples {
             case "PUT /v1/trust/keys/{name}" -> new Example(method, pattern, path, "application/x-pem-file", freshPublicKey());
             case "PUT /v1/trust/roots/{name}" -> new Example(method, pattern, path, json,
                     read(CONFORMANCE + "rekor2-dsse-happy-path/trusted_root.json"));
+            // a request only: pending until another token approves it, it applies to nothing
+            case "POST /v1/exceptions" -> new Example(method, pattern, path, json, bytes(Api.map(
+                    "scope", Api.map("digest", digest, "policy", names.policy()), "reason", "an example", "ticket", "EX-1",
+                    "expiresAt", java.time.Instant.now().plus(java.time.Duration.ofDays(1))
+                            .truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())));
             case "POST /v1/tokens" -> new Example(method, pattern, path, json,
                     bytes(Api.map("name", names.token() + "-new", "roles", List.of("admin"))));
             case "POST /ui/login" -> form(method, pattern, path, "token=" + names.signInToken());

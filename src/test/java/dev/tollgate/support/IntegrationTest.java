@@ -29,6 +29,8 @@ public abstract class IntegrationTest {
     public static final FakeRegistry FORBIDDEN_REGISTRY = new FakeRegistry();
     /** The one namespace exempt from admission in the test suite (the server has none by default). */
     public static final String EXEMPT_NAMESPACE = "tollgate-exempt";
+    /** The one namespace where admission's break-glass is enabled in the test suite (none by default). */
+    public static final String BREAK_GLASS_NAMESPACE = "tollgate-break-glass";
     /** Exports that may run at once in the test suite (a stalled one ends after 2 s without progress). */
     public static final int EXPORT_THREADS = 2;
     /** The ledger's checkpoint origin in the test suite. */
@@ -72,6 +74,7 @@ public abstract class IntegrationTest {
         registry.add("tollgate.http.header-timeout", () -> "2s");
         registry.add("tollgate.http.body-timeout", () -> "3s");
         registry.add("tollgate.admission.exempt-namespaces", () -> EXEMPT_NAMESPACE);
+        registry.add("tollgate.admission.break-glass.namespaces", () -> BREAK_GLASS_NAMESPACE);
         // below the registry's 3 s, so that a stalled registry shows the review's deadline
         registry.add("tollgate.admission.review-timeout", () -> "2s");
         registry.add("tollgate.audit.export-threads", () -> String.valueOf(EXPORT_THREADS));
@@ -101,6 +104,16 @@ public abstract class IntegrationTest {
         registry.add("tollgate.policy-sources.bundles[0].name", () -> PolicySourceFiles.BUNDLE_SOURCE);
         registry.add("tollgate.policy-sources.bundles[0].file", () -> PolicySourceFiles.BUNDLE.toString());
         registry.add("tollgate.policy-sources.bundles[0].public-key", () -> PolicySourceFiles.KEY.toString());
+        // and a bundle signed keyless, by a certificate for one identity under a root the test registers
+        registry.add("tollgate.policy-sources.bundles[1].name", () -> PolicySourceFiles.KEYLESS_SOURCE);
+        registry.add("tollgate.policy-sources.bundles[1].file", () -> PolicySourceFiles.KEYLESS_BUNDLE.toString());
+        registry.add("tollgate.policy-sources.bundles[1].issuer", () -> PolicySourceFiles.KEYLESS_ISSUER);
+        registry.add("tollgate.policy-sources.bundles[1].subject", () -> PolicySourceFiles.KEYLESS_SUBJECT);
+        if (distribution != null) { // and an OCI artifact in the real registry, by tag, signed with the release key
+            registry.add("tollgate.policy-sources.bundles[2].name", () -> PolicySourceFiles.OCI_SOURCE);
+            registry.add("tollgate.policy-sources.bundles[2].oci", () -> distribution.host() + "/" + PolicySourceFiles.OCI_REPOSITORY + ":release");
+            registry.add("tollgate.policy-sources.bundles[2].public-key", () -> PolicySourceFiles.KEY.toString());
+        }
         // the console's single sign-on, against a real OpenID provider on another loopback port
         OidcProvider sso = OidcProvider.get();
         registry.add("tollgate.console.oidc.issuer-uri", sso::issuer);

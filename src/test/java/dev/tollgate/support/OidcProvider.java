@@ -35,7 +35,6 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
@@ -94,6 +93,45 @@ public final class OidcProvider {
         return "http://localhost:" + port;
     }
 
+    /**
+     * Lets the console send a signed-out browser back to {@code uri} after the provider's logout (an
+     * exact match, as the provider requires of post-logout redirects).
+     */
+    public void allowPostLogoutRedirect(String uri) {
+        Provider.CLIENTS.allowPostLogoutRedirect(uri);
+    }
+
+    /** The provider's one client, whose post-logout redirects may grow. */
+    static final class Clients implements RegisteredClientRepository {
+
+        private volatile RegisteredClient client;
+
+        Clients(RegisteredClient client) {
+            this.client = client;
+        }
+
+        synchronized void allowPostLogoutRedirect(String uri) {
+            client = RegisteredClient.from(client).postLogoutRedirectUri(uri).build();
+        }
+
+        @Override
+        public synchronized void save(RegisteredClient registeredClient) {
+            client = registeredClient; // the provider re-encodes the client's secret after its first use
+        }
+
+        @Override
+        public RegisteredClient findById(String id) {
+            RegisteredClient known = client;
+            return known.getId().equals(id) ? known : null;
+        }
+
+        @Override
+        public RegisteredClient findByClientId(String clientId) {
+            RegisteredClient known = client;
+            return known.getClientId().equals(clientId) ? known : null;
+        }
+    }
+
     @TestConfiguration(proxyBeanMethods = false)
     @ImportAutoConfiguration({ TomcatServletWebServerAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
             SecurityFilterAutoConfiguration.class })
@@ -129,7 +167,11 @@ public final class OidcProvider {
 
         @Bean
         RegisteredClientRepository clients() {
-            return new InMemoryRegisteredClientRepository(RegisteredClient.withId(UUID.randomUUID().toString())
+            return CLIENTS;
+        }
+
+        /** The console's client; the post-logout redirect is added once the console's port is known. */
+        static final Clients CLIENTS = new Clients(RegisteredClient.withId(UUID.randomUUID().toString())
                     .clientId(CLIENT_ID)
                     .clientSecret("{noop}" + CLIENT_SECRET)
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
@@ -140,7 +182,6 @@ public final class OidcProvider {
                     .scope(OidcScopes.PROFILE)
                     .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
                     .build());
-        }
 
         @Bean
         OAuth2TokenCustomizer<JwtEncodingContext> groups() {

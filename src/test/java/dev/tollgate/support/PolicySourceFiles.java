@@ -33,6 +33,15 @@ public final class PolicySourceFiles {
     public static final Path KEY = ROOT.resolve("bundle").resolve("release.pem");
     /** The configured bundle source's name. */
     public static final String BUNDLE_SOURCE = "signed";
+    /** The keyless bundle source: a tarball that must be signed by a certificate for this identity. */
+    public static final String KEYLESS_SOURCE = "keyless";
+    public static final Path KEYLESS_BUNDLE = ROOT.resolve("keyless").resolve("policies.tgz");
+    public static final Path KEYLESS_SIGNATURE = ROOT.resolve("keyless").resolve("policies.tgz.sigstore.json");
+    public static final String KEYLESS_ISSUER = "https://token.actions.githubusercontent.com";
+    public static final String KEYLESS_SUBJECT = "https://github.com/acme/policies/.github/workflows/release.yml@refs/heads/main";
+    /** The OCI bundle source (configured when the real registry runs): {@code <registry>/<OCI_REPOSITORY>:release}. */
+    public static final String OCI_SOURCE = "oci";
+    public static final String OCI_REPOSITORY = "tollgate/policies";
     /** The key the server trusts for the bundle. */
     public static final KeyPair RELEASE = ec();
 
@@ -40,6 +49,7 @@ public final class PolicySourceFiles {
         try {
             Files.createDirectories(DIRECTORY);
             Files.createDirectories(BUNDLE.getParent());
+            Files.createDirectories(KEYLESS_BUNDLE.getParent());
             Files.writeString(KEY, pem(RELEASE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -142,5 +152,11 @@ public final class PolicySourceFiles {
     public static void publish(byte[] tarGz, byte[] signature) {
         replace(SIGNATURE, signature);
         replace(BUNDLE, tarGz);
+    }
+
+    /** Publishes a release of the keyless source: the signature first, then the tarball. */
+    public static void publishKeyless(byte[] tarGz, byte[] signature) {
+        replace(KEYLESS_SIGNATURE, signature);
+        replace(KEYLESS_BUNDLE, tarGz);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import com.google.re2j.Pattern;
+import dev.tollgate.name.ResourceName;
 import dev.tollgate.policy.dsl.Ast;
 import dev.tollgate.policy.dsl.Ast.Expr;
 import dev.tollgate.policy.dsl.Diagnostic;
@@ -38,7 +39,6 @@ final class Checker {
 
     /** Longest number literal, as Jackson bounds the numbers of JSON input. */
     static final int MAX_NUMBER_LENGTH = 1000;
-    private static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> KEYWORDS = Set.of("policy", "description", "mode", "enforce", "warn", "audit",
             "applies", "when", "let", "rule", "require", "deny", "if", "message", "any", "all", "in", "not", "and", "or",
             "matches", "glob", "startsWith", "endsWith", "contains", "count", "true", "false", "null");
@@ -75,6 +75,8 @@ final class Checker {
 
     private final Ast.Policy policy;
     private final List<Diagnostic> errors = new ArrayList<>();
+    /** Warnings found on the way (read by {@link PolicyWarnings}; they never stop a compilation). */
+    final List<Diagnostic> warnings = new ArrayList<>();
     private final Map<String, LetInfo> lets = new LinkedHashMap<>();
     /** Each distinct pattern is compiled once per policy, however often it is used. */
     private final Map<String, Patterns.Compiled> regexes = new java.util.HashMap<>();
@@ -97,7 +99,7 @@ final class Checker {
 
     CompileResult compile() {
         String name = decode(policy.rawName(), policy.nameSpan());
-        if (name != null && !POLICY_NAME.matches(name)) {
+        if (name != null && !ResourceName.isValid(name)) {
             error(policy.nameSpan(), Codes.INVALID_NAME,
                     "invalid policy name '" + name + "': lowercase letters, digits and hyphens, at most 63 characters");
         }
@@ -469,7 +471,19 @@ final class Checker {
         String op = link.operator();
         boolean known = left.known() && right.known();
         switch (op) {
-            case "==", "!=", "in":
+            case "==", "!=":
+                if (known && !left.is(Kind.NULL) && !right.is(Kind.NULL) && differ(left, right)) {
+                    warnings.add(Diagnostic.at(link.operatorSpan(), PolicyWarnings.TYPE_MISMATCH, "comparing " + left.label()
+                            + " with " + right.label() + " using '" + op + "' is always " + op.equals("!=")
+                            + ": values of different types are never equal"));
+                }
+                return Type.BOOLEAN;
+            case "in":
+                if (known && right.is(Kind.LIST) && right.element() != null && right.element().known() && !left.is(Kind.NULL)
+                        && differ(left, right.element())) {
+                    warnings.add(Diagnostic.at(link.operatorSpan(), PolicyWarnings.TYPE_MISMATCH, "'in' looks for "
+                            + left.label() + " in a list whose elements are " + right.element().label() + ": it is always false"));
+                }
                 return Type.BOOLEAN;
             case "??":
                 if (left.is(Kind.NULL)) {
@@ -523,6 +537,11 @@ final class Checker {
             return Type.ANY;
         }
         return Type.ANY;
+    }
+
+    /** Two known types whose values are never equal (versions are left out: they compare with what they parse). */
+    private static boolean differ(Type a, Type b) {
+        return a.kind() != b.kind() && !a.is(Kind.VERSION) && !b.is(Kind.VERSION);
     }
 
     private void typeError(Ast.Binary link, String message) {

@@ -16,6 +16,8 @@ import dev.tollgate.policy.dsl.PolicyParser;
  * {@code prod-} — an {@code applies when} written so silently never applies.</li>
  * <li>{@value #NEVER_APPLIES}: an {@code applies when} that is the constant {@code false}.</li>
  * <li>{@value #NEVER_FAILS}: a rule that cannot fail ({@code require true}, {@code deny if false}).</li>
+ * <li>{@value #TYPE_MISMATCH}: {@code ==}, {@code !=} or {@code in} between values whose declared types differ
+ * ({@code s.integratedTime == "2026-01-01"}, {@code context.replicas == 3}): always false (or true), whatever the input.</li>
  * </ul>
  */
 public final class PolicyWarnings {
@@ -23,6 +25,7 @@ public final class PolicyWarnings {
     public static final String ANCHORED_PATTERN = "policy_anchored_pattern";
     public static final String NEVER_APPLIES = "policy_never_applies";
     public static final String NEVER_FAILS = "policy_rule_never_fails";
+    public static final String TYPE_MISMATCH = "policy_comparison_type_mismatch";
 
     private PolicyWarnings() {
     }
@@ -50,6 +53,11 @@ public final class PolicyWarnings {
                 warnings.add(Diagnostic.at(rule.condition().span(), NEVER_FAILS, "rule '" + rule.name() + "' can never fail: its "
                         + (rule.denyIf() ? "'deny if'" : "'require'") + " condition is always " + value));
             }
+        }
+        Checker checker = new Checker(policy, parsed.deferred(), dev.tollgate.policy.dsl.Deadline.NONE,
+                dev.tollgate.policy.eval.Budget.Limits.DEFAULT);
+        if (checker.compile().ok()) {
+            warnings.addAll(checker.warnings);
         }
         warnings.sort(null);
         return List.copyOf(warnings);

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Replay throughput (issue 13): N recorded decisions with their kept policy inputs in an embedded
+# PostgreSQL (fsync and synchronous_commit on), replayed by Replays.run as the endpoint runs it,
+# next to the floor (the raw evaluation of the compiled candidate over the same inputs in memory).
+#   bench/replay.sh             # 100,000 decisions per input kind, best of 3 runs
+#   bench/replay.sh 20000 2     # quicker
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" dev.tollgate.decision.ReplayBenchmark "$@"

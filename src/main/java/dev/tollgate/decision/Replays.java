@@ -1,0 +1,470 @@
+package dev.tollgate.decision;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import dev.tollgate.audit.DecisionInputs;
+import dev.tollgate.policy.ActivePolicy;
+import dev.tollgate.policy.PolicyCatalog;
+import dev.tollgate.policy.PolicyVersionInfo;
+import dev.tollgate.policy.eval.Input;
+import dev.tollgate.policy.eval.Mode;
+import dev.tollgate.policy.eval.Outcome;
+import dev.tollgate.policy.eval.PolicyResult;
+import dev.tollgate.policy.eval.Program;
+import dev.tollgate.policy.eval.RuleResult;
+import dev.tollgate.web.ApiException;
+import jakarta.annotation.PreDestroy;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+import dev.tollgate.digest.Digest;
+
+/**
+ * Replay over history (docs/policy-authoring.md, "Replay"): the recorded decisions in which a
+ * policy took part, re-evaluated from the policy input each was made on (kept since V21) with a
+ * candidate version of that policy in place of the one that decided — the other policies of each
+ * decision keep their recorded outcomes, and the decision's outcome is combined again by §6.
+ * Nothing is written. A replay is bounded by its window, its count and
+ * {@code tollgate.replay.max-duration}, and stops when its client goes away.
+ */
+@Service
+public class Replays {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** Why a decision recorded before inputs were kept cannot be replayed. */
+    static final String BEFORE_INPUTS = "recorded before policy inputs were kept (schema V21)";
+    static final String NOT_EVALUATED = "no policy input: the decision evaluated no policy";
+
+    private final DecisionInputs inputs;
+    private final PolicyCatalog catalog;
+    private final ReplayProperties properties;
+    private final DecisionProperties decisions;
+    private final Clock clock;
+    /** Decisions re-evaluated by every replay of this process (a test watches it stop when the client goes away). */
+    final AtomicLong evaluated = new AtomicLong();
+    /** A test's hook, run before each decision is replayed. */
+    volatile Runnable beforeEach;
+
+    private final tools.jackson.databind.ObjectMapper json;
+
+    Replays(DecisionInputs inputs, PolicyCatalog catalog, ReplayProperties properties, DecisionProperties decisions, Clock clock,
+            tools.jackson.databind.ObjectMapper json) {
+        this.json = json;
+        this.inputs = inputs;
+        this.catalog = catalog;
+        this.properties = properties;
+        this.decisions = decisions;
+        this.clock = clock;
+    }
+
+    /** A replay asked for and checked: the candidate compiled, the window and the count within their bounds. */
+    public record Plan(String policy, Program candidate, String sha256, Integer version, Instant since, Instant until, int limit,
+            Instant asOf, boolean changedOnly) {
+    }
+
+    /** Reads and checks a replay request; every fault is a 400 (a stored version that does not exist a 404). */
+    public Plan plan(String name, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("the request body must be a JSON object");
+        }
+        for (String field : body.propertyNames()) {
+            if (!List.of("source", "version", "since", "until", "limit", "asOf", "changedOnly", "trust").contains(field)) {
+                throw ApiException.badRequest("unknown field '" + field + "'; a replay takes source or version, since, until,"
+                        + " limit, asOf, changedOnly");
+            }
+        }
+        if (body.has("trust")) {
+            throw ApiException.badRequest("replaying a trust change is not supported: the kept inputs hold the facts verified"
+                    + " against the trust of their time, not the bundles verified again; replay a policy change instead");
+        }
+        JsonNode source = body.get("source");
+        JsonNode version = body.get("version");
+        if ((source == null) == (version == null)) {
+            throw ApiException.badRequest("a replay takes either source (the candidate's text) or version (a stored version)");
+        }
+        Program candidate;
+        String sha256;
+        Integer stored = null;
+        if (source != null) {
+            if (!source.isString()) {
+                throw ApiException.badRequest("source must be the candidate policy's text, as a string");
+            }
+            candidate = catalog.compileOrThrow(source.stringValue());
+            sha256 = Digest.sha256(source.stringValue()).hex();
+        } else {
+            if (!version.isInt() || version.intValue() < 1) {
+                throw ApiException.badRequest("version must be a stored version's number");
+            }
+            PolicyVersionInfo info = catalog.version(name, version.intValue()); // 404 if it does not exist
+            candidate = catalog.compileOrThrow(info.source());
+            sha256 = info.sha256();
+            stored = info.version();
+        }
+        if (!candidate.name().equals(name)) {
+            throw ApiException.badRequest("the candidate is policy '" + candidate.name() + "', not '" + name + "'");
+        }
+        Instant until = body.has("until") ? time(body.get("until"), "until") : clock.instant();
+        Instant since = body.has("since") ? time(body.get("since"), "since") : until.minus(properties.defaultWindow());
+        if (!since.isBefore(until)) {
+            throw ApiException.badRequest("since must be before until");
+        }
+        if (Duration.between(since, until).compareTo(properties.maxWindow()) > 0) {
+            throw ApiException.badRequest("the window may be at most " + properties.maxWindow().toDays() + " days"
+                    + " (tollgate.replay.max-window)");
+        }
+        int limit = properties.defaultLimit();
+        if (body.has("limit")) {
+            JsonNode l = body.get("limit");
+            if (!l.isInt() || l.intValue() < 1 || l.intValue() > properties.maxLimit()) {
+                throw ApiException.badRequest("limit must be a whole number from 1 to " + properties.maxLimit());
+            }
+            limit = l.intValue();
+        }
+        Instant asOf = body.has("asOf") ? time(body.get("asOf"), "asOf") : null;
+        boolean changedOnly = false;
+        if (body.has("changedOnly")) {
+            if (!body.get("changedOnly").isBoolean()) {
+                throw ApiException.badRequest("changedOnly must be true or false");
+            }
+            changedOnly = body.get("changedOnly").booleanValue();
+        }
+        return new Plan(name, candidate, sha256, stored, since, until, limit, asOf, changedOnly);
+    }
+
+    private static Instant time(JsonNode node, String field) {
+        if (!node.isString()) {
+            throw ApiException.badRequest(field + " must be an RFC 3339 date-time string");
+        }
+        return dev.tollgate.web.Rfc3339.parameter(node.stringValue(), field);
+    }
+
+    /**
+     * Runs the plan: one line per decision to {@code emit} (all, or only the changed ones), then the
+     * summary, which it also returns. Stops early when {@code cancelled} says so, at the count, or
+     * past {@code max-duration}; the summary says which.
+     */
+    public ObjectNode run(Plan plan, Consumer<ObjectNode> emit, BooleanSupplier cancelled) {
+        long start = System.nanoTime();
+        long end = start + properties.maxDuration().toNanos();
+        Tally tally = new Tally();
+        String[] stoppedBy = {null};
+        ActivePolicy candidate = new ActivePolicy(plan.policy(), plan.version() == null ? 0 : plan.version(), plan.sha256(),
+                plan.candidate());
+        // two stages: this thread walks the cursor (the database, the rows' JSON) and emits; the pool reads
+        // the inputs back and evaluates them, a batch at a time, at most PIPELINE batches ahead
+        ArrayDeque<Future<Done>> pending = new ArrayDeque<>();
+        List<DecisionInputs.Recorded> batch = new ArrayList<>(BATCH);
+        long[] batchStart = {0};
+        Consumer<Done> drain = done -> {
+            tally.add(done.tally());
+            for (ObjectNode line : done.lines()) {
+                if (!plan.changedOnly() || line.path("changed").asBoolean(false)) {
+                    emit.accept(line);
+                }
+            }
+        };
+        try {
+            inputs.forPolicy(plan.policy(), plan.since(), plan.until(), plan.limit(), recorded -> {
+                if (cancelled.getAsBoolean()) {
+                    stoppedBy[0] = "client";
+                    return false;
+                }
+                if (System.nanoTime() - end > 0) {
+                    stoppedBy[0] = "time";
+                    return false;
+                }
+                Runnable hook = beforeEach;
+                if (hook != null) {
+                    hook.run();
+                }
+                if (batch.isEmpty()) {
+                    batchStart[0] = System.nanoTime();
+                }
+                batch.add(recorded);
+                if (batch.size() >= BATCH || System.nanoTime() - batchStart[0] > BATCH_NANOS) {
+                    pending.add(submit(List.copyOf(batch), candidate, plan.asOf()));
+                    batch.clear();
+                }
+                while (pending.size() > PIPELINE || (!pending.isEmpty() && pending.peek().isDone())) {
+                    drain.accept(result(pending.poll()));
+                }
+                return true;
+            });
+            if (!batch.isEmpty()) {
+                pending.add(submit(List.copyOf(batch), candidate, plan.asOf()));
+            }
+            while (!pending.isEmpty()) {
+                drain.accept(result(pending.poll()));
+            }
+        } finally {
+            pending.forEach(f -> f.cancel(true));
+        }
+        if (stoppedBy[0] == null && tally.seen >= plan.limit()) {
+            stoppedBy[0] = "limit";
+        }
+        ObjectNode summary = NODES.objectNode();
+        ObjectNode s = summary.putObject("summary");
+        s.put("policy", plan.policy());
+        ObjectNode c = s.putObject("candidate").put("sha256", plan.sha256()).put("mode", plan.candidate().mode().id());
+        if (plan.version() != null) {
+            c.put("version", plan.version());
+        }
+        s.put("since", plan.since().toString()).put("until", plan.until().toString());
+        if (plan.asOf() != null) {
+            s.put("asOf", plan.asOf().toString());
+        }
+        s.put("decisions", tally.seen).put("replayed", tally.replayed).put("allowToDeny", tally.allowToDeny)
+                .put("denyToAllow", tally.denyToAllow).put("unchanged", tally.unchanged)
+                .put("otherChanges", tally.replayed - tally.allowToDeny - tally.denyToAllow - tally.unchanged);
+        ObjectNode not = s.putObject("notReplayable").put("count", tally.notReplayable);
+        ObjectNode reasons = not.putObject("reasons");
+        tally.reasons.forEach(reasons::put);
+        s.put("complete", stoppedBy[0] == null);
+        if (stoppedBy[0] != null) {
+            s.put("stoppedBy", stoppedBy[0]);
+        }
+        s.put("elapsedMs", (System.nanoTime() - start) / 1_000_000);
+        return summary;
+    }
+
+    /** Decisions evaluated together by the pool; a batch is also sent when it is older than BATCH_NANOS. */
+    private static final int BATCH = 256;
+    private static final long BATCH_NANOS = 20_000_000L;
+    /** Batches evaluated ahead of the one being emitted. */
+    private static final int PIPELINE = 3;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2, runnable -> {
+        Thread t = new Thread(runnable, "replay-evaluate");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @PreDestroy
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    private record Done(List<ObjectNode> lines, Tally tally) {
+    }
+
+    private Future<Done> submit(List<DecisionInputs.Recorded> batch, ActivePolicy candidate, Instant asOf) {
+        return pool.submit(() -> {
+            Tally t = new Tally();
+            List<ObjectNode> lines = new ArrayList<>(batch.size());
+            for (DecisionInputs.Recorded r : batch) {
+                lines.add(replay(r, candidate, asOf, t));
+            }
+            return new Done(lines, t);
+        });
+    }
+
+    private static Done result(Future<Done> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("replaying a batch failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while replaying", e);
+        }
+    }
+
+    private static final class Tally {
+        void add(Tally other) {
+            seen += other.seen;
+            replayed += other.replayed;
+            allowToDeny += other.allowToDeny;
+            denyToAllow += other.denyToAllow;
+            unchanged += other.unchanged;
+            notReplayable += other.notReplayable;
+            other.reasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
+        }
+
+        long seen;
+        long replayed;
+        long allowToDeny;
+        long denyToAllow;
+        long unchanged;
+        long notReplayable;
+        final Map<String, Long> reasons = new TreeMap<>();
+
+        void notReplayable(String reason) {
+            notReplayable++;
+            reasons.merge(reason, 1L, Long::sum);
+        }
+    }
+
+    private ObjectNode replay(DecisionInputs.Recorded recorded, ActivePolicy candidate, Instant asOf, Tally tally) {
+        tally.seen++;
+        ObjectNode line = NODES.objectNode();
+        line.put("decisionId", recorded.decisionId().toString());
+        line.put("sequence", recorded.sequence());
+        line.put("decidedAt", recorded.decidedAt().toString());
+        ObjectNode artifact = line.putObject("artifact").put("digest", recorded.artifactDigest());
+        if (recorded.artifactName() != null) {
+            artifact.put("name", recorded.artifactName());
+        }
+        if (recorded.artifactTag() != null) {
+            artifact.put("tag", recorded.artifactTag());
+        }
+        JsonNode policies = tree(recorded.policies());
+        JsonNode before = recordedPolicy(policies, candidate.name());
+        ObjectNode b = line.putObject("before").put("allowed", recorded.allowed()).put("outcome", recorded.outcome());
+        if (before != null) {
+            b.put("policyOutcome", before.path("outcome").asString(null)).put("policyVersion", before.path("version").asInt());
+        }
+        String why = recorded.input() != null ? null
+                : recorded.omitted() != null ? recorded.omitted() : recorded.inputRow() ? NOT_EVALUATED : BEFORE_INPUTS;
+        Input input = null;
+        if (why == null) {
+            try {
+                input = RecordedInputs.read(json.readTree(recorded.input()), asOf);
+            } catch (RuntimeException e) {
+                why = "the kept policy input could not be read: " + e.getMessage();
+            }
+        }
+        if (why != null) {
+            tally.notReplayable(why);
+            line.put("replayable", false).put("reason", why);
+            return line;
+        }
+        PolicyResult result = candidate.program().evaluate(input);
+        evaluated.incrementAndGet();
+        After after = combine(tree(recorded.named()), policies, recorded.reason(), candidate, result,
+                decisions.denyWhenNoPolicyApplies());
+        tally.replayed++;
+        ObjectNode a = line.putObject("after").put("allowed", after.allowed()).put("outcome", after.outcome());
+        a.put("policyOutcome", after.policyOutcome());
+        if (after.reason() != null) {
+            a.put("reason", after.reason());
+        }
+        ArrayNode changed = line.putArray("changedRules");
+        changedRules(before, result).forEach(changed::add);
+        boolean decisionChanged = after.allowed() != recorded.allowed() || !after.outcome().equals(recorded.outcome());
+        if (recorded.allowed() && !after.allowed()) {
+            tally.allowToDeny++;
+        } else if (!recorded.allowed() && after.allowed()) {
+            tally.denyToAllow++;
+        } else if (!decisionChanged) {
+            tally.unchanged++;
+        }
+        line.put("changed", decisionChanged || !changed.isEmpty());
+        return line;
+    }
+
+    private JsonNode tree(String text) {
+        return text == null ? null : json.readTree(text);
+    }
+
+    private static JsonNode recordedPolicy(JsonNode policies, String name) {
+        if (policies != null) {
+            for (JsonNode p : policies) {
+                if (name.equals(p.path("name").asString(null))) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The replayed decision's outcome: §6 again, over the other policies' recorded outcomes and
+     * the candidate's new one. {@code policyOutcome} is the candidate's as the decision sees it
+     * ({@code not-applicable} when it was selected and no longer applies).
+     */
+    record After(boolean allowed, String outcome, String reason, String policyOutcome) {
+    }
+
+    static After combine(JsonNode namedPolicies, JsonNode policies, String recordedReason, ActivePolicy candidate,
+            PolicyResult result, boolean denyWhenNoneApplies) {
+        boolean named = namedPolicies != null && namedPolicies.isArray();
+        String reason = recordedReason != null && recordedReason.startsWith("unknown policy") ? recordedReason : null;
+        boolean denies = false;
+        boolean warns = false;
+        boolean enforcing = false;
+        if (policies != null) {
+            for (JsonNode p : policies) {
+                if (candidate.name().equals(p.path("name").asString(null))) {
+                    continue;
+                }
+                String mode = p.path("mode").asString("enforce");
+                boolean deny = "deny".equals(p.path("outcome").asString(""));
+                enforcing |= "enforce".equals(mode);
+                denies |= deny && "enforce".equals(mode);
+                warns |= deny && "warn".equals(mode);
+                if (!"audit".equals(mode)) {
+                    for (JsonNode rule : p.path("rules")) {
+                        warns |= "warn".equals(rule.path("outcome").asString(""));
+                    }
+                }
+            }
+        }
+        Mode mode = candidate.mode();
+        String policyOutcome;
+        if (result.applicable() || named) {
+            Outcome outcome = result.applicable() ? result.outcome() : Outcome.DENY;
+            policyOutcome = result.applicable() ? outcome.id() : "deny";
+            boolean deny = outcome == Outcome.DENY;
+            enforcing |= mode == Mode.ENFORCE;
+            denies |= deny && mode == Mode.ENFORCE;
+            warns |= deny && mode == Mode.WARN;
+            if (mode != Mode.AUDIT && result.applicable()) {
+                for (RuleResult rule : result.rules()) {
+                    warns |= !rule.passed() && rule.effective() != null;
+                }
+            }
+        } else {
+            policyOutcome = "not-applicable";
+        }
+        if (!named && !enforcing && denyWhenNoneApplies && reason == null) {
+            reason = "no applicable policy";
+        }
+        boolean allowed = reason == null && !denies;
+        return new After(allowed, !allowed ? "deny" : warns ? "warn" : "allow", reason, policyOutcome);
+    }
+
+    /** Each rule whose outcome differs between the recorded policy and the candidate (added and removed rules too). */
+    private static List<ObjectNode> changedRules(JsonNode before, PolicyResult result) {
+        Map<String, String> was = new LinkedHashMap<>();
+        if (before != null) {
+            for (JsonNode rule : before.path("rules")) {
+                was.put(rule.path("name").asString(""), rule.path("outcome").asString(null));
+            }
+        }
+        List<ObjectNode> changed = new ArrayList<>();
+        for (RuleResult rule : result.applicable() ? result.rules() : List.<RuleResult>of()) {
+            String previous = was.remove(rule.name());
+            if (!rule.outcome().equals(previous)) {
+                ObjectNode c = NODES.objectNode().put("rule", rule.name());
+                c.put("before", previous);
+                c.put("after", rule.outcome());
+                if (!rule.passed()) {
+                    c.put("reason", rule.message() != null ? rule.message() : rule.reason());
+                }
+                changed.add(c);
+            }
+        }
+        was.forEach((name, outcome) -> changed.add(NODES.objectNode().put("rule", name).put("before", outcome).putNull("after")));
+        return changed;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.tollgate.decision;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import dev.tollgate.audit.DecisionHistory;
+import dev.tollgate.audit.StoredEvidence;
+import dev.tollgate.digest.Digest;
+import dev.tollgate.policy.PolicyCatalog;
+import dev.tollgate.policy.PolicyVersionInfo;
+import dev.tollgate.web.ApiException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code GET /v1/decisions/{decisionId}/test-case}: a recorded decision as a policy test file
+ * (docs/policy-authoring.md, "Recorded decisions as test cases") — the policy versions that
+ * decided it, the evidence bundles kept for its artifact that it verified, its context, its
+ * decision time as {@code now}, and what it decided as {@code expect} — with the files the test
+ * names. {@code tollgate test --record ID --server URL} writes them out (the test file as YAML)
+ * and runs it. What cannot be carried is said in {@code omitted}.
+ */
+@RestController
+class TestCaseController {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final DecisionHistory history;
+    private final StoredEvidence stored;
+    private final PolicyCatalog catalog;
+
+    TestCaseController(DecisionHistory history, StoredEvidence stored, PolicyCatalog catalog) {
+        this.history = history;
+        this.stored = stored;
+        this.catalog = catalog;
+    }
+
+    @GetMapping("/v1/decisions/{decisionId}/test-case")
+    ObjectNode testCase(@PathVariable String decisionId) {
+        UUID id;
+        try {
+            id = UUID.fromString(decisionId);
+            if (!id.toString().equals(decisionId)) {
+                throw new IllegalArgumentException("not the canonical spelling");
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no decision " + decisionId);
+        }
+        ObjectNode record = history.find(id).orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
+        ObjectNode answer = NODES.objectNode();
+        answer.put("decisionId", decisionId);
+        ObjectNode file = answer.putObject("testFile");
+        ObjectNode files = answer.putObject("files");
+        ArrayNode omitted = answer.putArray("omitted");
+        JsonNode request = record.path("request");
+
+        ArrayNode policies = file.putArray("policies");
+        ObjectNode expectPolicies = NODES.objectNode();
+        for (JsonNode p : record.path("policies")) {
+            String name = p.path("name").asString();
+            int version = p.path("version").asInt();
+            PolicyVersionInfo info;
+            try {
+                info = catalog.version(name, version);
+            } catch (RuntimeException e) {
+                omitted.add("policy " + name + " v" + version + ": no longer stored");
+                continue;
+            }
+            String path = "policies/" + name + ".v" + version + ".policy";
+            policies.add(path);
+            files.set(path, text(info.source()));
+            ObjectNode expected = expectPolicies.putObject(name);
+            expected.put("outcome", "not applicable".equals(p.path("reason").asString(null)) ? "not-applicable"
+                    : p.path("outcome").asString());
+            ObjectNode rules = expected.putObject("rules");
+            for (JsonNode rule : p.path("rules")) {
+                rules.put(rule.path("name").asString(), rule.path("outcome").asString());
+            }
+        }
+        if (policies.isEmpty()) {
+            throw ApiException.unprocessable("decision " + decisionId + " was decided by no stored policy version (an exemption,"
+                    + " a refusal before evaluation, or its policies were deleted): it makes no test case");
+        }
+        file.putObject("trust").put("publicGood", true);
+
+        ObjectNode c = file.putArray("cases").addObject();
+        c.put("name", "recorded decision " + decisionId);
+        ObjectNode artifact = c.putObject("artifact");
+        JsonNode a = record.path("artifact");
+        artifact.put("digest", a.path("digest").asString());
+        if (a.hasNonNull("name")) {
+            artifact.put("name", a.path("name").asString());
+        }
+        if (a.hasNonNull("tag")) {
+            artifact.put("tag", a.path("tag").asString());
+        }
+        if (request.path("context").isObject() && !request.path("context").isEmpty()) {
+            c.set("context", request.path("context"));
+        }
+        if (request.path("policies").isArray()) {
+            c.set("policies", request.path("policies"));
+        } else {
+            c.put("select", true);
+        }
+        c.put("now", record.path("decidedAt").asString());
+
+        List<StoredEvidence.Item> kept = stored.forDigest(a.path("digest").asString());
+        ArrayNode evidence = NODES.arrayNode();
+        for (JsonNode item : request.path("evidence")) {
+            int index = item.path("index").asInt();
+            if (!item.path("verified").asBoolean(false)) {
+                omitted.add("evidence " + index + " (" + item.path("source").asString() + "): it did not verify ("
+                        + item.path("code").asString("unknown") + "), so it was not kept");
+                continue;
+            }
+            String bundleSha = item.path("bundleSha256").asString();
+            String payloadSha = item.path("payloadSha256").asString(null);
+            StoredEvidence.Item match = kept.stream().filter(k -> k.bundleSha256().equals(bundleSha)
+                    && (payloadSha == null ? k.payload() == null : k.payload() != null && Digest.sha256(k.payload()).hex().equals(payloadSha)))
+                    .findFirst().orElse(null);
+            if (match == null) {
+                omitted.add("evidence " + index + " (" + item.path("source").asString() + "): its bundle is not kept"
+                        + (record.path("dryRun").asBoolean(false) ? " (a dry run keeps no evidence)" : ""));
+                continue;
+            }
+            String bundlePath = "evidence/" + bundleSha + ".sigstore.json";
+            files.set(bundlePath, text(match.bundle()));
+            ObjectNode e = evidence.addObject().put("bundle", bundlePath);
+            if (match.payload() != null) {
+                String payloadPath = "evidence/" + payloadSha + ".payload";
+                files.set(payloadPath, NODES.objectNode().put("base64", Base64.getEncoder().encodeToString(match.payload())));
+                e.put("payload", payloadPath);
+            }
+        }
+        if (!evidence.isEmpty()) {
+            c.set("evidence", evidence);
+        }
+        ObjectNode expect = c.putObject("expect");
+        expect.put("allowed", record.path("allowed").asBoolean());
+        expect.put("outcome", record.path("outcome").asString());
+        expect.set("policies", expectPolicies);
+        if (!omitted.isEmpty()) {
+            List<String> notes = new ArrayList<>();
+            omitted.forEach(n -> notes.add(n.asString()));
+            answer.put("note", "the case may not reproduce the decision: " + String.join("; ", notes));
+        }
+        return answer;
+    }
+
+    /** A file's content: UTF-8 text as base64, like every file of the answer. */
+    private static ObjectNode text(String content) {
+        return NODES.objectNode().put("base64", Base64.getEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8)));
+    }
+}
