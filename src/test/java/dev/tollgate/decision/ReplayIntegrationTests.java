@@ -114,8 +114,20 @@ class ReplayIntegrationTests extends IntegrationTest {
             assertThat(decide(name, otherDigest(i), "a", false).json().get("allowed").asBoolean()).isTrue();
         }
         // a decision recorded without its policy input, as before V21
-        audit.append(new DecisionRecord(UUID.randomUUID(), Instant.now(), "test", "api", false, otherDigest(99), null, null,
-                true, "allow", List.of(name), List.of(), Map.of("context", Map.of()), Map.of("allowed", true), List.of()));
+        // (as the writer's callers make records: the time in milliseconds, an answer with its id)
+        UUID seeded = UUID.randomUUID();
+        Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("decisionId", seeded.toString());
+        answer.put("allowed", true);
+        answer.put("outcome", "allow");
+        answer.put("decidedAt", at.toString());
+        answer.put("artifact", Map.of("digest", otherDigest(99)));
+        answer.put("policies", List.of());
+        answer.put("evidence", List.of());
+        answer.put("warnings", List.of());
+        audit.append(new DecisionRecord(seeded, at, "test", "api", false, otherDigest(99), null, null,
+                true, "allow", List.of(name), List.of(), Map.of("context", Map.of()), answer, List.of()));
         long recorded = decisions();
 
         List<JsonNode> lines = replay(name, Api.map("source", v2(name)));

@@ -53,6 +53,8 @@ class VsaIntegrationTests extends IntegrationTest {
         String digest = evidence != null ? A_TXT : "sha256:" + (Long.toHexString(System.nanoTime()) + "0".repeat(64)).substring(0, 64);
         String body = "{\"artifact\": {\"digest\": \"" + digest + "\", \"name\": \"example.com/vsa\"}, \"context\": {\"verdict\": \""
                 + verdict + "\"}, \"policies\": [\"vsa-leveled\"]" + (evidence == null ? "" : ", \"evidence\": [{\"bundle\": " + evidence + "}]")
+                // only the request's evidence: other tests keep evidence for A_TXT too
+                + (evidence == null ? "" : ", \"storedEvidence\": false")
                 + "}";
         Api.Response r = api.postJson("/v1/decisions", decider, body);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
