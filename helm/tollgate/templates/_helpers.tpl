@@ -54,3 +54,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "tollgate.bootstrapTokenSet" -}}
 {{- if or .Values.bootstrapToken.existingSecret .Values.bootstrapToken.value -}}true{{- end -}}
 {{- end -}}
+
+{{/* The Secret holding the log's signing keys, or nothing (each pod then makes its own). */}}
+{{- define "tollgate.signingSecret" -}}
+{{- if .Values.signing.existingSecret -}}
+{{- .Values.signing.existingSecret -}}
+{{- end -}}
+{{- end -}}

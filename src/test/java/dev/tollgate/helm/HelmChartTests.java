@@ -183,6 +183,35 @@ class HelmChartTests {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void everyReplicaHoldsTheSameSigningKeysFromTheGivenSecret() {
+        // a Secret of one's own: mounted read-only, no key generated in the pod
+        List<Map<String, Object>> given = render(new Helm(CHART).template().set("signing.existingSecret", "tollgate-keys"));
+        Map<String, Object> givenPod = at(kind(given, "Deployment"), "spec", "template", "spec");
+        assertThat((List<Map<String, Object>>) at(givenPod, "volumes")).anySatisfy(v -> {
+            assertThat(v.get("name")).isEqualTo("signing");
+            assertThat((String) at(v, "secret", "secretName")).isEqualTo("tollgate-keys");
+        });
+        assertThat((List<Map<String, Object>>) at(givenPod, "containers", 0, "volumeMounts")).anySatisfy(m -> {
+            assertThat(m.get("mountPath")).isEqualTo("/etc/tollgate/signing");
+            assertThat(m.get("readOnly")).isEqualTo(true);
+        });
+        assertThat(signingOptions(givenPod)).contains("-Dtollgate.signing.dir=/etc/tollgate/signing", "-Dtollgate.signing.generate=false");
+
+        // none: each pod makes its own keys (documented as one replica, tests only)
+        Map<String, Object> own = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec");
+        assertThat((List<Map<String, Object>>) at(own, "volumes")).noneMatch(v -> "signing".equals(v.get("name")));
+        assertThat(signingOptions(own)).contains("-Dtollgate.signing.dir=/tmp/tollgate-signing").doesNotContain("generate=false");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String signingOptions(Map<String, Object> pod) {
+        List<Map<String, Object>> env = at(pod, "containers", 0, "env");
+        return env.stream().filter(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
     void breakGlassIsOffUnlessTheValuesNameNamespaces() {
         Map<String, Object> plain = at(kind(render(new Helm(CHART).template()), "Deployment"), "spec", "template", "spec", "containers", 0);
         assertThat((List<Map<String, Object>>) at(plain, "env")).anySatisfy(e -> {
