@@ -65,15 +65,7 @@ class AuditController {
 
     @GetMapping("/v1/decisions/{decisionId}")
     ObjectNode one(@PathVariable String decisionId) {
-        UUID id;
-        try {
-            id = UUID.fromString(decisionId);
-            if (!id.toString().equals(decisionId)) {
-                throw new IllegalArgumentException("not the canonical spelling"); // ids are given out in lower case
-            }
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no decision " + decisionId);
-        }
+        UUID id = DecisionIds.parse(decisionId);
         return history.find(id).orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
     }
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import dev.tollgate.audit.DecisionExports;
 import dev.tollgate.audit.DecisionHistory;
+import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.audit.HistoryFilters;
 import dev.tollgate.audit.StoredEvidence;
 import dev.tollgate.ledger.Ledger;
@@ -86,16 +87,7 @@ class DecisionPages extends ConsolePage {
     }
 
     private static UUID decisionId(String decisionId) {
-        UUID id;
-        try {
-            id = UUID.fromString(decisionId);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no decision " + decisionId);
-        }
-        if (!id.toString().equals(decisionId)) {
-            throw ApiException.notFound("no decision " + decisionId);
-        }
-        return id;
+        return DecisionIds.parse(decisionId);
     }
 
     /** The decision's inclusion proof as a download: the same document as {@code GET /v1/decisions/{id}/proof}. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.tollgate.audit.DecisionHistory;
+import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.audit.StoredEvidence;
 import dev.tollgate.digest.Digest;
 import dev.tollgate.policy.PolicyCatalog;
@@ -45,15 +46,7 @@ class TestCaseController {
 
     @GetMapping("/v1/decisions/{decisionId}/test-case")
     ObjectNode testCase(@PathVariable String decisionId) {
-        UUID id;
-        try {
-            id = UUID.fromString(decisionId);
-            if (!id.toString().equals(decisionId)) {
-                throw new IllegalArgumentException("not the canonical spelling");
-            }
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no decision " + decisionId);
-        }
+        UUID id = DecisionIds.parse(decisionId);
         ObjectNode record = history.find(id).orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
         ObjectNode answer = NODES.objectNode();
         answer.put("decisionId", decisionId);

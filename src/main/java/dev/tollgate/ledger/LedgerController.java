@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.security.Requester;
 import dev.tollgate.security.Role;
 import dev.tollgate.web.ApiException;
@@ -78,15 +79,7 @@ class LedgerController {
             }
             wait = w.equals("true");
         }
-        UUID id;
-        try {
-            id = UUID.fromString(decisionId);
-            if (!id.toString().equals(decisionId)) {
-                throw new IllegalArgumentException("not the canonical spelling");
-            }
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no decision " + decisionId);
-        }
+        UUID id = DecisionIds.parse(decisionId);
         Ledger.Entry entry = ledger.entry(id).filter(e -> mayRead(requester, e))
                 .orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
         long index = entry.sequence() - 1;
