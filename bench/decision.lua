@@ -30,6 +30,7 @@ end
 
 function done(summary, latency, requests)
   local seconds = summary.duration / 1e6
+  io.write(string.format("requests: %d\n", summary.requests))
   io.write(string.format("summary: %.0f requests/s, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms, %d non-2xx, %d errors\n",
     summary.requests / seconds, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000, summary.errors.status,

@@ -31,7 +31,7 @@ start_server() { # extra server arguments
   TOLLGATE_BOOTSTRAP_TOKEN="$token" java -Xmx1g ${JAVA_OPTS:-} -jar "$jar" --server.port="$PORT" "${db_args[@]}" \
     --tollgate.security.initial-token-file= --logging.level.root=WARN --tollgate.vsa.mode="${VSA:-all}" "$@" >"$work/server.log" 2>&1 &
   echo $! >"$work/pid"
-  for _ in $(seq 1 120); do curl -sf "$base/actuator/health/readiness" >/dev/null && return; sleep 0.5; done
+  for _ in $(seq 1 480); do curl -sf "$base/actuator/health/readiness" >/dev/null && return; sleep 0.5; done
   echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1
 }
 
@@ -62,6 +62,22 @@ POLICY
     -d @"$work/pipeline.json" | grep -q '"allowed":true' || { echo "the pipeline decision was not allowed" >&2; exit 1; }
 }
 
+# CPU time (ms) used so far by the server's JVM and by its PostgreSQL (the postmaster, its live
+# backends and the ones that ended): per decision, it compares builds on a machine that is busy
+# with other work, where throughput alone would not
+cpu_ms() { # java|postgres
+  local tick; tick=$(getconf CLK_TCK)
+  if [ "$1" = java ]; then
+    awk -v t="$tick" '{ print ($14 + $15) * 1000 / t }' "/proc/$(cat "$work/pid")/stat"
+    return
+  fi
+  local pm
+  if [ "${DB:-embedded}" = system ]; then pm=$(head -1 /var/run/postgresql/15-main.pid)
+  else pm=$(pgrep -f -- "-D $work/data" | head -1 || true); [ -n "$pm" ] || pm=$(pgrep -f "$work/data" | head -1); fi
+  { cat "/proc/$pm/stat"; for c in $(pgrep -P "$pm"); do cat "/proc/$c/stat" 2>/dev/null; done; } |
+    awk -v t="$tick" -v pm="$pm" '{ sub(/^.*\) /, ""); s += $12 + $13; if (NR == 1) s += $14 + $15 } END { print s * 1000 / t }'
+}
+
 # load <path> <body file> rate|max <requests/s or connections> [expected text in every answer]
 load() {
   local url="$base$1" body="$2" conns rate
@@ -69,9 +85,15 @@ load() {
   BODY="$body" TOKEN="$decider" RATE="$rate" CONNS="$conns" EXPECT="${5:-}" \
     wrk -t2 -c"$conns" -d5s -s bench/decision.lua "$url" >/dev/null   # warm-up
   echo "$3 $4 (connections $conns, ${SECONDS_PER_RUN}s):"
-  BODY="$body" TOKEN="$decider" RATE="$rate" CONNS="$conns" EXPECT="${5:-}" \
-    wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -s bench/decision.lua "$url" \
-    | grep -E "^summary|unexpected|Socket errors" | sort | uniq -c | sed "s/^ *1 //"
+  local java0 pg0 java1 pg1 out requests
+  java0=$(cpu_ms java); pg0=$(cpu_ms postgres)
+  out=$(BODY="$body" TOKEN="$decider" RATE="$rate" CONNS="$conns" EXPECT="${5:-}" \
+    wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency -s bench/decision.lua "$url")
+  java1=$(cpu_ms java); pg1=$(cpu_ms postgres)
+  echo "$out" | grep -E "^summary|unexpected|Socket errors" | sort | uniq -c | sed "s/^ *1 //"
+  requests=$(echo "$out" | sed -n 's/^requests: //p')
+  awk -v j="$(echo "$java1 - $java0" | bc)" -v p="$(echo "$pg1 - $pg0" | bc)" -v n="$requests" \
+    'BEGIN { if (n > 0) printf "cpu per request: server %.3f ms, postgres %.3f ms (%d requests)\n", j / n, p / n, n }'
 }
 
 # 20 s of closed-loop load, so that the JIT has compiled the hot path before anything is measured

@@ -208,7 +208,8 @@ public class AuditLog {
         String input = null;
         String omitted = null;
         if (record.input() != null) {
-            JsonNode tree = json.valueToTree(record.input());
+            // the input is handed over as a tree (its own, never kept by the caller): not copied again
+            JsonNode tree = record.input() instanceof JsonNode given ? given : json.valueToTree(record.input());
             try {
                 DecisionChain.requireStorable(tree);
                 input = json.writeValueAsString(tree);
@@ -482,7 +483,7 @@ public class AuditLog {
             Pending p = batch.get(i);
             DecisionRecord.Written w = written.get(i);
             p.done().complete(w);
-            committed.add(new DecisionsCommitted.Decision(w.sequence(), w.previousHash(), w.hash(), p.record().decisionId(),
+            committed.add(new DecisionsCommitted.Decision(w.sequence(), w.previousHash(), w.hash(), w.leafHash(), p.record().decisionId(),
                     p.record().source(), p.record().dryRun(), p.response(w.sequence())));
         }
         try {

@@ -8,7 +8,9 @@ import java.util.UUID;
  * after each commit (and only then), for followers that must never delay it (the decision
  * stream). A listener only hands them on; what it throws is logged and ignored.
  *
- * @param decisions each record's place in the chain and its stored response (JSON, with its {@code sequence})
+ * @param decisions each record's place in the chain, the hex SHA-256 leaf hash of its canonical text
+ *        (what the writer hashed: the decision ledger's leaf) and its stored response (JSON, with its
+ *        {@code sequence})
  */
 public record DecisionsCommitted(List<Decision> decisions) {
 
@@ -17,7 +19,7 @@ public record DecisionsCommitted(List<Decision> decisions) {
     }
 
     /** One committed record. */
-    public record Decision(long sequence, String previousHash, String hash, UUID decisionId, String source, boolean dryRun,
-            String response) {
+    public record Decision(long sequence, String previousHash, String hash, String leafHash, UUID decisionId, String source,
+            boolean dryRun, String response) {
     }
 }

@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import dev.tollgate.audit.DecisionsCommitted;
 import dev.tollgate.audit.RecordText;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -34,6 +36,12 @@ import tools.jackson.databind.ObjectMapper;
  * {@code ledger_node}, and — at least every {@code tollgate.audit.checkpoint-interval} while the
  * tree grows — signs a checkpoint. Decisions never wait for any of this: a decision is answered
  * when its record is committed, and the ledger follows.
+ * <p>
+ * The records this server wrote need not be read back: the writer hands over each one's chain
+ * fields and leaf hash as it commits ({@link DecisionsCommitted}), and only the stored chain fields
+ * are compared with them; the tree then holds the leaf of what was written, whatever happens to the
+ * stored text later (a change is caught by {@code /v1/audit/verify} and by every proof). Records
+ * another server wrote, or written before a restart, are read whole and their chain hash checked.
  * <p>
  * The tree is extended from the frontier this server holds in memory; while the stored state does
  * not match it (the tree rewritten under it), a record's chain hash does not hold, or (after a
@@ -64,6 +72,9 @@ public class Ledger {
     private volatile String halted;
     /** The tree as this server built it (guarded by this). */
     private Merkle.Frontier frontier;
+    /** What this server's writer committed and the tree does not hold yet, by sequence (bounded). */
+    private final Map<Long, DecisionsCommitted.Decision> written = new ConcurrentHashMap<>();
+    private static final int MAX_WRITTEN = 200_000;
 
     Ledger(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json, SigningKeys keys,
             CheckpointProperties properties, Clock clock) {
@@ -90,6 +101,16 @@ public class Ledger {
         if (current != null) {
             current.interrupt();
             current.join(5_000);
+        }
+    }
+
+    /** Runs in the audit writer after each commit: only remembers (beyond the bound, records are read back). */
+    @EventListener
+    void committed(DecisionsCommitted committed) {
+        if (written.size() < MAX_WRITTEN) {
+            for (DecisionsCommitted.Decision d : committed.decisions()) {
+                written.put(d.sequence(), d);
+            }
         }
     }
 
@@ -168,24 +189,33 @@ public class Ledger {
                 halt("the stored root of the tree of size " + state.size() + " is not the one this server made");
                 return 0;
             }
-            List<Row> rows = jdbc.query("SELECT * FROM decision WHERE sequence > ? ORDER BY sequence LIMIT ?",
-                    (rs, i) -> row(rs), state.size(), properties.appendBatch());
-            if (rows.isEmpty()) {
+            List<Leaf> leaves = ownLeaves(state.size());
+            if (leaves == null) {
+                leaves = new ArrayList<>();
+                for (Row row : jdbc.query("SELECT * FROM decision WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                        (rs, i) -> row(rs), state.size(), properties.appendBatch())) {
+                    if (!RecordText.chainHash(row.previousHash(), row.text()).equals(row.hash())) {
+                        halt("the record at sequence " + row.sequence() + " does not continue the chain");
+                        return 0;
+                    }
+                    leaves.add(new Leaf(row.sequence(), row.previousHash(), row.hash(), Merkle.leafHash(row.text())));
+                }
+            }
+            if (leaves.isEmpty()) {
                 resume();
                 signIfDue(frontier);
                 return 0;
             }
             Merkle.Frontier next = frontier.copy();
             String head = state.chainHead();
-            List<Merkle.Stored> nodes = new ArrayList<>(rows.size() * 2);
-            for (Row row : rows) {
-                if (row.sequence() != next.size() + 1 || !row.previousHash().equals(head)
-                        || !RecordText.chainHash(row.previousHash(), row.text()).equals(row.hash())) {
-                    halt("the record at sequence " + row.sequence() + " does not continue the chain");
+            List<Merkle.Stored> nodes = new ArrayList<>(leaves.size() * 2);
+            for (Leaf leaf : leaves) {
+                if (leaf.sequence() != next.size() + 1 || !leaf.previousHash().equals(head)) {
+                    halt("the record at sequence " + leaf.sequence() + " does not continue the chain");
                     return 0;
                 }
-                nodes.addAll(next.append(Merkle.leafHash(row.text())));
-                head = row.hash();
+                nodes.addAll(next.append(leaf.hash()));
+                head = leaf.chainHash();
             }
             if (nodes.isEmpty()) {
                 return 0;
@@ -197,6 +227,7 @@ public class Ledger {
             });
             jdbc.update("UPDATE ledger_state SET size = ?, root = ?, chain_head = ?", next.size(), next.root(), head);
             long added = next.size() - frontier.size();
+            written.keySet().removeIf(sequence -> sequence <= next.size());
             frontierAfterCommit = next;
             resume();
             signIfDue(next);
@@ -207,6 +238,30 @@ public class Ledger {
             frontierAfterCommit = null;
         }
         return done == null ? 0 : done;
+    }
+
+    private record Leaf(long sequence, String previousHash, String chainHash, byte[] hash) {
+    }
+
+    /**
+     * The next records' leaves from what this server's writer handed over, if it wrote them all and
+     * their stored chain fields are the ones it wrote; null when they must be read whole.
+     */
+    private List<Leaf> ownLeaves(long size) {
+        if (!written.containsKey(size + 1)) {
+            return null;
+        }
+        List<Leaf> leaves = new ArrayList<>();
+        boolean[] whole = { false };
+        jdbc.query("SELECT sequence, previous_hash, hash FROM decision WHERE sequence > ? ORDER BY sequence LIMIT ?", rs -> {
+            DecisionsCommitted.Decision d = written.get(rs.getLong(1));
+            if (d == null || !d.previousHash().equals(rs.getString(2)) || !d.hash().equals(rs.getString(3))) {
+                whole[0] = true;
+            } else if (!whole[0]) {
+                leaves.add(new Leaf(d.sequence(), d.previousHash(), d.hash(), HexFormat.of().parseHex(d.leafHash())));
+            }
+        }, size, properties.appendBatch());
+        return whole[0] ? null : leaves;
     }
 
     /** The frontier that becomes this server's once its transaction committed (guarded by this). */

@@ -43,7 +43,7 @@ class DecisionStreamTests {
         try {
             List<DecisionsCommitted.Decision> decisions = new ArrayList<>();
             for (int i = 1; i <= 1000; i++) {
-                decisions.add(new DecisionsCommitted.Decision(i, "0".repeat(64), "1".repeat(64), UUID.randomUUID(), "api", false,
+                decisions.add(new DecisionsCommitted.Decision(i, "0".repeat(64), "1".repeat(64), "2".repeat(64), UUID.randomUUID(), "api", false,
                         "{\"sequence\":" + i + "}"));
             }
             stream.committed(new DecisionsCommitted(decisions));
@@ -60,7 +60,7 @@ class DecisionStreamTests {
 
     @Test
     void anEntryIsTheStoredResponseWithItsChainHashes() {
-        String entry = DecisionStream.entry(new DecisionsCommitted.Decision(7, "a".repeat(64), "b".repeat(64), UUID.randomUUID(),
+        String entry = DecisionStream.entry(new DecisionsCommitted.Decision(7, "a".repeat(64), "b".repeat(64), "c".repeat(64), UUID.randomUUID(),
                 "admission", false, "{\"sequence\":7,\"allowed\":true}"));
         assertThat(entry).isEqualTo("{\"sequence\":7,\"hash\":\"" + "b".repeat(64) + "\",\"previousHash\":\"" + "a".repeat(64)
                 + "\",\"decision\":{\"sequence\":7,\"allowed\":true}}");
