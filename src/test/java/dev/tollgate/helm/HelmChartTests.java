@@ -224,7 +224,7 @@ class HelmChartTests {
             Map<String, Object> pod = at(kind(docs, "Deployment"), "spec", "template", "spec");
             assertThat((List<Map<String, Object>>) at(pod, "volumes")).anySatisfy(v -> {
                 assertThat(v.get("name")).isEqualTo("signing");
-                assertThat(at(v, "secret", "secretName")).isEqualTo(at(secret, "metadata", "name"));
+                assertThat((String) at(v, "secret", "secretName")).isEqualTo((String) at(secret, "metadata", "name"));
             });
             assertThat(signingOptions(pod)).contains("-Dtollgate.signing.dir=/etc/tollgate/signing", "-Dtollgate.signing.generate=false");
             // a given Secret wins over create; no Secret is made then
@@ -232,7 +232,10 @@ class HelmChartTests {
                     .set("signing.existingSecret", "tollgate-keys"));
             assertThat(given).noneMatch(d -> "Secret".equals(d.get("kind")) && ((String) at(d, "metadata", "name")).endsWith("-signing"));
             assertThat((List<Map<String, Object>>) at(kind(given, "Deployment"), "spec", "template", "spec", "volumes"))
-                    .anySatisfy(v -> assertThat(at(v, "secret", "secretName")).isEqualTo("tollgate-keys"));
+                    .anySatisfy(v -> {
+                        assertThat(v.get("name")).isEqualTo("signing");
+                        assertThat((String) at(v, "secret", "secretName")).isEqualTo("tollgate-keys");
+                    });
         } finally {
             java.nio.file.Files.delete(values);
         }
