@@ -4,8 +4,9 @@
 # dev.tollgate.ledger.AuditVerifyCommand against a checkpoint of it (every chain hash, leaf and the root
 # recomputed); floor: reading the export and one SHA-256 per line. Wall and CPU time.
 # SERVER=1: also N records written by ScaleGenerator into the system PostgreSQL 15 (database
-# tollgate_verify, made afresh) and the server's full chain verification (DecisionHistory.verify, what
-# GET /v1/audit/verify runs) over them; floor: the same rows read with plain JDBC and hashed once.
+# tollgate_verify, made afresh) and the server's chain verification over them: the chain alone
+# (DecisionHistory.verify) and the walk of GET /v1/audit/verify?full=true (chain, leaves, tree hashing);
+# floor: the same rows read with plain JDBC and hashed once. The offline verifier uses every processor.
 #   bench/audit-verify.sh                   # 200,000 records, 3 runs
 #   SERVER=1 bench/audit-verify.sh 200000 2
 set -euo pipefail

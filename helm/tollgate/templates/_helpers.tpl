@@ -59,5 +59,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "tollgate.signingSecret" -}}
 {{- if .Values.signing.existingSecret -}}
 {{- .Values.signing.existingSecret -}}
+{{- else if .Values.signing.create -}}
+{{- printf "%s-signing" (include "tollgate.fullname" .) -}}
 {{- end -}}
 {{- end -}}

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The compliance endpoints: history, impact queries, full records, export, chain verification, stored evidence. */
+/** The compliance endpoints: history, impact queries, full records, export, stored evidence (verification: {@code ledger}). */
 @RestController
 class AuditController {
 
@@ -78,24 +78,6 @@ class AuditController {
             throw ApiException.badRequest("format is ndjson or csv");
         }
         exports.start(request, response, format.equals("csv") ? DecisionExports.Format.CSV : DecisionExports.Format.NDJSON, filter);
-    }
-
-    @GetMapping("/v1/audit/verify")
-    Map<String, Object> verify(@RequestParam MultiValueMap<String, String> query) {
-        if (!query.isEmpty()) {
-            throw ApiException.badRequest("unknown parameter '" + query.keySet().iterator().next()
-                    + "': verification always covers the whole chain");
-        }
-        DecisionHistory.Verification v = history.verify();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("valid", v.valid());
-        answer.put("decisions", v.decisions());
-        if (v.valid()) {
-            answer.put("head", v.head());
-        } else {
-            answer.put("brokenSequence", v.brokenSequence());
-        }
-        return answer;
     }
 
     @GetMapping("/v1/artifacts/{digest}/evidence")

@@ -279,6 +279,17 @@ public class DecisionHistory {
         return found.stream().findFirst();
     }
 
+    /** A recorded decision's stored response (the answer without what the commit adds), with its place in the log. */
+    public record Recorded(long sequence, String leafHash, String origin, ObjectNode response) {
+    }
+
+    /** The stored response of a decision and its receipt's parts, if it is recorded. */
+    public Optional<Recorded> recorded(UUID decisionId) {
+        return jdbc.query("SELECT * FROM decision WHERE decision_id = ?", (rs, i) -> new Recorded(rs.getLong("sequence"),
+                RecordText.leafHash(RecordText.canonical(RecordText.hashedColumns(rs, json))), origin,
+                (ObjectNode) json.readTree(rs.getString("response"))), decisionId).stream().findFirst();
+    }
+
     private ObjectNode full(ResultSet rs) throws SQLException {
         ObjectNode record = (ObjectNode) json.readTree(rs.getString("response"));
         record.put("sequence", rs.getLong("sequence"));
@@ -343,46 +354,79 @@ public class DecisionHistory {
      * not hold. Read again from the start if the connection breaks on the way.
      */
     public Verification verify() {
-        return retry.withRetry(this::verifyOnce);
+        return verify(0, DecisionChain.GENESIS, null);
     }
 
-    private Verification verifyOnce() {
+    /**
+     * Receives each record whose chain hash held, in sequence order, with its Merkle leaf hash
+     * ({@code SHA-256(0x00 ‖ text)}, from the same canonical text); false stops the walk there.
+     */
+    public interface Leaves {
+        boolean leaf(long sequence, byte[] leafHash, String hash);
+    }
+
+    /**
+     * Recomputes the hashes of the records after sequence {@code after}, in order, the first one
+     * continuing {@code previousHash}; names the first sequence that does not hold. {@code decisions}
+     * counts the records read. With {@code leaves} (made anew for each attempt: the walk is read
+     * again from its start if the connection breaks), each record that holds is handed on with its
+     * leaf hash; it may stop the walk.
+     */
+    public Verification verify(long after, String previousHash, java.util.function.Supplier<Leaves> leaves) {
+        return retry.withRetry(() -> verifyOnce(after, previousHash, leaves == null ? null : leaves.get()));
+    }
+
+    private Verification verifyOnce(long after, String previousHash, Leaves leaves) {
         long[] count = {0};
-        long[] expectedSequence = {1};
-        String[] previous = {DecisionChain.GENESIS};
+        long[] expectedSequence = {after + 1};
+        String[] previous = {previousHash};
         Long[] broken = {null};
+        boolean[] stopped = {false};
         RecordText.Fast fast = new RecordText.Fast();
-        stream(Filter.NONE, "*", rs -> {
-            if (broken[0] != null) {
-                return;
-            }
-            long sequence = rs.getLong("sequence");
-            count[0]++;
-            String storedPrevious = rs.getString("previous_hash");
-            String storedHash = rs.getString("hash");
-            java.sql.Array names = rs.getArray("policy_names");
-            String[] policyNames = (String[]) names.getArray();
-            // the fast route accepts only a row whose every check holds; any other row is judged by the definition below
-            if (sequence == expectedSequence[0] && storedPrevious.equals(previous[0])
-                    && fast.text(rs, policyNames, sequence, storedPrevious) && fast.chainHash(storedPrevious).equals(storedHash)) {
+        readOnly.executeWithoutResult(status -> jdbc.query(connection -> {
+            var statement = connection.prepareStatement("SELECT * FROM decision WHERE sequence > ? ORDER BY sequence",
+                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            statement.setFetchSize(FETCH);
+            statement.setLong(1, after);
+            return statement;
+        }, (org.springframework.jdbc.core.ResultSetExtractor<Void>) rs -> {
+            while (rs.next() && broken[0] == null && !stopped[0]) {
+                long sequence = rs.getLong("sequence");
+                count[0]++;
+                String storedPrevious = rs.getString("previous_hash");
+                String storedHash = rs.getString("hash");
+                java.sql.Array names = rs.getArray("policy_names");
+                String[] policyNames = (String[]) names.getArray();
+                // the fast route accepts only a row whose every check holds; any other row is judged by the definition below
+                if (sequence == expectedSequence[0] && storedPrevious.equals(previous[0])
+                        && fast.text(rs, policyNames, sequence, storedPrevious) && fast.chainHash(storedPrevious).equals(storedHash)) {
+                    previous[0] = storedHash;
+                    expectedSequence[0] = sequence + 1;
+                    if (leaves != null && !leaves.leaf(sequence, fast.leafHash(), storedHash)) {
+                        stopped[0] = true;
+                    }
+                    continue;
+                }
+                DecisionChain.Columns columns = new DecisionChain.Columns(rs.getObject("decision_id", UUID.class).toString(),
+                        rs.getTimestamp("decided_at").toInstant().toString(), rs.getString("requester"), rs.getString("source"),
+                        rs.getBoolean("dry_run"), rs.getString("artifact_digest"), rs.getString("artifact_name"),
+                        rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
+                        List.of(policyNames), json.readTree(rs.getString("impact")),
+                        json.readTree(rs.getString("request")), json.readTree(rs.getString("response")));
+                String text = DecisionChain.text(DecisionChain.members(columns), sequence, storedPrevious);
+                if (sequence != expectedSequence[0] || !storedPrevious.equals(previous[0])
+                        || !RecordText.chainHash(storedPrevious, text).equals(storedHash)) {
+                    broken[0] = sequence;
+                    continue;
+                }
                 previous[0] = storedHash;
                 expectedSequence[0] = sequence + 1;
-                return;
+                if (leaves != null && !leaves.leaf(sequence, java.util.HexFormat.of().parseHex(RecordText.leafHash(text)), storedHash)) {
+                    stopped[0] = true;
+                }
             }
-            DecisionChain.Columns columns = new DecisionChain.Columns(rs.getObject("decision_id", UUID.class).toString(),
-                    rs.getTimestamp("decided_at").toInstant().toString(), rs.getString("requester"), rs.getString("source"),
-                    rs.getBoolean("dry_run"), rs.getString("artifact_digest"), rs.getString("artifact_name"),
-                    rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
-                    List.of(policyNames), json.readTree(rs.getString("impact")),
-                    json.readTree(rs.getString("request")), json.readTree(rs.getString("response")));
-            if (sequence != expectedSequence[0] || !storedPrevious.equals(previous[0])
-                    || !DecisionChain.hash(DecisionChain.members(columns), sequence, storedPrevious).equals(storedHash)) {
-                broken[0] = sequence;
-                return;
-            }
-            previous[0] = storedHash;
-            expectedSequence[0] = sequence + 1;
-        });
+            return null;
+        }));
         return new Verification(broken[0] == null, count[0], broken[0] == null ? previous[0] : null, broken[0]);
     }
 

@@ -152,6 +152,13 @@ public final class RecordText {
             return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
+        /** The Merkle leaf hash of the text last written: {@code SHA-256(0x00 ‖ text)}. */
+        byte[] leafHash() {
+            sha.update((byte) 0x00);
+            sha.update(out.buffer(), 0, out.length());
+            return sha.digest();
+        }
+
         /** The chain hash (lower-case hex) of the text last written: {@code sha256(previousHash ‖ text)}. */
         String chainHash(String previousHash) {
             sha.update(utf8(previousHash));

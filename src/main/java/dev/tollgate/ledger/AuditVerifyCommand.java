@@ -110,42 +110,160 @@ public class AuditVerifyCommand implements Callable<Integer> {
     /** Lines the fast route passed to the tree's route (for the benchmark). */
     long slowLines;
 
-    private long verify(JsonMapper json, TreeMap<Long, Checkpoint> bySize, PrintWriter out) throws IOException, NotVerified {
-        Merkle.Frontier tree = new Merkle.Frontier();
-        Lines lines = new Lines(export);
-        FastLine fast = new FastLine();
-        byte[] previous = "0".repeat(64).getBytes(StandardCharsets.US_ASCII);
-        try (lines) {
-            long lineNumber = 0;
-            while (lines.next()) {
-                lineNumber++;
-                if (lines.length() == 0) {
-                    continue;
+    /** Lines handed to a worker at a time. */
+    private static final int BATCH = 256;
+
+    /**
+     * A batch of consecutive non-empty lines (copied out of the reader's buffer) and, once a worker has
+     * checked them, each line's result by the fast route: each line on its own, taking the
+     * {@code previousHash} it states (whether that is the hash of the line before is checked in order,
+     * by {@link #verify}).
+     */
+    private static final class Batch {
+        byte[] bytes = new byte[1 << 19];
+        int length;
+        final int[] starts = new int[BATCH];
+        final int[] ends = new int[BATCH];
+        final long[] lineNumbers = new long[BATCH];
+        int n;
+        /** The leaf index the first line must have. */
+        long firstSize;
+        final boolean[] ok = new boolean[BATCH];
+        final byte[] leaves = new byte[32 * BATCH];
+        final byte[] hashes = new byte[64 * BATCH];
+        final byte[] stated = new byte[64 * BATCH];
+
+        void add(byte[] in, int from, int to, long lineNumber) {
+            int size = to - from;
+            if (length + size > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + size));
+            }
+            System.arraycopy(in, from, bytes, length, size);
+            starts[n] = length;
+            ends[n] = length + size;
+            lineNumbers[n] = lineNumber;
+            length += size;
+            n++;
+        }
+
+        /** The worker's part: every line by the fast route, on its own. */
+        Batch check(FastLine fast) {
+            for (int i = 0; i < n; i++) {
+                byte[] leaf;
+                try {
+                    leaf = fast.check(bytes, starts[i], ends[i], firstSize + i, null);
+                } catch (RuntimeException e) {
+                    leaf = null; // the tree's route names what is wrong with the line
                 }
-                byte[] leaf = fast.check(lines.buffer(), lines.start(), lines.end(), tree.size(), previous);
-                if (leaf == null) { // outside the fast route, or not verified there: the tree's route decides (and names the reason)
-                    slowLines++;
-                    Checked checked = slowLine(json, lines.decode(), lineNumber, tree.size(), new String(previous, StandardCharsets.UTF_8));
-                    previous = checked.hash();
-                    leaf = checked.leaf();
-                } else {
-                    previous = fast.hash();
-                }
-                tree.append(leaf);
-                Checkpoint c = bySize.get(tree.size());
-                if (c != null) {
-                    if (!Arrays.equals(tree.root(), c.root())) {
-                        throw new NotVerified("the export's tree of size " + c.size() + " does not have the root of the signed"
-                                + " checkpoint: records up to sequence " + c.size() + " were changed after it was signed");
-                    }
-                    out.println("tree size " + c.size() + ": root matches the checkpoint");
+                ok[i] = leaf != null;
+                if (leaf != null) {
+                    System.arraycopy(leaf, 0, leaves, 32 * i, 32);
+                    fast.hashInto(hashes, 64 * i);
+                    fast.statedPreviousInto(stated, 64 * i);
                 }
             }
+            return this;
+        }
+    }
+
+    /** The workers' fast routes, one per thread. */
+    private static final ThreadLocal<FastLine> FAST = ThreadLocal.withInitial(FastLine::new);
+
+    /**
+     * Reads the export in batches of lines, which the workers (one per processor) check by the fast
+     * route, each line on its own; then, in order, on this thread: the link of each line to the one
+     * before ({@code previousHash} is the previous line's {@code hash}; 64 zeros first), the tree and
+     * the checkpoints' roots. A line the fast route did not accept, or whose link does not hold, is
+     * judged by the tree's route, which names the reason.
+     */
+    private long verify(JsonMapper json, TreeMap<Long, Checkpoint> bySize, PrintWriter out) throws IOException, NotVerified {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "audit-verify");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.ArrayDeque<java.util.concurrent.Future<Batch>> pending = new java.util.ArrayDeque<>();
+        Merkle.Frontier tree = new Merkle.Frontier();
+        byte[][] previous = {"0".repeat(64).getBytes(StandardCharsets.US_ASCII)};
+        try (Lines lines = new Lines(export)) {
+            long lineNumber = 0;
+            long size = 0;
+            Batch batch = new Batch();
+            while (true) {
+                boolean more = lines.next();
+                if (more) {
+                    lineNumber++;
+                    if (lines.length() == 0) {
+                        continue;
+                    }
+                    if (batch.n == 0) {
+                        batch.firstSize = size;
+                    }
+                    batch.add(lines.buffer(), lines.start(), lines.end(), lineNumber);
+                    size++;
+                }
+                if (batch.n == BATCH || (!more && batch.n > 0)) {
+                    Batch full = batch;
+                    pending.add(workers.submit(() -> full.check(FAST.get())));
+                    batch = new Batch();
+                    while (pending.size() > 2 * threads) {
+                        consume(await(pending.poll()), json, tree, previous, bySize, out);
+                    }
+                }
+                if (!more) {
+                    break;
+                }
+            }
+            while (!pending.isEmpty()) {
+                consume(await(pending.poll()), json, tree, previous, bySize, out);
+            }
+        } finally {
+            workers.shutdownNow();
         }
         if (tree.size() < bySize.lastKey()) {
             throw new NotVerified("the export holds " + tree.size() + " records, fewer than the checkpoint's " + bySize.lastKey());
         }
         return tree.size();
+    }
+
+    private static Batch await(java.util.concurrent.Future<Batch> future) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The in-order part of a checked batch: links, slow route where needed, the tree and the checkpoints. */
+    private void consume(Batch b, JsonMapper json, Merkle.Frontier tree, byte[][] previous, TreeMap<Long, Checkpoint> bySize,
+            PrintWriter out) throws IOException, NotVerified {
+        for (int i = 0; i < b.n; i++) {
+            byte[] leaf;
+            if (b.ok[i] && Arrays.equals(b.stated, 64 * i, 64 * i + 64, previous[0], 0, 64)) {
+                previous[0] = Arrays.copyOfRange(b.hashes, 64 * i, 64 * i + 64);
+                leaf = Arrays.copyOfRange(b.leaves, 32 * i, 32 * i + 32);
+            } else { // outside the fast route, or not verified there: the tree's route decides (and names the reason)
+                slowLines++;
+                String line = StandardCharsets.UTF_8.newDecoder()
+                        .decode(java.nio.ByteBuffer.wrap(b.bytes, b.starts[i], b.ends[i] - b.starts[i])).toString();
+                Checked checked = slowLine(json, line, b.lineNumbers[i], tree.size(), new String(previous[0], StandardCharsets.UTF_8));
+                previous[0] = checked.hash();
+                leaf = checked.leaf();
+            }
+            tree.append(leaf);
+            Checkpoint c = bySize.get(tree.size());
+            if (c != null) {
+                if (!Arrays.equals(tree.root(), c.root())) {
+                    throw new NotVerified("the export's tree of size " + c.size() + " does not have the root of the signed"
+                            + " checkpoint: records up to sequence " + c.size() + " were changed after it was signed");
+                }
+                out.println("tree size " + c.size() + ": root matches the checkpoint");
+            }
+        }
     }
 
     /** A line that verified: its hash (UTF-8 text) and its record's leaf. */
@@ -197,12 +315,27 @@ public class AuditVerifyCommand implements Callable<Integer> {
             return s.getBytes(StandardCharsets.US_ASCII);
         }
 
+        /** The {@code previousHash} the record states (lower-case hex, ASCII), after a {@link #check} that returned a leaf. */
+        private final byte[] statedPrevious = new byte[64];
+
         /** The line's hash (lower-case hex, ASCII) after a {@link #check} that returned a leaf. */
         byte[] hash() {
             return hashHex.clone();
         }
 
-        /** The record's leaf if the line {@code in[from, to)} verifies as leaf {@code size} after {@code previous}; else null. */
+        void hashInto(byte[] into, int at) {
+            System.arraycopy(hashHex, 0, into, at, 64);
+        }
+
+        void statedPreviousInto(byte[] into, int at) {
+            System.arraycopy(statedPrevious, 0, into, at, 64);
+        }
+
+        /**
+         * The record's leaf if the line {@code in[from, to)} verifies as leaf {@code size} after
+         * {@code previous} (null: after the {@code previousHash} it states, which the caller then
+         * compares with the line before); else null.
+         */
         byte[] check(byte[] in, int from, int to, long size, byte[] previous) {
             try {
                 return checkOrThrow(in, from, to, size, previous);
@@ -300,10 +433,12 @@ public class AuditVerifyCommand implements Callable<Integer> {
             }
             int ps = (int) (previousHash >>> 32);
             int pe = (int) previousHash;
-            if (pe - ps != previous.length + 2 || !Arrays.equals(text, ps + 1, pe - 1, previous, 0, previous.length)) {
+            if (pe - ps != 66 || text[ps] != '"' || text[pe - 1] != '"'
+                    || previous != null && (previous.length != 64 || !Arrays.equals(text, ps + 1, pe - 1, previous, 0, 64))) {
                 return null;
             }
-            chain.update(previous);
+            System.arraycopy(text, ps + 1, statedPrevious, 0, 64);
+            chain.update(statedPrevious);
             chain.update(text, 0, length);
             hex(chain.digest(), computed);
             if (!Arrays.equals(computed, hashHex)) {

@@ -301,7 +301,7 @@ public class Ledger {
                 : "the stored tree does not have the root of the signed checkpoint of size " + c.size();
     }
 
-    private Merkle.Frontier load(long size) {
+    Merkle.Frontier load(long size) {
         List<Merkle.Node> tiles = Merkle.tiles(0, size);
         Map<Merkle.Node, byte[]> found = nodes(new LinkedHashSet<>(tiles));
         List<byte[]> hashes = new ArrayList<>(tiles.size());

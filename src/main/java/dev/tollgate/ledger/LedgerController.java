@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The ledger's endpoints: public keys (open), checkpoints, inclusion and consistency proofs. */
+/** The ledger's endpoints: public keys (open), checkpoints, inclusion and consistency proofs, verification of the log. */
 @RestController
 class LedgerController {
 
@@ -30,10 +30,30 @@ class LedgerController {
 
     private final Ledger ledger;
     private final SigningKeys keys;
+    private final AuditVerification verification;
 
-    LedgerController(Ledger ledger, SigningKeys keys) {
+    LedgerController(Ledger ledger, SigningKeys keys, AuditVerification verification) {
         this.ledger = ledger;
         this.keys = keys;
+        this.verification = verification;
+    }
+
+    /**
+     * The chain recomputed and the tree rebuilt against the signed checkpoints: from where the last
+     * valid run ended (incremental, the default) or, with {@code full=true}, from sequence 1.
+     */
+    @GetMapping("/v1/audit/verify")
+    Map<String, Object> verify(@RequestParam MultiValueMap<String, String> query, Requester requester) {
+        Map<String, String> q = only(query, Set.of("full"));
+        boolean full = false;
+        if (q.containsKey("full")) {
+            String f = q.get("full");
+            if (!f.equals("true") && !f.equals("false")) {
+                throw ApiException.badRequest("full is true or false");
+            }
+            full = f.equals("true");
+        }
+        return verification.verify(full, requester.name()).answer();
     }
 
     /** Every public key, with its id, purpose and whether it signs now; readable without a token. */

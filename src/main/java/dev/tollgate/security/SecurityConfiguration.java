@@ -114,7 +114,9 @@ class SecurityConfiguration {
                         .requestMatchers(read("/v1/decisions/{decisionId}/test-case")).hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN)
                         // the decider that asked may read its own decision's proof (checked by the controller)
                         .requestMatchers(read("/v1/decisions/{decisionId}/proof")).hasAnyRole(DECIDER, AUDITOR, ADMIN)
-                        .requestMatchers(read("/v1/decisions"),
+                        // a decision's signed VSA, like the record it is made from (docs/audit.md)
+                        .requestMatchers(read("/v1/decisions/{decisionId}/vsa"),
+                                read("/v1/decisions"),
                                 read("/v1/decisions/**"),
                                 read("/v1/artifacts/{digest}/evidence"),
                                 read("/v1/audit/**"),

@@ -153,6 +153,50 @@ class VsaIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aRecordedDecisionsVsaIsServedWithTheAnswersStatementAndOnlyToAuditors() throws Exception {
+        for (JsonNode answer : List.of(decide("yes", MESSAGE_BUNDLE), decide("no", null))) {
+            String id = answer.get("decisionId").asString();
+            Api.Response served = api.get("/v1/decisions/" + id + "/vsa", tokenWith("auditor"));
+            assertThat(served.status()).as(served.body()).isEqualTo(200);
+            assertThat(served.contentType()).startsWith("application/json");
+            JsonNode bundle = served.json();
+            JsonNode statement = verifiedStatement(bundle, attestationKey());
+            // the statement the answer carried, byte for byte (made again from the record; the ECDSA signature is new)
+            assertThat(bundle.get("dsseEnvelope").get("payload").asString())
+                    .isEqualTo(answer.get("vsa").get("dsseEnvelope").get("payload").asString());
+            assertThat(statement.get("predicate").get("decision").get("id").asString()).isEqualTo(id);
+            assertThat(api.get("/v1/decisions/" + id + "/vsa", tokenWith("admin")).status()).isEqualTo(200);
+            assertThat(api.get("/v1/decisions/" + id + "/vsa", decider).status()).isEqualTo(403);
+            assertThat(api.get("/v1/decisions/" + id + "/vsa", null).status()).isEqualTo(401);
+            Api.Response extra = api.get("/v1/decisions/" + id + "/vsa?wait=true", tokenWith("auditor"));
+            assertThat(extra.status()).isEqualTo(400);
+            assertThat(extra.isProblem()).isTrue();
+        }
+    }
+
+    @Test
+    void aServedVsaVerifiesWithSigstoreJs() throws Exception {
+        sigstoreJs(api.get("/v1/decisions/" + decide("yes", MESSAGE_BUNDLE).get("decisionId").asString() + "/vsa",
+                tokenWith("auditor")).json(), attestationKey(), true);
+    }
+
+    @Test
+    void aDecisionWithoutVsaAndAnUnknownOneAre404Problems() {
+        String digest = "sha256:" + (Long.toHexString(System.nanoTime()) + "2".repeat(64)).substring(0, 64);
+        java.util.UUID exempt = decisions.recordExempt(List.of(new Decisions.Exemption(digest, "example.com/vsa-exempt", null)),
+                java.util.Map.of("namespace", EXEMPT_NAMESPACE), "namespace exempt", new Decisions.Origin("vsa-test", "admission", false))
+                .get(0);
+        for (String id : List.of(exempt.toString(), "01936d3a-0000-7000-8000-000000000000", "not-a-uuid",
+                exempt.toString().toUpperCase())) {
+            Api.Response r = api.get("/v1/decisions/" + id + "/vsa", tokenWith("auditor"));
+            assertThat(r.status()).as(id + ": " + r.body()).isEqualTo(404);
+            assertThat(r.isProblem()).as(id).isTrue();
+        }
+        assertThat(api.get("/v1/decisions/" + exempt + "/vsa", tokenWith("auditor")).json().get("detail").asString())
+                .contains("no verification summary");
+    }
+
+    @Test
     void aDenyCarriesAFailedVsaWithoutLevels() throws Exception {
         JsonNode answer = decide("no", null);
         assertThat(answer.get("allowed").asBoolean()).isFalse();

@@ -204,6 +204,57 @@ class HelmChartTests {
         assertThat(signingOptions(own)).contains("-Dtollgate.signing.dir=/tmp/tollgate-signing").doesNotContain("generate=false");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theChartMakesTheSigningSecretFromKeysGivenInTheValues() throws Exception {
+        String checkpoint = pem(java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate().getEncoded());
+        var ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        String attestation = pem(ec.generateKeyPair().getPrivate().getEncoded());
+        java.nio.file.Path values = java.nio.file.Files.createTempFile("signing-values", ".yaml");
+        try {
+            java.nio.file.Files.writeString(values, "signing:\n  create: true\n  checkpointKey: |\n" + indent(checkpoint)
+                    + "  attestationKey: |\n" + indent(attestation));
+            List<Map<String, Object>> docs = render(new Helm(CHART).template().withValuesFile(values));
+            Map<String, Object> secret = docs.stream().filter(d -> "Secret".equals(d.get("kind"))
+                    && ((String) at(d, "metadata", "name")).endsWith("-signing")).findFirst().orElseThrow();
+            assertThat((String) at(secret, "stringData", "checkpoint-ed25519.pem")).isEqualTo(checkpoint);
+            assertThat((String) at(secret, "stringData", "attestation-p256.pem")).isEqualTo(attestation);
+            // mounted as a given Secret is: read-only, no key generated in the pod
+            Map<String, Object> pod = at(kind(docs, "Deployment"), "spec", "template", "spec");
+            assertThat((List<Map<String, Object>>) at(pod, "volumes")).anySatisfy(v -> {
+                assertThat(v.get("name")).isEqualTo("signing");
+                assertThat((String) at(v, "secret", "secretName")).isEqualTo((String) at(secret, "metadata", "name"));
+            });
+            assertThat(signingOptions(pod)).contains("-Dtollgate.signing.dir=/etc/tollgate/signing", "-Dtollgate.signing.generate=false");
+            // a given Secret wins over create; no Secret is made then
+            List<Map<String, Object>> given = render(new Helm(CHART).template().withValuesFile(values)
+                    .set("signing.existingSecret", "tollgate-keys"));
+            assertThat(given).noneMatch(d -> "Secret".equals(d.get("kind")) && ((String) at(d, "metadata", "name")).endsWith("-signing"));
+            assertThat((List<Map<String, Object>>) at(kind(given, "Deployment"), "spec", "template", "spec", "volumes"))
+                    .anySatisfy(v -> {
+                        assertThat(v.get("name")).isEqualTo("signing");
+                        assertThat((String) at(v, "secret", "secretName")).isEqualTo("tollgate-keys");
+                    });
+        } finally {
+            java.nio.file.Files.delete(values);
+        }
+        // create without the keys is refused: the chart never makes keys up
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("signing.create", true)))
+                .hasMessageContaining("signing.checkpointKey");
+        assertThatThrownBy(() -> render(new Helm(CHART).template().set("signing.create", true).set("signing.checkpointKey", "x")))
+                .hasMessageContaining("signing.attestationKey");
+    }
+
+    private static String pem(byte[] pkcs8) {
+        return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs8)
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    private static String indent(String text) {
+        return text.lines().map(l -> "    " + l + "\n").collect(java.util.stream.Collectors.joining());
+    }
+
     @SuppressWarnings("unchecked")
     private static String signingOptions(Map<String, Object> pod) {
         List<Map<String, Object>> env = at(pod, "containers", 0, "env");

@@ -87,16 +87,19 @@ public final class AuditVerifyBenchmark {
             double floorCpuSeconds = (threads.getCurrentThreadCpuTime() - floorCpu) / 1e9;
             System.out.printf("run %d floor (read + one SHA-256 per line): %.2f s, %,.0f lines/s; CPU %.2f s, %,.0f lines per CPU second%n",
                     run, floorSeconds, lines / floorSeconds, floorCpuSeconds, lines / floorCpuSeconds);
-            long cpu = threads.getCurrentThreadCpuTime();
+            // the verifier checks lines on one worker per processor: its CPU time is the process's
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu = os.getProcessCpuTime();
             StringWriter sink = new StringWriter();
             long start = System.nanoTime();
             AuditVerifyCommand command = new AuditVerifyCommand();
             int status = new CommandLine(command).setOut(new PrintWriter(sink)).setErr(new PrintWriter(sink))
                     .execute("--export", export.toString(), "--checkpoint", cp.toString(), "--keys", keys.toString());
             double seconds = (System.nanoTime() - start) / 1e9;
-            double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
-            System.out.printf("run %d verifier: exit %d, %.2f s, %,.0f records/s; CPU %.2f s, %,.0f records per CPU second%n",
-                    run, status, seconds, records / seconds, cpuSeconds, records / cpuSeconds);
+            double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+            System.out.printf("run %d verifier (%d processors): exit %d, %.2f s, %,.0f records/s; process CPU %.2f s,"
+                    + " %,.0f records per CPU second%n", run, Runtime.getRuntime().availableProcessors(), status, seconds,
+                    records / seconds, cpuSeconds, records / cpuSeconds);
             System.out.printf("  lines by the tree route: %,d%n", command.slowLines);
             if (status != 0) {
                 System.out.println(sink);

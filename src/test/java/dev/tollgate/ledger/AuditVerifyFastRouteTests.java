@@ -36,6 +36,11 @@ class AuditVerifyFastRouteTests {
     }
 
     private List<String> export(int records, Path checkpoint, Path keys) throws Exception {
+        return export(records, checkpoint, keys, "ci-deployer");
+    }
+
+    /** An export whose first record's requester is {@code firstRequester} (another one: another chain from there on). */
+    private List<String> export(int records, Path checkpoint, Path keys, String firstRequester) throws Exception {
         Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(new SecureRandom());
         String origin = "test.invalid/decisions";
         SigningKeys.CheckpointKey key = SigningKeys.checkpointKey(origin, privateKey.generatePublicKey().getEncoded(), privateKey, true);
@@ -46,6 +51,9 @@ class AuditVerifyFastRouteTests {
             ObjectNode hashed = AuditVerifyBenchmark.record(i, previous);
             if (i == 2) { // a fraction: outside the fast subset
                 ((ObjectNode) hashed.get("request")).put("weight", 1.5);
+            }
+            if (i == 1) {
+                hashed.put("requester", firstRequester);
             }
             String text = RecordText.canonical(hashed);
             String hash = RecordText.chainHash(previous, text);
@@ -97,5 +105,52 @@ class AuditVerifyFastRouteTests {
         run = verify(export, checkpoint, keys);
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.output()).contains("line 3 is sequence 4, expected 3");
+    }
+
+    @Test
+    void linesCheckedApartInBatchesAreStillLinkedInOrder() throws Exception {
+        Path checkpoint = dir.resolve("cp.txt");
+        Path keys = dir.resolve("keys.json");
+        List<String> lines = export(1_500, checkpoint, keys);
+        // another chain: every line of it holds on its own, but from line 2 on it continues other hashes
+        List<String> other = export(1_500, dir.resolve("other-cp.txt"), dir.resolve("other-keys.json"), "someone-else");
+        assertThat(other.get(700)).isNotEqualTo(lines.get(700));
+        Path export = dir.resolve("decisions.ndjson");
+
+        Files.writeString(export, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        Run run = verify(export, checkpoint, keys);
+        assertThat(run.status()).as(run.output()).isZero();
+        assertThat(run.output()).contains("verified: 1500 records");
+        assertThat(run.slowLines()).isEqualTo(1);
+
+        // a line of the other chain in its place (same sequence and leaf index, its own hash right) in a later batch
+        List<String> spliced = new java.util.ArrayList<>(lines);
+        spliced.set(700, other.get(700));
+        Files.writeString(export, String.join("\n", spliced), StandardCharsets.UTF_8);
+        run = verify(export, checkpoint, keys);
+        assertThat(run.status()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("NOT VERIFIED: the record at sequence 701 does not continue the hash chain");
+
+        // two lines swapped across a batch's edge
+        List<String> swapped = new java.util.ArrayList<>(lines);
+        java.util.Collections.swap(swapped, 255, 256);
+        Files.writeString(export, String.join("\n", swapped), StandardCharsets.UTF_8);
+        run = verify(export, checkpoint, keys);
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.output()).contains("line 256 is sequence 257, expected 256");
+
+        // blank lines between batches are skipped, and the last line is checked
+        List<String> blanks = new java.util.ArrayList<>(lines);
+        blanks.add(512, "");
+        blanks.add(100, "");
+        Files.writeString(export, String.join("\n", blanks), StandardCharsets.UTF_8);
+        run = verify(export, checkpoint, keys);
+        assertThat(run.status()).as(run.output()).isZero();
+        List<String> lastChanged = new java.util.ArrayList<>(lines);
+        lastChanged.set(1_499, lastChanged.get(1_499).replace("ci-deployer", "ci-deployes"));
+        Files.writeString(export, String.join("\n", lastChanged), StandardCharsets.UTF_8);
+        run = verify(export, checkpoint, keys);
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.output()).contains("the record at sequence 1500 does not continue the hash chain");
     }
 }

@@ -45,6 +45,9 @@ class LedgerInsiderIntegrationTests extends IntegrationTest {
     @Autowired
     Ledger ledger;
 
+    @Autowired
+    dev.tollgate.audit.DecisionHistory history;
+
     @TempDir
     Path files;
 
@@ -113,6 +116,11 @@ class LedgerInsiderIntegrationTests extends IntegrationTest {
         assertThat(victimSequence).isLessThanOrEqualTo(a.size());
 
         assertThat(verifyOffline(keys, publishedA, publishedB)).as(lastOutput).isEqualTo(0);
+        // a verification before the rewrite: the next incremental run starts at the newest checkpoint it reached
+        JsonNode verifiedBefore = api.get("/v1/audit/verify?full=true", auditor).json();
+        assertThat(verifiedBefore.get("valid").asBoolean()).as(verifiedBefore.toString()).isTrue();
+        long anchor = verifiedBefore.get("checkpoint").get("size").asLong();
+        assertThat(anchor).isGreaterThanOrEqualTo(b.size());
 
         Snapshot before;
         try (Connection db = DriverManager.getConnection(TestDatabase.get().directJdbcUrl())) {
@@ -121,8 +129,18 @@ class LedgerInsiderIntegrationTests extends IntegrationTest {
         }
         try {
             // the linear chain alone is fooled
-            JsonNode chain = api.get("/v1/audit/verify", auditor).json();
-            assertThat(chain.get("valid").asBoolean()).as(chain.toString()).isTrue();
+            assertThat(history.verify().valid()).isTrue();
+            // the verification endpoint is not: the incremental run's anchor is no longer the record the checkpoint signed,
+            // and the full run's tree does not have the signed root
+            JsonNode incremental = api.get("/v1/audit/verify", auditor).json();
+            assertThat(incremental.get("valid").asBoolean()).as(incremental.toString()).isFalse();
+            assertThat(incremental.get("incremental").asBoolean()).isTrue();
+            assertThat(incremental.get("brokenSequence").asLong()).isEqualTo(anchor);
+            assertThat(incremental.get("reason").asString()).contains("signed checkpoint");
+            JsonNode full = api.get("/v1/audit/verify?full=true", auditor).json();
+            assertThat(full.get("valid").asBoolean()).as(full.toString()).isFalse();
+            assertThat(full.get("incremental").asBoolean()).isFalse();
+            assertThat(full.get("reason").asString()).contains("signed checkpoint");
             assertThat(api.get("/v1/decisions/" + victim.get("decisionId").asString(), auditor).json().get("allowed").asBoolean())
                     .isTrue();
 

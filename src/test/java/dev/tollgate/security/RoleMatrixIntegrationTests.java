@@ -64,6 +64,7 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /v1/exceptions/{id}", Set.of(P, A, ADMIN)),
             Map.entry("GET /v1/decisions", Set.of(A, ADMIN)),
             Map.entry("GET /v1/decisions/{decisionId}", Set.of(A, ADMIN)),
+            Map.entry("GET /v1/decisions/{decisionId}/vsa", Set.of(A, ADMIN)),
             Map.entry("GET /v1/decisions/export", Set.of(A, ADMIN)),
             Map.entry("GET /v1/artifacts/{digest}/evidence", Set.of(A, ADMIN)),
             Map.entry("GET /v1/audit/verify", Set.of(A, ADMIN)),

@@ -147,9 +147,15 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
 
     @Test
     void theLedgerAndTheAuditTrail() throws Exception {
-        api.postJson("/v1/decisions", decider, "{\"artifact\": {\"digest\": \"" + A_TXT + "\"}, \"policies\": [\"" + POLICY + "\"]}");
+        Api.Response decided = api.postJson("/v1/decisions", decider, "{\"artifact\": {\"digest\": \"" + A_TXT + "\"}, \"policies\": [\"" + POLICY + "\"]}");
+        assertThat(decided.status()).as(decided.body()).isEqualTo(200);
         conforms("GET", "/v1/audit/keys", api.get("/v1/audit/keys", null), 200);
+        conforms("GET", "/v1/audit/verify", api.get("/v1/audit/verify?full=true", auditor), 200);
         conforms("GET", "/v1/audit/verify", api.get("/v1/audit/verify", auditor), 200);
+        conforms("GET", "/v1/audit/verify", api.get("/v1/audit/verify?full=maybe", auditor), 400);
+        String decisionId = decided.json().get("decisionId").asString();
+        conforms("GET", "/v1/decisions/{decisionId}/vsa", api.get("/v1/decisions/" + decisionId + "/vsa", auditor), 200);
+        conforms("GET", "/v1/decisions/{decisionId}/vsa", api.get("/v1/decisions/00000000-0000-7000-8000-000000000000/vsa", auditor), 404);
         Api.Response checkpoint = api.get("/v1/audit/checkpoints/latest", auditor);
         conforms("GET", "/v1/audit/checkpoints/latest", checkpoint, 200, 404);
         conforms("GET", "/v1/audit/consistency", api.get("/v1/audit/consistency?from=1", auditor), 200, 404);

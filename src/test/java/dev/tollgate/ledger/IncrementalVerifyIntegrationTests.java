@@ -1,0 +1,164 @@
+package dev.tollgate.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+
+import dev.tollgate.support.Api;
+import dev.tollgate.support.IntegrationTest;
+import dev.tollgate.support.TestDatabase;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code GET /v1/audit/verify} (issue 12, item 9): by default from where the last valid run ended
+ * (the record at a signed checkpoint's size, proven against the signed root) to the head;
+ * {@code ?full=true} from sequence 1. A record changed above that point is found by either; a
+ * rewrite below it that keeps the chain consistent is found by the incremental run
+ * ({@code LedgerInsiderIntegrationTests}); a change below it that breaks the chain at the changed
+ * row only by a full run — which the next incremental run then repeats until the log holds again.
+ */
+class IncrementalVerifyIntegrationTests extends IntegrationTest {
+
+    String decider;
+    String auditor;
+
+    @BeforeEach
+    void policy() {
+        decider = tokenWith("decider");
+        auditor = tokenWith("auditor");
+        String policy = "policy \"verify-incremental\" { rule r { require context.verdict == \"yes\" } }";
+        assertThat(api.sendText("PUT", "/v1/policies/verify-incremental", tokenWith("policy-admin"), policy).status()).isIn(200, 201);
+    }
+
+    JsonNode decide() {
+        String digest = "sha256:" + (Long.toHexString(System.nanoTime()) + "0".repeat(64)).substring(0, 64);
+        String body = "{\"artifact\": {\"digest\": \"" + digest + "\", \"name\": \"example.com/verify\"}, \"context\": {\"verdict\":"
+                + " \"yes\"}, \"policies\": [\"verify-incremental\"], \"storedEvidence\": false}";
+        Api.Response r = api.postJson("/v1/decisions", decider, body);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    /** Decides {@code n} times and waits until a checkpoint covers the last; returns its sequence. */
+    long decideAndCheckpoint(int n) {
+        JsonNode last = null;
+        for (int i = 0; i < n; i++) {
+            last = decide();
+        }
+        Api.Response p = api.get("/v1/decisions/" + last.get("decisionId").asString() + "/proof?wait=true", auditor);
+        assertThat(p.status()).as(p.body()).isEqualTo(200);
+        return last.get("sequence").asLong();
+    }
+
+    JsonNode verify(String query) {
+        Api.Response r = api.get("/v1/audit/verify" + query, auditor);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    static void edit(String sql) throws Exception {
+        try (Connection superuser = DriverManager.getConnection(TestDatabase.get().directJdbcUrl());
+                Statement s = superuser.createStatement()) {
+            s.execute("ALTER TABLE decision DISABLE TRIGGER decision_append_only");
+            try {
+                s.execute(sql);
+            } finally {
+                s.execute("ALTER TABLE decision ENABLE TRIGGER decision_append_only");
+            }
+        }
+    }
+
+    @Test
+    void onlyFullTrueOrFalseIsAccepted() {
+        for (String bad : new String[] {"?full=yes", "?full=TRUE", "?full=", "?full=true&full=true", "?from=12", "?full=true&x=1"}) {
+            Api.Response r = api.get("/v1/audit/verify" + bad, auditor);
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.isProblem()).as(bad).isTrue();
+        }
+        assertThat(verify("?full=false").get("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aRunStartsWhereTheLastValidOneEndedAndFullStartsAtOne() {
+        decideAndCheckpoint(3);
+        JsonNode full = verify("?full=true");
+        assertThat(full.get("valid").asBoolean()).as(full.toString()).isTrue();
+        assertThat(full.get("incremental").asBoolean()).isFalse();
+        assertThat(full.get("verified").get("from").asLong()).isEqualTo(1);
+        assertThat(full.get("verified").get("to").asLong()).isEqualTo(full.get("decisions").asLong());
+        assertThat(full.get("verified").get("records").asLong()).isEqualTo(full.get("decisions").asLong());
+        long anchor = full.get("checkpoint").get("size").asLong();
+        assertThat(anchor).isPositive().isLessThanOrEqualTo(full.get("decisions").asLong());
+
+        long last = decideAndCheckpoint(3);
+        JsonNode next = verify("");
+        assertThat(next.get("valid").asBoolean()).as(next.toString()).isTrue();
+        assertThat(next.get("incremental").asBoolean()).isTrue();
+        assertThat(next.get("verified").get("from").asLong()).isEqualTo(anchor);
+        assertThat(next.get("verified").get("to").asLong()).isEqualTo(next.get("decisions").asLong()).isGreaterThanOrEqualTo(last);
+        assertThat(next.get("verified").get("records").asLong()).isEqualTo(next.get("decisions").asLong() - anchor + 1);
+        assertThat(next.get("checkpoint").get("size").asLong()).isGreaterThanOrEqualTo(last);
+        // the same head as a full run, and the checkpoint it reached is the signed one
+        JsonNode again = verify("?full=true");
+        assertThat(again.get("head").asString()).isEqualTo(next.get("head").asString());
+        Api.Response signed = api.get("/v1/audit/checkpoints/latest?size=" + next.get("checkpoint").get("size").asLong(), auditor);
+        assertThat(signed.status()).isEqualTo(200);
+        assertThat(java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(signed.body().split("\n")[2])))
+                .isEqualTo(next.get("checkpoint").get("rootHash").asString());
+    }
+
+    @Test
+    void aRecordChangedAboveTheVerifiedPointIsFoundByTheIncrementalRun() throws Exception {
+        decideAndCheckpoint(2);
+        assertThat(verify("?full=true").get("valid").asBoolean()).isTrue();
+        long victim = decide().get("sequence").asLong();
+        decideAndCheckpoint(1);
+        edit("UPDATE decision SET artifact_name = 'forged' WHERE sequence = " + victim);
+        try {
+            JsonNode broken = verify("");
+            assertThat(broken.get("valid").asBoolean()).as(broken.toString()).isFalse();
+            assertThat(broken.get("incremental").asBoolean()).isTrue();
+            assertThat(broken.get("brokenSequence").asLong()).isEqualTo(victim);
+            assertThat(broken.get("verified").get("from").asLong()).isLessThan(victim);
+        } finally {
+            edit("UPDATE decision SET artifact_name = 'example.com/verify' WHERE sequence = " + victim);
+        }
+        // after a failed run the next one starts at 1 again, and then from its end
+        JsonNode repaired = verify("");
+        assertThat(repaired.get("valid").asBoolean()).as(repaired.toString()).isTrue();
+        assertThat(repaired.get("incremental").asBoolean()).isFalse();
+        assertThat(verify("").get("incremental").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aRowChangedBelowTheVerifiedPointWithoutRecomputingTheChainIsFoundByAFullRun() throws Exception {
+        long victim = decide().get("sequence").asLong();
+        decideAndCheckpoint(2);
+        JsonNode before = verify("?full=true");
+        assertThat(before.get("valid").asBoolean()).isTrue();
+        assertThat(before.get("checkpoint").get("size").asLong()).isGreaterThan(victim);
+        edit("UPDATE decision SET artifact_name = 'forged' WHERE sequence = " + victim);
+        try {
+            // the incremental run proves the anchor's chain hash is the signed one; it does not read the row below it
+            JsonNode incremental = verify("");
+            assertThat(incremental.get("incremental").asBoolean()).isTrue();
+            assertThat(incremental.get("verified").get("from").asLong()).isGreaterThan(victim);
+            assertThat(incremental.get("valid").asBoolean()).as(incremental.toString()).isTrue();
+            JsonNode full = verify("?full=true");
+            assertThat(full.get("valid").asBoolean()).as(full.toString()).isFalse();
+            assertThat(full.get("incremental").asBoolean()).isFalse();
+            assertThat(full.get("brokenSequence").asLong()).isEqualTo(victim);
+            // and until the log holds again, every run is a full one
+            JsonNode after = verify("");
+            assertThat(after.get("incremental").asBoolean()).isFalse();
+            assertThat(after.get("valid").asBoolean()).isFalse();
+        } finally {
+            edit("UPDATE decision SET artifact_name = 'example.com/verify' WHERE sequence = " + victim);
+        }
+        assertThat(verify("").get("valid").asBoolean()).isTrue();
+    }
+}
