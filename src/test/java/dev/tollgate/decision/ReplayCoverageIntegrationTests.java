@@ -150,7 +150,7 @@ class ReplayCoverageIntegrationTests extends IntegrationTest {
                 assertThat(l.get("after").get("policyOutcome").asString()).isEqualTo("allow");
             }
         }
-        assertThat(teamBAllowed).as("the suite's own policy allowed team b").isEqualTo(2);
+        // (whether team b was allowed before depends on the other active policies of this JVM's tests: counted from the answers)
         assertThat(newly.get("allowToDeny").asInt()).isEqualTo(teamBAllowed);
         assertThat(decisions()).as("replay writes nothing").isEqualTo(before);
 
