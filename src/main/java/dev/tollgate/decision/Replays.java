@@ -566,7 +566,7 @@ public class Replays {
                 tally.newlyUnchanged++;
             }
         }
-        line.put("changed", decisionChanged || !changed.isEmpty() || !tookPart);
+        line.put("changed", decisionChanged || !changed.isEmpty() || !tookPart || line.has("evidence"));
         return line;
     }
 
