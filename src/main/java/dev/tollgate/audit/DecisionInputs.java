@@ -45,7 +45,30 @@ public class DecisionInputs {
      */
     public record Recorded(long sequence, UUID decisionId, Instant decidedAt, String artifactDigest, String artifactName,
             String artifactTag, boolean allowed, String outcome, List<String> policyNames, String named, String policies,
-            String reason, String input, String omitted, boolean inputRow) {
+            String reason, String input, String omitted, boolean inputRow, String evidence) {
+
+        public Recorded(long sequence, UUID decisionId, Instant decidedAt, String artifactDigest, String artifactName,
+                String artifactTag, boolean allowed, String outcome, List<String> policyNames, String named, String policies,
+                String reason, String input, String omitted, boolean inputRow) {
+            this(sequence, decisionId, decidedAt, artifactDigest, artifactName, artifactTag, allowed, outcome, policyNames, named,
+                    policies, reason, input, omitted, inputRow, null);
+        }
+
+        /** Whether the policy took part in the decision (it was named, or selected by its {@code applies when}). */
+        public boolean tookPart(String policy) {
+            return policyNames.contains(policy);
+        }
+    }
+
+    /**
+     * What a replay walks besides the decisions a policy took part in: {@code notApplied} adds the
+     * decisions (with a kept input) that selected their policies and in which it did not take part
+     * — those a candidate with a wider {@code applies when} may newly apply to; {@code evidence} adds
+     * each decision's recorded evidence list (the answer's {@code evidence}), for a replay that
+     * verifies the kept bundles again.
+     */
+    public record Walk(boolean notApplied, boolean evidence) {
+        public static final Walk TOOK_PART = new Walk(false, false);
     }
 
     /** Stops a walk early (the visitor's answer). */
@@ -61,8 +84,21 @@ public class DecisionInputs {
      * the visitor may stop the walk.
      */
     public void forPolicy(String policy, Instant since, Instant until, int limit, Visitor visitor) {
-        String sql = SELECT + " WHERE d.policy_names @> ARRAY[?]::text[] AND d.decided_at >= ? AND d.decided_at < ?"
-                + " ORDER BY d.sequence LIMIT ?";
+        forPolicy(policy, since, until, limit, Walk.TOOK_PART, visitor);
+    }
+
+    /**
+     * As {@link #forPolicy(String, Instant, Instant, int, Visitor)}, with what {@code walk} adds:
+     * the limit counts every decision read, of either kind, in one ascending walk.
+     */
+    public void forPolicy(String policy, Instant since, Instant until, int limit, Walk walk, Visitor visitor) {
+        String select = walk.evidence() ? SELECT.replace(" FROM decision d", ", d.response -> 'evidence' AS evidence FROM decision d")
+                : SELECT;
+        String which = walk.notApplied()
+                ? " (d.policy_names @> ARRAY[?]::text[] OR (i.input IS NOT NULL"
+                        + " AND jsonb_typeof(d.request -> 'policies') IS DISTINCT FROM 'array'))"
+                : " d.policy_names @> ARRAY[?]::text[]";
+        String sql = select + " WHERE" + which + " AND d.decided_at >= ? AND d.decided_at < ? ORDER BY d.sequence LIMIT ?";
         try {
             readOnly.executeWithoutResult(status -> jdbc.query(connection -> {
                 var statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
@@ -73,7 +109,7 @@ public class DecisionInputs {
                 statement.setInt(4, limit);
                 return statement;
             }, rs -> {
-                if (!visitor.visit(row(rs))) {
+                if (!visitor.visit(row(rs, walk.evidence()))) {
                     throw new Stopped(); // the cursor is not read further; the read-only transaction ends
                 }
             }));
@@ -96,11 +132,11 @@ public class DecisionInputs {
 
     /** One recorded decision, by its id. */
     public Optional<Recorded> find(UUID decisionId) {
-        return readOnly.execute(status -> jdbc.query(SELECT + " WHERE d.decision_id = ?", (rs, n) -> row(rs), decisionId)
+        return readOnly.execute(status -> jdbc.query(SELECT + " WHERE d.decision_id = ?", (rs, n) -> row(rs, false), decisionId)
                 .stream().findFirst());
     }
 
-    private Recorded row(ResultSet rs) throws SQLException {
+    private Recorded row(ResultSet rs, boolean evidence) throws SQLException {
         String input = rs.getString("input");
         rs.getLong("input_row");
         boolean inputRow = !rs.wasNull();
@@ -108,6 +144,7 @@ public class DecisionInputs {
                 rs.getTimestamp("decided_at").toInstant(), rs.getString("artifact_digest"), rs.getString("artifact_name"),
                 rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
                 List.of((String[]) rs.getArray("policy_names").getArray()), rs.getString("named"),
-                rs.getString("policies"), rs.getString("reason"), input, rs.getString("omitted"), inputRow);
+                rs.getString("policies"), rs.getString("reason"), input, rs.getString("omitted"), inputRow,
+                evidence ? rs.getString("evidence") : null);
     }
 }

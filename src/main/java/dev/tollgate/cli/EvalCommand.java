@@ -51,6 +51,10 @@ class EvalCommand implements Callable<Integer> {
     @Option(names = "--as-of", paramLabel = "TIME", description = "the decision time (RFC 3339), default now")
     String asOf;
 
+    @Option(names = "--exceptions", paramLabel = "FILE", description = "governed exceptions as GET /v1/exceptions answers them"
+            + " (JSON: {\"items\": […]}, an array, or one); those in force at the decision time waive what they cover")
+    Path exceptions;
+
     @Option(names = "--format", defaultValue = "text", description = "text (default) or json (the answer and the input)")
     Format format;
 
@@ -72,7 +76,8 @@ class EvalCommand implements Callable<Integer> {
             submissions.addAll(Workbench.evidence(verifier, bundle, null, submissions.size()));
         }
         OfflineDecisions.Offline result = new OfflineDecisions(verifier, Workbench.trust(trust, !noPublicGood))
-                .decide(artifact, ctx, submissions, compiled.stream().map(ActivePolicy::name).toList(), compiled, true, now);
+                .decide(artifact, ctx, submissions, compiled.stream().map(ActivePolicy::name).toList(), compiled, true, now,
+                        exceptions == null ? List.of() : Workbench.exceptions(exceptions));
         PrintWriter out = line.getOut();
         if (format == Format.json) {
             ObjectNode both = Workbench.JSON.createObjectNode();

@@ -60,6 +60,14 @@ class ReplayCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the server's NDJSON lines as they come")
     boolean json;
 
+    @Option(names = "--trust-now", description = "verify the kept bundles again against the trust held now (without --source or"
+            + " --stored-version: the active version)")
+    boolean trustNow;
+
+    @Option(names = "--trust-without", paramLabel = "NAME", description = "as --trust-now, without this trusted root or key"
+            + " (repeatable): what removing it would do")
+    java.util.List<String> trustWithout = new java.util.ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -84,14 +92,20 @@ class ReplayCommand implements Callable<Integer> {
             err.flush();
             return TollgateCommand.ExitCodes.ERROR;
         }
-        if ((source == null) == (version == null)) {
-            throw new Workbench.Problem("give the candidate as --source FILE or --stored-version N");
+        boolean trustChange = trustNow || !trustWithout.isEmpty();
+        if (source != null && version != null || source == null && version == null && !trustChange) {
+            throw new Workbench.Problem("give the candidate as --source FILE or --stored-version N (or neither, with --trust-now"
+                    + " or --trust-without, for the active version)");
         }
         ObjectNode body = Workbench.JSON.createObjectNode();
         if (source != null) {
             body.put("source", Workbench.read(source));
-        } else {
+        } else if (version != null) {
             body.put("version", version);
+        }
+        if (trustChange) {
+            tools.jackson.databind.node.ArrayNode without = body.putObject("trust").putArray("without");
+            trustWithout.forEach(without::add);
         }
         if (since != null) {
             body.put("since", since);
@@ -167,6 +181,20 @@ class ReplayCommand implements Callable<Integer> {
                     summary.path("denyToAllow").asLong(), summary.path("otherChanges").asLong(), summary.path("unchanged").asLong(),
                     summary.path("notReplayable").path("count").asLong(),
                     summary.path("complete").asBoolean() ? "" : " (stopped by " + summary.path("stoppedBy").asString() + ")");
+            JsonNode newly = summary.path("newlyApplies");
+            out.printf("  newly applies to %d (the old version did not apply): %d allow→deny, %d deny→allow, %d unchanged;"
+                    + " %d read where it applies neither%n", newly.path("count").asLong(), newly.path("allowToDeny").asLong(),
+                    newly.path("denyToAllow").asLong(), newly.path("unchanged").asLong(), summary.path("stillNotApplicable").asLong());
+            if (summary.path("exceptionsApplied").asLong() > 0) {
+                out.printf("  %d excepted by a governed exception%n", summary.path("exceptionsApplied").asLong());
+            }
+            if (summary.has("trust")) {
+                JsonNode t = summary.get("trust");
+                out.printf("  trust: the trust held now%s; %d evidence items no longer verify, %d now verify%n",
+                        t.path("without").isEmpty() ? "" : " without " + String.join(", ",
+                                t.path("without").valueStream().map(JsonNode::asString).toList()),
+                        t.path("evidenceNoLongerVerifying").asLong(), t.path("evidenceNowVerifying").asLong());
+            }
             summary.path("notReplayable").path("reasons").properties()
                     .forEach(e -> out.printf("  not replayable: %d %s%n", e.getValue().asLong(), e.getKey()));
         }
@@ -183,6 +211,23 @@ class ReplayCommand implements Callable<Integer> {
         }
         b.append(": ").append(l.path("before").path("outcome").asString()).append(" → ").append(l.path("after").path("outcome")
                 .asString());
+        if (l.path("newlyApplies").asBoolean(false)) {
+            b.append(" (newly applies)");
+        }
+        for (JsonNode e : l.path("after").path("exceptions")) {
+            b.append("\n  excepted by exception ").append(e.path("id").asString());
+            if (e.hasNonNull("ticket")) {
+                b.append(" (").append(e.get("ticket").asString()).append(')');
+            }
+        }
+        for (JsonNode item : l.path("evidence")) {
+            b.append("\n  evidence [").append(item.path("index").asInt()).append("]: ")
+                    .append(item.path("before").asBoolean() ? "verified" : "not verified").append(" → ")
+                    .append(item.path("after").asBoolean() ? "verified" : "NOT verified");
+            if (item.hasNonNull("code")) {
+                b.append(" — ").append(item.get("code").asString()).append(' ').append(item.path("reason").asString(""));
+            }
+        }
         for (JsonNode rule : l.path("changedRules")) {
             b.append("\n  rule ").append(rule.path("rule").asString()).append(": ").append(rule.path("before").asString("-"))
                     .append(" → ").append(rule.path("after").asString("-"));

@@ -22,6 +22,14 @@ final class Reports {
             out.println("  policy " + policy.path("name").asString() + " (" + policy.path("mode").asString() + "): "
                     + policy.path("outcome").asString()
                     + (policy.hasNonNull("reason") ? " — " + policy.get("reason").asString() : ""));
+            for (JsonNode e : policy.path("exceptions")) {
+                out.println("    excepted by exception " + e.path("id").asString()
+                        + (e.hasNonNull("ticket") ? " (" + e.get("ticket").asString() + ")" : "")
+                        + ": rules " + String.join(", ", e.path("rules").valueStream().map(JsonNode::asString).toList())
+                        + (e.hasNonNull("expiresAt") ? ", until " + e.get("expiresAt").asString() : "")
+                        + (e.hasNonNull("requestedBy") ? ", requested by " + e.get("requestedBy").asString() : "")
+                        + (e.hasNonNull("approvedBy") ? ", approved by " + e.get("approvedBy").asString() : ""));
+            }
             for (JsonNode rule : policy.path("rules")) {
                 boolean passed = "pass".equals(rule.path("outcome").asString());
                 if (passed && !all) {

@@ -60,6 +60,33 @@ final class Workbench {
         }
     }
 
+    /**
+     * Governed exceptions from a file, as {@code GET /v1/exceptions} answers them ({@code {"items": […]}}),
+     * as an array of them, or one ({@code GET /v1/exceptions/{id}}); only approved, unrevoked ones can apply.
+     */
+    static List<dev.tollgate.exceptions.PolicyException> exceptions(Path file) {
+        tools.jackson.databind.JsonNode read;
+        try {
+            read = JSON.readTree(read(file));
+        } catch (RuntimeException e) {
+            throw new Problem(file + " is not JSON: " + e.getMessage());
+        }
+        tools.jackson.databind.JsonNode items = read.isArray() ? read : read.has("items") ? read.get("items") : null;
+        List<dev.tollgate.exceptions.PolicyException> out = new java.util.ArrayList<>();
+        for (tools.jackson.databind.JsonNode item : items != null ? items : List.of(read)) {
+            try {
+                dev.tollgate.exceptions.PolicyException e = JSON.treeToValue(item, dev.tollgate.exceptions.PolicyException.class);
+                if (e.id() == null || e.scope() == null || e.scope().policy() == null || e.expiresAt() == null) {
+                    throw new IllegalArgumentException("an exception has id, scope.policy and expiresAt");
+                }
+                out.add(e);
+            } catch (RuntimeException e) {
+                throw new Problem(file + ": not an exception as GET /v1/exceptions answers it: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     /** A policy file compiled, as if it were the active version; a policy that does not compile is a problem. */
     static ActivePolicy policy(Path file) {
         String source = read(file);

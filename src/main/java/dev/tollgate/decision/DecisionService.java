@@ -163,19 +163,7 @@ public class DecisionService implements Decisions {
         if (!PolicySelection.hasWaivableFailures(verdict)) {
             return verdict;
         }
-        List<PolicyException> candidates = exceptions.applicable(artifact.digest(), artifact.name(), now);
-        if (candidates.isEmpty()) {
-            return verdict;
-        }
-        return PolicySelection.waive(verdict, (policy, rule) -> {
-            for (PolicyException e : candidates) {
-                if (e.coversRule(policy.name(), rule)) {
-                    applied.putIfAbsent(e.id().toString(), e);
-                    return e.id().toString();
-                }
-            }
-            return null;
-        });
+        return Waiving.waive(verdict, exceptions.applicable(artifact.digest(), artifact.name(), now), applied);
     }
 
     /**

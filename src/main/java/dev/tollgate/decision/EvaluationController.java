@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.tollgate.evidence.EvidenceSubmission;
 import dev.tollgate.evidence.EvidenceVerifier;
 import dev.tollgate.evidence.MalformedEvidence;
+import dev.tollgate.exceptions.PolicyExceptions;
 import dev.tollgate.policy.ActivePolicy;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.eval.Program;
@@ -27,7 +28,8 @@ import dev.tollgate.digest.Digest;
  * {@code source}) verified against the trust held and evaluated by the active policies — or the
  * candidate in place of its active namesake — and answered with the policy input built from the
  * evidence. Nothing is written: no decision, no evidence kept. Only the request's own evidence
- * is used (not the evidence kept for the digest, nor a registry's).
+ * is used (not the evidence kept for the digest, nor a registry's). The governed exceptions in
+ * force now waive what they cover, as in a live decision, and the answer names them.
  */
 @RestController
 class EvaluationController {
@@ -38,9 +40,11 @@ class EvaluationController {
     private final DecisionProperties properties;
     private final Clock clock;
     private final tools.jackson.databind.ObjectMapper json;
+    private final PolicyExceptions exceptions;
 
     EvaluationController(EvidenceVerifier verifier, TrustStore trust, PolicyCatalog catalog, DecisionProperties properties,
-            Clock clock, tools.jackson.databind.ObjectMapper json) {
+            Clock clock, tools.jackson.databind.ObjectMapper json, PolicyExceptions exceptions) {
+        this.exceptions = exceptions;
         this.json = json;
         this.verifier = verifier;
         this.trust = trust;
@@ -79,8 +83,11 @@ class EvaluationController {
         if (named == null && candidate != null) {
             named = List.of(candidate.name());
         }
+        java.time.Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // the governed exceptions in force now, as a live decision would ask for them (none when they cannot be read)
         OfflineDecisions.Offline result = new OfflineDecisions(verifier, trust.current()).decide(request.artifact(),
-                request.context(), submissions, named, policies, properties.denyWhenNoPolicyApplies(), clock.instant());
+                request.context(), submissions, named, policies, properties.denyWhenNoPolicyApplies(), now,
+                exceptions.applicable(request.artifact().digest(), request.artifact().name(), now));
         ObjectNode answer = result.json(json);
         answer.put("recorded", false);
         if (candidate != null) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import dev.tollgate.evidence.EvidenceResult;
 import dev.tollgate.evidence.EvidenceSubmission;
 import dev.tollgate.evidence.EvidenceVerifier;
+import dev.tollgate.exceptions.PolicyException;
 import dev.tollgate.policy.ActivePolicy;
 import dev.tollgate.policy.PolicySelection;
 import dev.tollgate.policy.eval.Input;
@@ -61,6 +62,18 @@ public final class OfflineDecisions {
      */
     public Offline decide(ArtifactRef artifact, Map<String, String> context, List<EvidenceSubmission> evidence,
             List<String> named, List<ActivePolicy> policies, boolean denyWhenNoPolicyApplies, Instant now) {
+        return decide(artifact, context, evidence, named, policies, denyWhenNoPolicyApplies, now, List.of());
+    }
+
+    /**
+     * As {@link #decide(ArtifactRef, Map, List, List, List, boolean, Instant)}, with governed
+     * exceptions: those of {@code exceptions} that apply to the artifact at {@code now}
+     * ({@link PolicyException#applicable}) waive the failures they cover, as in a live decision,
+     * and the answer's policy outcomes name them.
+     */
+    public Offline decide(ArtifactRef artifact, Map<String, String> context, List<EvidenceSubmission> evidence,
+            List<String> named, List<ActivePolicy> policies, boolean denyWhenNoPolicyApplies, Instant now,
+            List<PolicyException> exceptions) {
         Instant at = now.truncatedTo(ChronoUnit.MILLIS);
         List<Gathered> items = new ArrayList<>();
         List<EvidenceResult> results = new ArrayList<>();
@@ -74,7 +87,9 @@ public final class OfflineDecisions {
         PolicySelection.Verdict verdict = PolicySelection.decide(named,
                 name -> policies.stream().filter(p -> p.name().equals(name)).findFirst(),
                 named == null ? policies : List.of(), input, denyWhenNoPolicyApplies);
-        DecisionAnswer answer = AnswerAssembly.answer(UuidV7.at(at.toEpochMilli()), at, artifact, verdict, items, false);
+        Map<String, PolicyException> applied = new java.util.LinkedHashMap<>();
+        verdict = Waiving.waive(verdict, PolicyException.applicable(exceptions, artifact.digest(), artifact.name(), at), applied);
+        DecisionAnswer answer = AnswerAssembly.answer(UuidV7.at(at.toEpochMilli()), at, artifact, verdict, applied, items, false);
         return new Offline(answer, input, verdict, List.copyOf(results));
     }
 

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +20,15 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import dev.tollgate.audit.DecisionInputs;
+import dev.tollgate.audit.StoredEvidence;
+import dev.tollgate.evidence.EvidenceResult;
+import dev.tollgate.evidence.EvidenceSubmission;
+import dev.tollgate.evidence.EvidenceVerifier;
+import dev.tollgate.evidence.MalformedEvidence;
+import dev.tollgate.exceptions.PolicyException;
+import dev.tollgate.exceptions.PolicyExceptions;
+import dev.tollgate.trust.TrustMaterial;
+import dev.tollgate.trust.TrustStore;
 import dev.tollgate.policy.ActivePolicy;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
@@ -29,6 +40,7 @@ import dev.tollgate.policy.eval.Program;
 import dev.tollgate.policy.eval.RuleResult;
 import dev.tollgate.web.ApiException;
 import jakarta.annotation.PreDestroy;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -41,6 +53,12 @@ import dev.tollgate.digest.Digest;
  * policy took part, re-evaluated from the policy input each was made on (kept since V21) with a
  * candidate version of that policy in place of the one that decided — the other policies of each
  * decision keep their recorded outcomes, and the decision's outcome is combined again by §6.
+ * The decisions that selected their policies without this one (it was not active, or its
+ * {@code applies when} was false) are evaluated too, and reported when the candidate applies to
+ * them ({@code newlyApplies}). The governed exceptions in force at each decision's time waive
+ * the candidate's failures as in a live decision ({@link Waiving}). With {@code trust}, the kept
+ * bundles a decision used are verified again against the trust held now (less the materials
+ * named), and the input is built from what still verifies.
  * Nothing is written. A replay is bounded by its window, its count and
  * {@code tollgate.replay.max-duration}, and stops when its client goes away.
  */
@@ -63,9 +81,25 @@ public class Replays {
     volatile Runnable beforeEach;
 
     private final tools.jackson.databind.ObjectMapper json;
+    /** Null in the benchmark (built without Spring): no exceptions, no trust replay. */
+    private final PolicyExceptions exceptions;
+    private final StoredEvidence stored;
+    private final EvidenceVerifier verifier;
+    private final TrustStore trust;
 
     Replays(DecisionInputs inputs, PolicyCatalog catalog, ReplayProperties properties, DecisionProperties decisions, Clock clock,
             tools.jackson.databind.ObjectMapper json) {
+        this(inputs, catalog, properties, decisions, clock, json, null, null, null, null);
+    }
+
+    @Autowired
+    Replays(DecisionInputs inputs, PolicyCatalog catalog, ReplayProperties properties, DecisionProperties decisions, Clock clock,
+            tools.jackson.databind.ObjectMapper json, PolicyExceptions exceptions, StoredEvidence stored, EvidenceVerifier verifier,
+            TrustStore trust) {
+        this.exceptions = exceptions;
+        this.stored = stored;
+        this.verifier = verifier;
+        this.trust = trust;
         this.json = json;
         this.inputs = inputs;
         this.catalog = catalog;
@@ -76,7 +110,20 @@ public class Replays {
 
     /** A replay asked for and checked: the candidate compiled, the window and the count within their bounds. */
     public record Plan(String policy, Program candidate, String sha256, Integer version, Instant since, Instant until, int limit,
-            Instant asOf, boolean changedOnly) {
+            Instant asOf, boolean changedOnly, TrustChange trust) {
+
+        /** A replay from the kept inputs, the trust of their time. */
+        public Plan(String policy, Program candidate, String sha256, Integer version, Instant since, Instant until, int limit,
+                Instant asOf, boolean changedOnly) {
+            this(policy, candidate, sha256, version, since, until, limit, asOf, changedOnly, null);
+        }
+    }
+
+    /**
+     * A replay that verifies the kept evidence again: against {@code snapshot}, the trust held when
+     * the replay was asked for less the roots and keys named in {@code without}.
+     */
+    public record TrustChange(TrustStore.Snapshot snapshot, List<String> without) {
     }
 
     /** Reads and checks a replay request; every fault is a 400 (a stored version that does not exist a 404). */
@@ -87,17 +134,15 @@ public class Replays {
         for (String field : body.propertyNames()) {
             if (!List.of("source", "version", "since", "until", "limit", "asOf", "changedOnly", "trust").contains(field)) {
                 throw ApiException.badRequest("unknown field '" + field + "'; a replay takes source or version, since, until,"
-                        + " limit, asOf, changedOnly");
+                        + " limit, asOf, changedOnly, trust");
             }
         }
-        if (body.has("trust")) {
-            throw ApiException.badRequest("replaying a trust change is not supported: the kept inputs hold the facts verified"
-                    + " against the trust of their time, not the bundles verified again; replay a policy change instead");
-        }
+        TrustChange trustChange = body.has("trust") ? trustChange(body.get("trust")) : null;
         JsonNode source = body.get("source");
         JsonNode version = body.get("version");
-        if ((source == null) == (version == null)) {
-            throw ApiException.badRequest("a replay takes either source (the candidate's text) or version (a stored version)");
+        if (source != null && version != null || source == null && version == null && trustChange == null) {
+            throw ApiException.badRequest("a replay takes either source (the candidate's text) or version (a stored version);"
+                    + " with trust, neither replays the active version");
         }
         Program candidate;
         String sha256;
@@ -108,6 +153,12 @@ public class Replays {
             }
             candidate = catalog.compileOrThrow(source.stringValue());
             sha256 = Digest.sha256(source.stringValue()).hex();
+        } else if (version == null) {
+            ActivePolicy active = catalog.activePolicy(name)
+                    .orElseThrow(() -> ApiException.notFound("no active policy '" + name + "' to replay under a trust change"));
+            candidate = active.program();
+            sha256 = active.sha256();
+            stored = active.version();
         } else {
             if (!version.isInt() || version.intValue() < 1) {
                 throw ApiException.badRequest("version must be a stored version's number");
@@ -145,7 +196,43 @@ public class Replays {
             }
             changedOnly = body.get("changedOnly").booleanValue();
         }
-        return new Plan(name, candidate, sha256, stored, since, until, limit, asOf, changedOnly);
+        return new Plan(name, candidate, sha256, stored, since, until, limit, asOf, changedOnly, trustChange);
+    }
+
+    /** {@code {"without": [names…]}} (or {@code {}}): the trust held now, less the roots and keys named. */
+    private TrustChange trustChange(JsonNode t) {
+        if (trust == null || stored == null || verifier == null) {
+            throw ApiException.badRequest("replaying a trust change is not available here");
+        }
+        if (!t.isObject()) {
+            throw ApiException.badRequest("trust must be an object: {} (the trust held now) or {\"without\": [names of roots"
+                    + " or keys]}");
+        }
+        for (String field : t.propertyNames()) {
+            if (!field.equals("without")) {
+                throw ApiException.badRequest("unknown field 'trust." + field + "'; trust takes without (names of the trusted roots"
+                        + " and keys to leave out); to try a new root or key, add it and replay without the old one");
+            }
+        }
+        TrustStore.Snapshot held = trust.current();
+        List<String> without = new ArrayList<>();
+        JsonNode w = t.get("without");
+        if (w != null) {
+            if (!w.isArray() || w.size() > 100) {
+                throw ApiException.badRequest("trust.without must be an array of at most 100 names of trusted roots or keys");
+            }
+            for (JsonNode n : w) {
+                if (!n.isString() || held.find(n.stringValue()).isEmpty()) {
+                    throw ApiException.badRequest("trust.without names the trusted roots and keys held: no root or key named "
+                            + n);
+                }
+                if (!without.contains(n.stringValue())) {
+                    without.add(n.stringValue());
+                }
+            }
+        }
+        List<TrustMaterial> kept = held.materials().stream().filter(m -> !without.contains(m.name())).toList();
+        return new TrustChange(without.isEmpty() ? held : TrustStore.Snapshot.of(kept), List.copyOf(without));
     }
 
     private static Instant time(JsonNode node, String field) {
@@ -167,6 +254,10 @@ public class Replays {
         String[] stoppedBy = {null};
         ActivePolicy candidate = new ActivePolicy(plan.policy(), plan.version() == null ? 0 : plan.version(), plan.sha256(),
                 plan.candidate());
+        // the exceptions that may apply in the window (each decision takes those in force at its time)
+        List<PolicyException> waivers = exceptions == null ? List.of()
+                : exceptions.approvedFor(plan.policy(), plan.asOf() != null ? plan.asOf() : plan.since());
+        Run run = new Run(candidate, plan.asOf(), waivers, plan.trust());
         // two stages: this thread walks the cursor (the database, the rows' JSON) and emits; the pool reads
         // the inputs back and evaluates them, a batch at a time, at most PIPELINE batches ahead
         ArrayDeque<Future<Done>> pending = new ArrayDeque<>();
@@ -175,13 +266,17 @@ public class Replays {
         Consumer<Done> drain = done -> {
             tally.add(done.tally());
             for (ObjectNode line : done.lines()) {
+                if (line == null) {
+                    continue; // read, and the candidate does not apply to it either
+                }
                 if (!plan.changedOnly() || line.path("changed").asBoolean(false)) {
                     emit.accept(line);
                 }
             }
         };
         try {
-            inputs.forPolicy(plan.policy(), plan.since(), plan.until(), plan.limit(), recorded -> {
+            inputs.forPolicy(plan.policy(), plan.since(), plan.until(), plan.limit(),
+                    new DecisionInputs.Walk(true, plan.trust() != null), recorded -> {
                 if (cancelled.getAsBoolean()) {
                     stoppedBy[0] = "client";
                     return false;
@@ -199,7 +294,7 @@ public class Replays {
                 }
                 batch.add(recorded);
                 if (batch.size() >= BATCH || System.nanoTime() - batchStart[0] > BATCH_NANOS) {
-                    pending.add(submit(List.copyOf(batch), candidate, plan.asOf()));
+                    pending.add(submit(List.copyOf(batch), run));
                     batch.clear();
                 }
                 while (pending.size() > PIPELINE || (!pending.isEmpty() && pending.peek().isDone())) {
@@ -208,7 +303,7 @@ public class Replays {
                 return true;
             });
             if (!batch.isEmpty()) {
-                pending.add(submit(List.copyOf(batch), candidate, plan.asOf()));
+                pending.add(submit(List.copyOf(batch), run));
             }
             while (!pending.isEmpty()) {
                 drain.accept(result(pending.poll()));
@@ -216,7 +311,7 @@ public class Replays {
         } finally {
             pending.forEach(f -> f.cancel(true));
         }
-        if (stoppedBy[0] == null && tally.seen >= plan.limit()) {
+        if (stoppedBy[0] == null && tally.read >= plan.limit()) {
             stoppedBy[0] = "limit";
         }
         ObjectNode summary = NODES.objectNode();
@@ -230,9 +325,19 @@ public class Replays {
         if (plan.asOf() != null) {
             s.put("asOf", plan.asOf().toString());
         }
-        s.put("decisions", tally.seen).put("replayed", tally.replayed).put("allowToDeny", tally.allowToDeny)
+        if (plan.trust() != null) {
+            ObjectNode t = s.putObject("trust").put("fingerprint", plan.trust().snapshot().fingerprint());
+            ArrayNode without = t.putArray("without");
+            plan.trust().without().forEach(without::add);
+            t.put("evidenceNoLongerVerifying", tally.noLongerVerifying).put("evidenceNowVerifying", tally.nowVerifying);
+        }
+        s.put("read", tally.read).put("decisions", tally.seen).put("replayed", tally.replayed).put("allowToDeny", tally.allowToDeny)
                 .put("denyToAllow", tally.denyToAllow).put("unchanged", tally.unchanged)
                 .put("otherChanges", tally.replayed - tally.allowToDeny - tally.denyToAllow - tally.unchanged);
+        s.putObject("newlyApplies").put("count", tally.newly).put("allowToDeny", tally.newlyAllowToDeny)
+                .put("denyToAllow", tally.newlyDenyToAllow).put("unchanged", tally.newlyUnchanged);
+        s.put("stillNotApplicable", tally.stillNotApplicable);
+        s.put("exceptionsApplied", tally.excepted);
         ObjectNode not = s.putObject("notReplayable").put("count", tally.notReplayable);
         ObjectNode reasons = not.putObject("reasons");
         tally.reasons.forEach(reasons::put);
@@ -264,12 +369,24 @@ public class Replays {
     private record Done(List<ObjectNode> lines, Tally tally) {
     }
 
-    private Future<Done> submit(List<DecisionInputs.Recorded> batch, ActivePolicy candidate, Instant asOf) {
+    /**
+     * What every decision of one replay is replayed with: the candidate, {@code asOf}, the exceptions
+     * that may apply, the trust change; and, for a trust change, the kept evidence read and verified
+     * once per digest and item (the trust is fixed for the run).
+     */
+    private record Run(ActivePolicy candidate, Instant asOf, List<PolicyException> waivers, TrustChange trust,
+            Map<String, Map<String, StoredEvidence.Key>> keys, Map<String, Optional<Gathered>> verified) {
+        Run(ActivePolicy candidate, Instant asOf, List<PolicyException> waivers, TrustChange trust) {
+            this(candidate, asOf, waivers, trust, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        }
+    }
+
+    private Future<Done> submit(List<DecisionInputs.Recorded> batch, Run run) {
         return pool.submit(() -> {
             Tally t = new Tally();
             List<ObjectNode> lines = new ArrayList<>(batch.size());
             for (DecisionInputs.Recorded r : batch) {
-                lines.add(replay(r, candidate, asOf, t));
+                lines.add(replay(r, run, t));
             }
             return new Done(lines, t);
         });
@@ -291,6 +408,15 @@ public class Replays {
 
     private static final class Tally {
         void add(Tally other) {
+            read += other.read;
+            newly += other.newly;
+            newlyAllowToDeny += other.newlyAllowToDeny;
+            newlyDenyToAllow += other.newlyDenyToAllow;
+            newlyUnchanged += other.newlyUnchanged;
+            stillNotApplicable += other.stillNotApplicable;
+            excepted += other.excepted;
+            noLongerVerifying += other.noLongerVerifying;
+            nowVerifying += other.nowVerifying;
             seen += other.seen;
             replayed += other.replayed;
             allowToDeny += other.allowToDeny;
@@ -300,6 +426,16 @@ public class Replays {
             other.reasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
         }
 
+        /** Every decision read; {@code seen}: those reported (the candidate's policy took part, or it newly applies). */
+        long read;
+        long newly;
+        long newlyAllowToDeny;
+        long newlyDenyToAllow;
+        long newlyUnchanged;
+        long stillNotApplicable;
+        long excepted;
+        long noLongerVerifying;
+        long nowVerifying;
         long seen;
         long replayed;
         long allowToDeny;
@@ -314,8 +450,11 @@ public class Replays {
         }
     }
 
-    private ObjectNode replay(DecisionInputs.Recorded recorded, ActivePolicy candidate, Instant asOf, Tally tally) {
-        tally.seen++;
+    /** One decision replayed: its line, or null when the policy did not take part and the candidate does not apply either. */
+    private ObjectNode replay(DecisionInputs.Recorded recorded, Run run, Tally tally) {
+        tally.read++;
+        ActivePolicy candidate = run.candidate();
+        boolean tookPart = recorded.tookPart(candidate.name());
         ObjectNode line = NODES.objectNode();
         line.put("decisionId", recorded.decisionId().toString());
         line.put("sequence", recorded.sequence());
@@ -328,35 +467,84 @@ public class Replays {
             artifact.put("tag", recorded.artifactTag());
         }
         JsonNode policies = tree(recorded.policies());
-        JsonNode before = recordedPolicy(policies, candidate.name());
-        ObjectNode b = line.putObject("before").put("allowed", recorded.allowed()).put("outcome", recorded.outcome());
+        JsonNode before = tookPart ? recordedPolicy(policies, candidate.name()) : null;
+        ObjectNode b = NODES.objectNode().put("allowed", recorded.allowed()).put("outcome", recorded.outcome());
         if (before != null) {
             b.put("policyOutcome", before.path("outcome").asString(null)).put("policyVersion", before.path("version").asInt());
+        } else if (!tookPart) {
+            b.put("policyOutcome", "not-applicable");
         }
         String why = recorded.input() != null ? null
                 : recorded.omitted() != null ? recorded.omitted() : recorded.inputRow() ? NOT_EVALUATED : BEFORE_INPUTS;
         Input input = null;
+        ArrayNode evidenceChanges = null;
         if (why == null) {
             try {
-                input = RecordedInputs.read(json.readTree(recorded.input()), asOf);
+                JsonNode kept = json.readTree(recorded.input());
+                if (run.trust() == null) {
+                    input = RecordedInputs.read(kept, run.asOf());
+                } else {
+                    evidenceChanges = NODES.arrayNode();
+                    input = reverified(recorded, kept, run, evidenceChanges);
+                }
+            } catch (NotReplayable e) {
+                why = e.getMessage();
             } catch (RuntimeException e) {
                 why = "the kept policy input could not be read: " + e.getMessage();
             }
         }
         if (why != null) {
+            tally.seen++;
             tally.notReplayable(why);
+            line.set("before", b);
             line.put("replayable", false).put("reason", why);
             return line;
         }
         PolicyResult result = candidate.program().evaluate(input);
         evaluated.incrementAndGet();
-        After after = combine(tree(recorded.named()), policies, recorded.reason(), candidate, result,
+        if (!tookPart && !result.applicable()) {
+            tally.stillNotApplicable++;
+            return null;
+        }
+        tally.seen++;
+        if (!tookPart) {
+            line.put("newlyApplies", true);
+        }
+        line.set("before", b);
+        Map<String, PolicyException> applied = new LinkedHashMap<>();
+        if (!run.waivers().isEmpty() && result.applicable()) {
+            List<PolicyException> inForce = PolicyException.applicable(run.waivers(), recorded.artifactDigest(),
+                    recorded.artifactName(), input.now());
+            result = Waiving.waive(candidate, result, inForce, applied);
+        }
+        After after = combine(tookPart ? tree(recorded.named()) : null, policies, recorded.reason(), candidate, result,
                 decisions.denyWhenNoPolicyApplies());
         tally.replayed++;
         ObjectNode a = line.putObject("after").put("allowed", after.allowed()).put("outcome", after.outcome());
         a.put("policyOutcome", after.policyOutcome());
         if (after.reason() != null) {
             a.put("reason", after.reason());
+        }
+        if (!applied.isEmpty()) {
+            tally.excepted++;
+            ArrayNode ids = a.putArray("exceptions");
+            applied.values().forEach(e -> {
+                ObjectNode x = ids.addObject().put("id", e.id().toString()).put("reason", e.reason())
+                        .put("expiresAt", e.expiresAt().toString());
+                if (e.ticket() != null) {
+                    x.put("ticket", e.ticket());
+                }
+            });
+        }
+        if (evidenceChanges != null && !evidenceChanges.isEmpty()) {
+            line.set("evidence", evidenceChanges);
+            for (JsonNode c : evidenceChanges) {
+                if (c.path("before").asBoolean() && !c.path("after").asBoolean()) {
+                    tally.noLongerVerifying++;
+                } else if (!c.path("before").asBoolean() && c.path("after").asBoolean()) {
+                    tally.nowVerifying++;
+                }
+            }
         }
         ArrayNode changed = line.putArray("changedRules");
         changedRules(before, result).forEach(changed::add);
@@ -368,8 +556,86 @@ public class Replays {
         } else if (!decisionChanged) {
             tally.unchanged++;
         }
-        line.put("changed", decisionChanged || !changed.isEmpty());
+        if (!tookPart) {
+            tally.newly++;
+            if (recorded.allowed() && !after.allowed()) {
+                tally.newlyAllowToDeny++;
+            } else if (!recorded.allowed() && after.allowed()) {
+                tally.newlyDenyToAllow++;
+            } else if (!decisionChanged) {
+                tally.newlyUnchanged++;
+            }
+        }
+        line.put("changed", decisionChanged || !changed.isEmpty() || !tookPart || line.has("evidence"));
         return line;
+    }
+
+    /** Why a decision cannot be replayed under a trust change (its message is the reason counted). */
+    private static final class NotReplayable extends RuntimeException {
+        NotReplayable(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    static final String EVIDENCE_NOT_KEPT = "evidence that verified then is not kept for the digest: it cannot be verified"
+            + " again";
+    static final String NO_EVIDENCE_LIST = "the record lists no evidence to verify again";
+
+    /**
+     * The decision's policy input built again from its evidence verified against the run's trust:
+     * each item of the recorded evidence list whose bundle is kept for the digest is read and
+     * verified again (once per run), at its recorded index; context and {@code now} are the kept
+     * input's ({@code asOf} replaces {@code now}). An item that verified then and is not kept makes
+     * the decision not replayable; one that did not verify then and is not kept stays out, as it did.
+     * {@code changes} receives each item whose verification differs from the record.
+     */
+    private Input reverified(DecisionInputs.Recorded recorded, JsonNode kept, Run run, ArrayNode changes) {
+        JsonNode evidence = tree(recorded.evidence());
+        if (evidence == null || !evidence.isArray()) {
+            throw new NotReplayable(NO_EVIDENCE_LIST);
+        }
+        String digest = recorded.artifactDigest();
+        Map<String, StoredEvidence.Key> byBundle = run.keys().computeIfAbsent(digest, d -> {
+            Map<String, StoredEvidence.Key> m = new LinkedHashMap<>();
+            stored.keysForDigest(d).forEach(k -> m.putIfAbsent(k.bundleSha256(), k));
+            return m;
+        });
+        List<Gathered> items = new ArrayList<>();
+        for (JsonNode entry : evidence) {
+            int index = entry.path("index").asInt();
+            boolean before = entry.path("verified").asBoolean(false);
+            StoredEvidence.Key key = byBundle.get(entry.path("bundleSha256").asString(""));
+            if (key == null) {
+                if (before) {
+                    throw new NotReplayable(EVIDENCE_NOT_KEPT);
+                }
+                continue;
+            }
+            String source = entry.path("source").asString("stored");
+            Gathered g = run.verified().computeIfAbsent(digest + "|" + key.signatureSha256() + "|" + index + "|" + source, k -> {
+                try {
+                    EvidenceSubmission s = verifier.readKept(index, stored.bundle(digest, key.signatureSha256()), key.payload());
+                    EvidenceResult r = verifier.verify(s, digest, run.trust().snapshot());
+                    return Optional.of(new Gathered(index, source, r, s, key.payload()));
+                } catch (MalformedEvidence e) {
+                    return Optional.empty();
+                }
+            }).orElseThrow(() -> new NotReplayable("kept evidence no longer reads as a bundle"));
+            items.add(g);
+            if (g.result().ok() != before) {
+                ObjectNode c = changes.addObject().put("index", index).put("bundleSha256", key.bundleSha256())
+                        .put("before", before).put("after", g.result().ok());
+                if (!g.result().ok()) {
+                    c.put("code", g.result().failure().code()).put("reason", g.result().failure().detail());
+                }
+            }
+        }
+        Map<String, String> context = new LinkedHashMap<>();
+        for (var member : kept.path("context").properties()) {
+            context.put(member.getKey(), member.getValue().asString());
+        }
+        Instant now = run.asOf() != null ? run.asOf() : Instant.parse(kept.path("now").asString());
+        return AnswerAssembly.input(new ArtifactRef(digest, recorded.artifactName(), recorded.artifactTag()), context, items, now);
     }
 
     private JsonNode tree(String text) {
@@ -430,7 +696,7 @@ public class Replays {
             warns |= deny && mode == Mode.WARN;
             if (mode != Mode.AUDIT && result.applicable()) {
                 for (RuleResult rule : result.rules()) {
-                    warns |= !rule.passed() && rule.effective() != null;
+                    warns |= !rule.passed() && (rule.effective() != null || rule.waiver() != null);
                 }
             }
         } else {

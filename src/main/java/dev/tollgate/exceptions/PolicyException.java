@@ -52,6 +52,16 @@ public record PolicyException(UUID id, String status, Scope scope, String reason
         return revokedAt == null && approvedAt != null && !approvedAt.isAfter(at) && at.isBefore(expiresAt);
     }
 
+    /**
+     * Of {@code exceptions}, those that apply to a decision on the artifact made at {@code at}
+     * ({@link #appliesAt}, {@link #coversArtifact}), in their order: what the live decision, the
+     * evaluation without recording, the command line's {@code eval} and replay all waive by.
+     */
+    public static java.util.List<PolicyException> applicable(java.util.Collection<PolicyException> exceptions, String digest,
+            String name, Instant at) {
+        return exceptions.stream().filter(e -> e.appliesAt(at) && e.coversArtifact(digest, name)).toList();
+    }
+
     /** Whether it covers the artifact: its digest, or its name by the glob. */
     public boolean coversArtifact(String digest, String name) {
         return scope.digest() != null ? scope.digest().equals(digest) : new NameGlob(scope.name()).matches(name);

@@ -166,16 +166,35 @@ public class PolicyExceptions {
      */
     public List<PolicyException> applicable(String digest, String name, Instant at) {
         try {
-            return jdbc.sql("""
+            List<PolicyException> candidates = jdbc.sql("""
                     SELECT * FROM policy_exception
                     WHERE approved_at IS NOT NULL AND approved_at <= ? AND revoked_at IS NULL AND expires_at > ?
                       AND (scope_digest = ? OR scope_name IS NOT NULL)
                     ORDER BY created_at, id""")
                     .params(Timestamp.from(at), Timestamp.from(at), digest == null ? "" : digest)
-                    .query((rs, n) -> exception(rs, at)).list().stream()
-                    .filter(e -> e.appliesAt(at) && e.coversArtifact(digest, name)).toList();
+                    .query((rs, n) -> exception(rs, at)).list();
+            return PolicyException.applicable(candidates, digest, name, at);
         } catch (DataAccessException e) {
             log.warn("exceptions could not be read; none applies to this decision (fail closed): {}", e.getMessage());
+            return List.of();
+        }
+    }
+
+    /**
+     * Every approved, unrevoked exception of {@code policy} whose expiry is after {@code since},
+     * oldest request first: what a replay over {@code [since, …)} may apply, each decision then
+     * taking those {@link PolicyException#applicable} at its time. Empty when they cannot be read.
+     */
+    public List<PolicyException> approvedFor(String policy, Instant since) {
+        Instant now = clock.instant();
+        try {
+            return jdbc.sql("""
+                    SELECT * FROM policy_exception
+                    WHERE policy = ? AND approved_at IS NOT NULL AND revoked_at IS NULL AND expires_at > ?
+                    ORDER BY created_at, id""")
+                    .params(policy, Timestamp.from(since)).query((rs, n) -> exception(rs, now)).list();
+        } catch (DataAccessException e) {
+            log.warn("exceptions could not be read; none applies to this replay (fail closed): {}", e.getMessage());
             return List.of();
         }
     }

@@ -168,4 +168,117 @@ class CliJarIntegrationTests extends IntegrationTest {
             api.delete("/v1/policies/github-provenance", admin);
         }
     }
+
+    private static final String REPLAYED_V1 = """
+            policy "jar-replayed" {
+              rule team-named {
+                require context.team != ""
+              }
+              rule not-frozen {
+                require context.frozen != "yes"
+                message "the artifact is frozen"
+              }
+            }
+            """;
+    private static final String REPLAYED_V2 = REPLAYED_V1.replace("rule not-frozen {", """
+              rule team-a {
+                require context.team == "a"
+                message "only team a"
+              }
+              rule not-frozen {""");
+
+    /**
+     * replay, test --record, decide and eval with a governed exception, all from the packaged jar
+     * against this test's server: the decisions recorded here are replayed under a candidate and
+     * under a trust change, one becomes a test case, one is excepted.
+     */
+    @Test
+    void replayRecordAndExceptionsRunFromTheJar() throws Exception {
+        String admin = token("policy-admin");
+        String name = "jar-replayed";
+        assertThat(api.sendText("PUT", "/v1/policies/" + name, admin, REPLAYED_V1).status()).isIn(200, 201);
+        String frozen = "sha256:" + "d".repeat(63) + "1";
+        String other = "sha256:" + "d".repeat(63) + "2";
+        // an exception for the frozen digest's not-frozen rule, requested by one policy-admin and approved by another
+        java.time.Instant expiresAt = java.time.Instant.now().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        var asked = api.postJson("/v1/exceptions", admin, dev.tollgate.support.Api.map("scope", dev.tollgate.support.Api.map(
+                "digest", frozen, "policy", name, "rules", List.of("not-frozen")), "reason", "the thaw ships tomorrow",
+                "ticket", "OPS-9", "expiresAt", expiresAt.toString()));
+        assertThat(asked.status()).as(asked.body()).isEqualTo(201);
+        String exception = asked.json().get("id").asString();
+        var approver = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN, dev.tollgate.support.Api.map("name",
+                "jar-approver-" + Long.toHexString(System.nanoTime()), "roles", List.of("policy-admin")));
+        assertThat(approver.status()).as(approver.body()).isEqualTo(201);
+        assertThat(api.postJson("/v1/exceptions/" + exception + "/approve", approver.json().get("token").asString(), Map.of())
+                .status()).isEqualTo(200);
+
+        String since = java.time.Instant.now().minusMillis(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+        String server = "http://127.0.0.1:" + port;
+        Map<String, String> decider = Map.of("TOLLGATE_TOKEN", token("decider"));
+        Run withBundle = decide(decider, "--server", server, "--digest", REUSABLE, "--policy", name, "--context", "team=a",
+                "--context", "frozen=no", "--evidence", GH + "reusable-workflow-attestation.sigstore.json");
+        assertThat(withBundle.exit()).as(withBundle.out() + withBundle.err()).isZero();
+        Run teamB = decide(decider, "--server", server, "--digest", other, "--policy", name, "--context", "team=b",
+                "--context", "frozen=no");
+        assertThat(teamB.exit()).as(teamB.out() + teamB.err()).isZero();
+        Run excepted = decide(decider, "--server", server, "--digest", frozen, "--policy", name, "--context", "team=a",
+                "--context", "frozen=yes");
+        assertThat(excepted.exit()).as(excepted.out() + excepted.err() + "\nexception: "
+                + api.get("/v1/exceptions/" + exception, token("auditor")).body()).isZero();
+        assertThat(excepted.out()).startsWith("allowed (warn)")
+                .contains("excepted by exception " + exception + " (OPS-9): rules not-frozen");
+
+        // replay a candidate: one allowed decision would be denied (exit 1); the excepted one stays excepted
+        Path v2 = Files.createTempFile("jar-replayed", ".policy");
+        Files.writeString(v2, REPLAYED_V2);
+        Map<String, String> policyAdmin = Map.of("TOLLGATE_TOKEN", admin);
+        Run replayed = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--source", v2.toString(),
+                "--since", since);
+        assertThat(replayed.exit()).as(replayed.out() + replayed.err()).isEqualTo(1);
+        assertThat(replayed.out()).contains("3 decisions: 3 replayed, 1 allow→deny, 0 deny→allow, 0 other changes, 2 unchanged")
+                .contains("rule team-a: - → fail — only team a").contains("1 excepted by a governed exception")
+                .contains("excepted by exception " + exception + " (OPS-9)");
+        Run same = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--stored-version", "1",
+                "--since", since);
+        assertThat(same.exit()).as(same.out() + same.err()).isZero();
+        assertThat(same.out()).contains("3 decisions: 3 replayed, 0 allow→deny");
+
+        // a trust change: the active version, the bundle verified again without the root that verified it
+        Run trust = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--trust-without", "public-good",
+                "--since", since);
+        assertThat(trust.exit()).as(trust.out() + trust.err()).isZero();
+        assertThat(trust.out()).contains("trust: the trust held now without public-good; 1 evidence items no longer verify")
+                .contains("evidence [0]: verified → NOT verified");
+        Run refused = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--trust-without", "no-such-root");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("HTTP 400");
+
+        // team b's decision as a test case, run offline from the jar
+        String id = teamB.out().lines().map(String::strip).filter(l -> l.startsWith("decision ")).findFirst().orElseThrow()
+                .split(" ")[1];
+        Path out = Files.createTempDirectory("tollgate-recorded");
+        Run record = tollgate(Map.of("TOLLGATE_TOKEN", token("auditor")), "test", "--record", id, "--server", server,
+                "--out", out.toString());
+        assertThat(record.exit()).as(record.out() + record.err()).isZero();
+        assertThat(record.out()).contains("PASS");
+        assertThat(Files.readString(out.resolve(id + "_test.yaml"))).contains("recorded decision " + id);
+        assertThat(out.resolve("policies/" + name + ".v1.policy")).hasContent(REPLAYED_V1);
+
+        // eval offline with the exception as the server lists it: it waives until it expires
+        Path exceptions = Files.createTempFile("exceptions", ".json");
+        Files.writeString(exceptions, api.get("/v1/exceptions?policy=" + name, token("auditor")).body());
+        Path v1 = Files.createTempFile("jar-replayed-v1", ".policy");
+        Files.writeString(v1, REPLAYED_V1);
+        Run waived = tollgate(Map.of(), "eval", "--policy", v1.toString(), "--digest", frozen, "--context", "team=a",
+                "--context", "frozen=yes", "--exceptions", exceptions.toString());
+        assertThat(waived.exit()).as(waived.out() + waived.err()).isZero();
+        assertThat(waived.out()).startsWith("allowed (warn)").contains("excepted by exception " + exception);
+        Run expired = tollgate(Map.of(), "eval", "--policy", v1.toString(), "--digest", frozen, "--context", "team=a",
+                "--context", "frozen=yes", "--exceptions", exceptions.toString(), "--as-of", expiresAt.toString());
+        assertThat(expired.exit()).as(expired.out()).isEqualTo(1);
+        assertThat(expired.out()).doesNotContain("excepted by");
+        Run elsewhere = tollgate(Map.of(), "eval", "--policy", v1.toString(), "--digest", other, "--context", "team=a",
+                "--context", "frozen=yes", "--exceptions", exceptions.toString());
+        assertThat(elsewhere.exit()).as("another digest is out of the exception's scope").isEqualTo(1);
+    }
 }

@@ -108,6 +108,8 @@ class ReplayIntegrationTests extends IntegrationTest {
     @Test
     void decisionsRecordedUnderV1ReplayedUnderAV2ThatDeniesHalfGiveExactCounts() throws Exception {
         String name = "replayed-half";
+        // the window starts with this test: decisions of other tests that selected their policies would newly apply
+        String since = Instant.now().minusMillis(1).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
         assertThat(api.sendText("PUT", "/v1/policies/" + name, admin(), v1(name)).status()).isEqualTo(201);
         for (int i = 0; i < 4; i++) {
             assertThat(decide(name, REUSABLE, "a", true).json().get("allowed").asBoolean()).isTrue();
@@ -130,7 +132,7 @@ class ReplayIntegrationTests extends IntegrationTest {
                 true, "allow", List.of(name), List.of(), Map.of("context", Map.of()), answer, List.of()));
         long recorded = decisions();
 
-        List<JsonNode> lines = replay(name, Api.map("source", v2(name)));
+        List<JsonNode> lines = replay(name, Api.map("source", v2(name), "since", since));
         JsonNode summary = lines.get(lines.size() - 1).get("summary");
         assertThat(summary.get("decisions").asInt()).isEqualTo(9);
         assertThat(summary.get("replayed").asInt()).isEqualTo(8);
@@ -140,6 +142,7 @@ class ReplayIntegrationTests extends IntegrationTest {
         assertThat(summary.get("notReplayable").get("count").asInt()).isEqualTo(1);
         assertThat(summary.get("notReplayable").get("reasons").get(Replays.BEFORE_INPUTS).asInt()).isEqualTo(1);
         assertThat(summary.get("complete").asBoolean()).isTrue();
+        assertThat(summary.get("newlyApplies").get("count").asInt()).as("every decision in the window named the policy").isZero();
         assertThat(lines).hasSize(10);
 
         JsonNode denied = lines.stream().filter(l -> l.has("after") && !l.get("after").get("allowed").asBoolean()).findFirst()
@@ -161,7 +164,7 @@ class ReplayIntegrationTests extends IntegrationTest {
 
         // the same from a stored (staged) version, only the changed ones, and a window without them
         assertThat(api.sendText("PUT", "/v1/policies/" + name + "?activate=false", admin(), v2(name)).status()).isEqualTo(201);
-        List<JsonNode> stored = replay(name, Api.map("version", 2, "changedOnly", true));
+        List<JsonNode> stored = replay(name, Api.map("version", 2, "changedOnly", true, "since", since));
         JsonNode s = stored.get(stored.size() - 1).get("summary");
         assertThat(s.get("candidate").get("version").asInt()).isEqualTo(2);
         assertThat(s.get("allowToDeny").asInt()).isEqualTo(4);
@@ -169,7 +172,7 @@ class ReplayIntegrationTests extends IntegrationTest {
         List<JsonNode> none = replay(name, Api.map("version", 2, "since", "2020-01-01T00:00:00Z", "until", "2020-01-02T00:00:00Z"));
         assertThat(none).hasSize(1);
         assertThat(none.get(0).get("summary").get("decisions").asInt()).isZero();
-        List<JsonNode> two = replay(name, Api.map("version", 2, "limit", 2));
+        List<JsonNode> two = replay(name, Api.map("version", 2, "limit", 2, "since", since));
         assertThat(two.get(two.size() - 1).get("summary").get("decisions").asInt()).isEqualTo(2);
         assertThat(two.get(two.size() - 1).get("summary").get("stoppedBy").asString()).isEqualTo("limit");
         assertThat(decisions()).isEqualTo(recorded);
@@ -184,12 +187,16 @@ class ReplayIntegrationTests extends IntegrationTest {
                 Api.map("source", v2("another-name")), Api.map("version", 1, "limit", 0),
                 Api.map("version", 1, "since", "2020-01-01T00:00:00Z", "until", "2026-01-01T00:00:00Z"),
                 Api.map("version", 1, "since", "yesterday"), Api.map("version", 1, "bogus", true),
-                Api.map("version", 1, "trust", Api.map("keys", List.of())))) {
+                Api.map("version", 1, "trust", Api.map("keys", List.of())), Api.map("trust", 5),
+                Api.map("trust", Api.map("without", List.of("no-such-root"))), Api.map("trust", Api.map("without", "public-good")))) {
             Api.Response r = api.postJson(path, admin(), body);
             assertThat(r.status()).as(body + " → " + r.body()).isEqualTo(400);
             assertThat(r.isProblem()).isTrue();
         }
-        assertThat(api.postJson(path, admin(), Api.map("trust", Api.map())).body()).contains("trust change is not supported");
+        assertThat(api.postJson(path, admin(), Api.map("trust", Api.map("add", List.of()))).body())
+                .contains("add it and replay without the old one");
+        assertThat(api.postJson("/v1/policies/replayed-never-stored:replay", admin(), Api.map("trust", Api.map())).status())
+                .as("a trust replay without a candidate replays the active version").isEqualTo(404);
         assertThat(api.postJson(path, admin(), Api.map("version", 7)).status()).isEqualTo(404);
         assertThat(api.postJson(path, admin(), Api.map("source", "policy \"" + name + "\" {")).status()).isEqualTo(422);
         assertThat(api.postJson(path, tokenWith("auditor"), Api.map("version", 1)).status()).isEqualTo(403);
