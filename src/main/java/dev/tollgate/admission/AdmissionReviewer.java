@@ -40,6 +40,12 @@ class AdmissionReviewer {
 
     /** The annotation that asks for break-glass; its value is the reason. */
     static final String BREAK_GLASS = "tollgate.dev/break-glass";
+    /**
+     * The break-glass counter's label for the workload's namespace. Not {@code namespace}: Prometheus
+     * keeps a scraped label of that name as {@code exported_namespace} under a ServiceMonitor (the
+     * target's own {@code namespace} wins), so alerts written against it would match nothing.
+     */
+    static final String BREAK_GLASS_LABEL = "workload_namespace";
     /** The longest break-glass reason, in characters. */
     static final int MAX_REASON = 512;
 
@@ -168,7 +174,7 @@ class AdmissionReviewer {
                     if (!dryRun) {
                         Counter.builder("tollgate.break.glass")
                                 .description("admission reviews admitted by break-glass although their policies refused them")
-                                .tag("namespace", namespace).register(meters).increment();
+                                .tag(BREAK_GLASS_LABEL, namespace).register(meters).increment();
                     }
                 }
                 for (int i = 0; i < made.size(); i++) {

@@ -1,13 +1,17 @@
 package dev.tollgate.audit;
 
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.tollgate.web.ApiException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -60,13 +64,51 @@ public class WeakLinks {
     public record Finding(String category, long decisions, long artifacts, List<Artifact> items, boolean truncated) {
     }
 
+    /** The report over the last {@code days} days, {@code [since, until]}: every category, in order. */
+    public record Report(int days, Instant since, Instant until, List<Finding> categories) {
+    }
+
+    /** The window of the report, in days, when none is asked for. */
+    public static final int DEFAULT_DAYS = 30;
+    /** The longest window of the report, in days (a year and a day). */
+    public static final int MAX_DAYS = 366;
+    private static final String DAYS = "days is a whole number from 1 to " + MAX_DAYS;
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate readOnly;
+    private final Clock clock;
 
-    WeakLinks(JdbcTemplate jdbc, TransactionTemplate transactions) {
+    WeakLinks(JdbcTemplate jdbc, TransactionTemplate transactions, Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
         this.readOnly.setReadOnly(true);
+    }
+
+    /**
+     * The report for {@code GET /v1/reports/weak-links?days=} (and the console's page): the decisions
+     * of the last {@code days} days (as given, null for {@link #DEFAULT_DAYS}; anything but a whole
+     * number from 1 to {@link #MAX_DAYS} is a 400), up to now to the millisecond.
+     */
+    public Report lastDays(String days, int limit) {
+        int n = days(days);
+        Instant until = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant since = until.minus(Duration.ofDays(n));
+        return new Report(n, since, until, report(since, until.plusMillis(1), limit));
+    }
+
+    private static int days(String text) {
+        if (text == null) {
+            return DEFAULT_DAYS;
+        }
+        if (!text.matches("[0-9]{1,4}")) {
+            throw ApiException.badRequest(DAYS);
+        }
+        int days = Integer.parseInt(text);
+        if (days < 1 || days > MAX_DAYS) {
+            throw ApiException.badRequest(DAYS);
+        }
+        return days;
     }
 
     /**

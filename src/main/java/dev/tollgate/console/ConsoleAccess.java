@@ -29,6 +29,9 @@ class ConsoleAccess {
         nav.put("decisions", allows("GET", "/ui/decisions"));
         nav.put("policies", allows("GET", "/ui/policies"));
         nav.put("trust", allows("GET", "/ui/trust"));
+        nav.put("exceptions", allows("GET", "/ui/exceptions"));
+        nav.put("weakLinks", allows("GET", "/ui/reports/weak-links"));
+        nav.put("components", allows("GET", "/ui/components"));
         nav.put("audit", allows("GET", "/ui/audit/admin-events"));
         nav.put("tokens", allows("GET", "/ui/tokens"));
         return nav;

@@ -52,6 +52,7 @@ class PolicyPages extends ConsolePage {
         model.addAttribute("current", current);
         model.addAttribute("lines", PolicySource.lines(current.source()));
         model.addAttribute("canActivate", access.allows("POST", "/ui/policies/" + name + "/activate"));
+        model.addAttribute("canReplay", access.allows("GET", "/ui/policies/" + name + "/replay"));
         if (from != null && to != null) {
             PolicyVersionInfo left = catalog.version(name, number(from));
             PolicyVersionInfo right = catalog.version(name, number(to));

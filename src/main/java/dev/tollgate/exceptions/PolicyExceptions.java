@@ -81,6 +81,11 @@ public class PolicyExceptions {
         this.properties = properties;
     }
 
+    /** How far ahead of its request an exception may expire at most ({@code tollgate.exceptions.max-duration}). */
+    public java.time.Duration maxDuration() {
+        return properties.maxDuration();
+    }
+
     // ---- changes ---------------------------------------------------------------------------------
 
     /** Records a request; it applies to nothing until another token approves it. */

@@ -157,11 +157,27 @@ class ConsoleSecurityConfiguration {
                         read("/ui/assets/**")), open)
                 .add(new OrRequestMatcher(read(LOGIN), pathPattern(HttpMethod.POST, LOGIN)), open)
 
-                // reading decisions, evidence and the logs: GET /v1/decisions/**, /v1/artifacts/**, /v1/audit/**
+                // reading decisions, evidence and the logs: GET /v1/decisions/**, /v1/artifacts/**, /v1/audit/**;
+                // the reports and the incident query: GET /v1/reports/weak-links, GET /v1/components
                 .add(new OrRequestMatcher(read("/ui/decisions"),
                         read("/ui/decisions/**"),
                         read("/ui/artifacts/**"),
-                        read("/ui/audit/**")), AuthorityAuthorizationManager.hasAnyRole(AUDITOR, ADMIN))
+                        read("/ui/audit/**"),
+                        read("/ui/reports/weak-links"),
+                        read("/ui/components")), AuthorityAuthorizationManager.hasAnyRole(AUDITOR, ADMIN))
+
+                // governed exceptions: requested, approved (by another token) and revoked as POST /v1/exceptions/**,
+                // read as GET /v1/exceptions/**
+                .add(new OrRequestMatcher(pathPattern(HttpMethod.POST, "/ui/exceptions"),
+                        pathPattern(HttpMethod.POST, "/ui/exceptions/{id}/approve"),
+                        pathPattern(HttpMethod.POST, "/ui/exceptions/{id}/revoke")),
+                        AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, ADMIN))
+                .add(new OrRequestMatcher(read("/ui/exceptions"), read("/ui/exceptions/{id}")),
+                        AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, AUDITOR, ADMIN))
+
+                // replaying a stored version over the recorded decisions: POST /v1/policies/{name}:replay
+                // (before the policies' own reading rule below, which would let auditors in)
+                .add(read("/ui/policies/{name}/replay"), AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, ADMIN))
 
                 // changing policies: POST /v1/policies/{name}/activate
                 .add(pathPattern(HttpMethod.POST, "/ui/policies/{name}/activate"),

@@ -7,19 +7,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 
 import dev.tollgate.support.Api;
 import dev.tollgate.support.IntegrationTest;
 import dev.tollgate.support.OidcProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -27,21 +23,16 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The console in a real browser: Debian's chromium and chromium-driver, headless, driven by Selenium
- * (no Selenium Manager: the installed driver and browser are named). Sign-in, filters in the URL and
+ * The console in a real browser ({@link ConsoleBrowser}: Debian's chromium and chromium-driver, headless,
+ * driven by Selenium). Sign-in, filters in the URL and
  * a decision's detail, the export compared with the API's, the editor's diagnostics at their line,
  * activation by a policy admin and none for an auditor (a forged POST refused), a form without its
  * CSRF token refused, hostile text shown as text, keyboard and narrow-width basics, the CSP, sign-out.
@@ -53,39 +44,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserIntegrationTests extends IntegrationTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final String POLICY = "browser-policy";
     private static final String HOSTILE = "<script>window.__owned=1</script>\\\"><img src=x onerror=window.__owned=2>";
     private static final String DIGEST = "sha256:" + "be".repeat(32);
 
+    private static final ConsoleBrowser chromium = new ConsoleBrowser();
     private static ChromeDriver browser;
-    private static Path profile;
 
     private WebDriverWait wait;
 
     @BeforeEach
     void browser() throws IOException {
-        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
-        if (!installed && "1".equals(System.getenv("TOLLGATE_TEST_REQUIRE_BROWSER"))) {
-            throw new IllegalStateException("chromium and chromium-driver are required (apt-get install chromium chromium-driver)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and chromium-driver are not installed");
-        if (browser == null) {
-            profile = Files.createTempDirectory("tollgate-chromium");
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(CHROMIUM.toFile());
-            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                    "--user-data-dir=" + profile, "--window-size=1200,900");
-            LoggingPreferences logs = new LoggingPreferences();
-            logs.enable(LogType.BROWSER, Level.ALL);
-            options.setCapability("goog:loggingPrefs", logs);
-            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                    .usingAnyFreePort().build();
-            browser = new ChromeDriver(service, options);
-            browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        }
+        browser = chromium.driver();
         browser.manage().window().setSize(new Dimension(1200, 900));
         browser.manage().deleteAllCookies();
         wait = new WebDriverWait(browser, Duration.ofSeconds(10));
@@ -98,28 +68,15 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
 
     @AfterEach
     void noErrorsInTheBrowserConsole() {
-        if (browser == null) {
-            return;
+        if (chromium.started()) {
+            assertThat(chromium.errors()).as("errors in the browser's console (a CSP violation would be one)").isEmpty();
         }
-        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                // the refusals the tests provoke on purpose are logged by the browser as failed loads
-                .filter(e -> !e.getMessage().contains("the server responded with a status of 4"))
-                .toList();
-        assertThat(errors).as("errors in the browser's console (a CSP violation would be one)").isEmpty();
     }
 
     @AfterAll
     static void quit() throws IOException {
-        if (browser != null) {
-            browser.quit();
-            browser = null;
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        chromium.quit();
+        browser = null;
     }
 
     private static String policy(String description) {
@@ -140,19 +97,7 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
     }
 
     private void shot(String name) {
-        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
-        try {
-            Path target = Path.of("target/console-screenshots");
-            Files.createDirectories(target);
-            Files.write(target.resolve(name + ".png"), png);
-            String docs = System.getProperty("tollgate.console.screenshots");
-            if (docs != null) {
-                Files.createDirectories(Path.of(docs));
-                Files.write(Path.of(docs, name + ".png"), png);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        chromium.shot(name);
     }
 
     private Object script(String js, Object... args) {

@@ -102,7 +102,16 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /ui/trust", "GET /v1/trust/roots"),
             Map.entry("GET /ui/tokens", "GET /v1/tokens"),
             Map.entry("POST /ui/tokens", "POST /v1/tokens"),
-            Map.entry("POST /ui/tokens/{name}/revoke", "DELETE /v1/tokens/{name}")));
+            Map.entry("POST /ui/tokens/{name}/revoke", "DELETE /v1/tokens/{name}"),
+            Map.entry("GET /ui/exceptions", "GET /v1/exceptions"),
+            Map.entry("GET /ui/exceptions/{id}", "GET /v1/exceptions/{id}"),
+            Map.entry("POST /ui/exceptions", "POST /v1/exceptions"),
+            Map.entry("POST /ui/exceptions/{id}/approve", "POST /v1/exceptions/{id}/approve"),
+            Map.entry("POST /ui/exceptions/{id}/revoke", "POST /v1/exceptions/{id}/revoke"),
+            Map.entry("GET /ui/reports/weak-links", "GET /v1/reports/weak-links"),
+            Map.entry("GET /ui/components", "GET /v1/components"),
+            // a stored version replayed over the recorded decisions: a GET (nothing is written), for the replay's roles
+            Map.entry("GET /ui/policies/{name}/replay", "POST /v1/policies/{name}:replay")));
     /** Open to anyone: the way in and the sign-in page. */
     static final Set<String> CONSOLE_OPEN = Set.of("GET /", "GET /ui", "GET /ui/login");
     static final String OVERVIEW = "GET /ui/";

@@ -154,7 +154,11 @@ public final class EndpointExamples {
             case "POST /ui/policies/{name}/activate" -> form(method, pattern, path, "version=1");
             case "POST /ui/policies/diagnostics" -> form(method, pattern, path, "source=x");
             case "POST /ui/tokens" -> form(method, pattern, path, "name=" + names.token() + "-console&roles=admin");
-            case "POST /ui/logout", "POST /ui/tokens/{name}/revoke" -> form(method, pattern, path, "");
+            case "POST /ui/exceptions" -> form(method, pattern, path, "digest=" + digest + "&policy=" + names.policy()
+                    + "&reason=an+example&ticket=EX-1&expiresAt=" + java.time.Instant.now().plus(java.time.Duration.ofDays(1))
+                            .truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            case "POST /ui/logout", "POST /ui/tokens/{name}/revoke", "POST /ui/exceptions/{id}/approve",
+                    "POST /ui/exceptions/{id}/revoke" -> form(method, pattern, path, "");
             default -> method.equals("GET") || method.equals("DELETE") || method.equals("HEAD")
                     ? new Example(method, pattern, path, null, null)
                     : new Example(method, pattern, path, json, "{}".getBytes(StandardCharsets.UTF_8));
