@@ -2,6 +2,7 @@ package dev.tollgate.ledger;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ import org.springframework.stereotype.Component;
  * that breaks the chain at the altered row below the anchor is found by a full run only.
  */
 @Component
-class AuditVerification {
+public class AuditVerification {
 
     private final DecisionHistory history;
     private final Ledger ledger;
@@ -70,6 +71,32 @@ class AuditVerification {
             }
             return answer;
         }
+    }
+
+    /**
+     * One run as the console shows it: when and by whom, full or incremental, the records re-hashed
+     * ({@code from}..{@code to}), and what it found. {@code head}, {@code decisions} and the checkpoint
+     * are known only for a run just made ({@link #run}); {@link #lastRun} reads the stored row.
+     */
+    public record Run(Instant at, String by, boolean full, boolean valid, long from, long to, Long brokenSequence,
+            String reason, Long decisions, String head, Long checkpointSize, String checkpointRoot) {
+    }
+
+    /** Verifies the log as {@code GET /v1/audit/verify} does (recorded the same way), for the console. */
+    public Run run(boolean full, String requester) {
+        Result r = verify(full, requester);
+        return new Run(clock.instant(), requester, full, r.valid(), r.from(), r.to(), r.brokenSequence(), r.reason(),
+                r.decisions(), r.head(), r.checkpoint() == null ? null : r.checkpoint().size(),
+                r.checkpoint() == null ? null : Ledger.hex(r.checkpoint().root()));
+    }
+
+    /** The newest run recorded by any replica (API or console), if there was one. */
+    public Optional<Run> lastRun() {
+        return jdbc.query("SELECT verified_at, requester, full_check, valid, from_sequence, to_sequence, broken_sequence, reason"
+                + " FROM audit_verification ORDER BY id DESC LIMIT 1",
+                (rs, i) -> new Run(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
+                        rs.getLong(5), rs.getLong(6), (Long) rs.getObject(7), rs.getString(8), null, null, null, null))
+                .stream().findFirst();
     }
 
     /** The anchor of the newest run, if that run was valid and reached a checkpoint. */
