@@ -107,18 +107,42 @@ public class AuditVerification {
     }
 
     Result verify(boolean full, String requester) {
+        return verify(full, requester, NO_PROGRESS);
+    }
+
+    /** Told, every so many records re-hashed, how far the run has come. */
+    interface Progress {
+        /** How often (in records re-hashed) {@link #reached} is called. */
+        long every();
+
+        /** {@code records} re-hashed so far; the last one held is at {@code sequence}. */
+        void reached(long records, long sequence);
+    }
+
+    static final Progress NO_PROGRESS = new Progress() {
+        @Override
+        public long every() {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public void reached(long records, long sequence) {
+        }
+    };
+
+    Result verify(boolean full, String requester, Progress progress) {
         Optional<Anchor> anchor = full ? Optional.empty() : lastAnchor();
-        Result result = anchor.map(this::fromAnchor).orElseGet(this::fromStart);
+        Result result = anchor.map(a -> fromAnchor(a, progress)).orElseGet(() -> fromStart(progress));
         record(result, full, requester);
         return result;
     }
 
-    private Result fromStart() {
+    private Result fromStart(Progress progress) {
         Optional<Checkpoint> newest = ledger.latestCheckpoint();
-        return walk(false, 0, "0".repeat(64), new Merkle.Frontier(), null, newest.orElse(null));
+        return walk(false, 0, "0".repeat(64), new Merkle.Frontier(), null, newest.orElse(null), progress);
     }
 
-    private Result fromAnchor(Anchor anchor) {
+    private Result fromAnchor(Anchor anchor, Progress progress) {
         long size = anchor.size();
         Optional<Checkpoint> signed = ledger.checkpointAt(size);
         if (signed.isEmpty() || !Arrays.equals(signed.get().root(), anchor.root())) {
@@ -136,7 +160,7 @@ public class AuditVerification {
             return failed(size, size, e.getMessage());
         }
         Checkpoint newest = ledger.latestCheckpoint().filter(c -> c.size() > size).orElse(null);
-        return walk(true, size - 1, previous.get(0), before, signed.get(), newest);
+        return walk(true, size - 1, previous.get(0), before, signed.get(), newest, progress);
     }
 
     private static Result failed(long from, long broken, String reason) {
@@ -149,17 +173,22 @@ public class AuditVerification {
      * theirs.
      */
     private Result walk(boolean incremental, long after, String previousHash, Merkle.Frontier tree, Checkpoint anchor,
-            Checkpoint newest) {
+            Checkpoint newest, Progress progress) {
         long startSize = tree.size();
+        long every = Math.max(1, progress.every());
         final class Rebuild implements DecisionHistory.Leaves {
             final Merkle.Frontier frontier = tree.copy();
             Checkpoint reached;
             String reachedHash;
             Checkpoint mismatch;
+            long records;
 
             @Override
             public boolean leaf(long sequence, byte[] leafHash, String hash) {
                 frontier.append(leafHash);
+                if (++records % every == 0) {
+                    progress.reached(records, sequence);
+                }
                 for (Checkpoint c : new Checkpoint[] {anchor, newest}) {
                     if (c != null && c.size() == frontier.size()) {
                         if (!Arrays.equals(frontier.root(), c.root())) {
