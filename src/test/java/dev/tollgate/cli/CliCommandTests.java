@@ -230,6 +230,29 @@ class CliCommandTests {
     }
 
     @Test
+    void exceptionsNamedByATestFileWaiveAsInALiveDecision() throws Exception {
+        CliRun run = CliRun.of("test", RES + "cli/exceptions");
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("PASS: 4/4");
+        // the same cases without the file's exceptions: the excepted one is denied
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tollgate-exceptions");
+        for (String f : java.util.List.of("frozen-gate.policy", "ops-10-revoked.json")) {
+            java.nio.file.Files.copy(java.nio.file.Path.of(RES + "cli/exceptions", f), dir.resolve(f));
+        }
+        java.nio.file.Files.writeString(dir.resolve("frozen-gate_test.yaml"), java.nio.file.Files.readString(
+                java.nio.file.Path.of(RES + "cli/exceptions/frozen-gate_test.yaml")).replace("exceptions: [ops-9.json]\n", ""));
+        CliRun without = CliRun.of("test", dir.toString());
+        assertThat(without.exit()).isEqualTo(1);
+        assertThat(without.out()).contains("the excepted digest is allowed, its failure a warning: FAIL")
+                .contains("expected allowed, got denied").contains("PASS: 3/4, FAIL: 1");
+        // a missing exception file is an error of the case, not a silent pass
+        java.nio.file.Files.delete(dir.resolve("ops-10-revoked.json"));
+        CliRun missing = CliRun.of("test", dir.toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.out()).contains("ERROR: 1").contains("ops-10-revoked.json");
+    }
+
+    @Test
     void aReasonNamesTheClosestCandidate() {
         CliRun denied = CliRun.of("eval", "--policy", POLICY, "--digest", CUSTOM, "--evidence", GH + "custom-issuer.sigstore.json");
         assertThat(denied.out()).contains("closest: attestations[0]: a.signer.issuer == githubIssuer is false"
