@@ -230,6 +230,22 @@ class CliCommandTests {
     }
 
     @Test
+    void evalWithATrustDirectoryVerifiesWithItsKeys() {
+        String bundle = RES + "sigstore/conformance/bundle-verify/managed-key-happy-path/bundle.sigstore.json";
+        String digest = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"; // sigstore/conformance/a.txt
+        String policy = RES + "cli/trust/managed-key.policy";
+        CliRun withKey = CliRun.of("eval", "--policy", policy, "--digest", digest, "--evidence", bundle, "--trust", RES + "trust-dir");
+        assertThat(withKey.exit()).as(withKey.out() + withKey.err()).isZero();
+        assertThat(withKey.out()).startsWith("allowed (allow)").contains("[0] verified signature, signed with key conformance-managed");
+        CliRun without = CliRun.of("eval", "--policy", policy, "--digest", digest, "--evidence", bundle);
+        assertThat(without.exit()).isEqualTo(1);
+        assertThat(without.out()).startsWith("denied (deny)").contains("[0] NOT verified");
+        CliRun missing = CliRun.of("eval", "--policy", policy, "--digest", digest, "--evidence", bundle, "--trust", RES + "no-such-dir");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("is not a directory");
+    }
+
+    @Test
     void exceptionsNamedByATestFileWaiveAsInALiveDecision() throws Exception {
         CliRun run = CliRun.of("test", RES + "cli/exceptions");
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
