@@ -41,6 +41,14 @@ class ReplayIntegrationTests extends IntegrationTest {
     AuditLog audit;
     @Autowired
     Replays replays;
+    @Autowired
+    dev.tollgate.audit.DecisionInputs inputs;
+    @Autowired
+    dev.tollgate.policy.PolicyCatalog catalog;
+    @Autowired
+    DecisionProperties decisionProperties;
+    @Autowired
+    java.time.Clock clock;
 
     private static String v1(String name) {
         return """
@@ -245,6 +253,42 @@ class ReplayIntegrationTests extends IntegrationTest {
             assertThat(stoppedAt - before).as("it stopped before the end").isLessThan(total);
         } finally {
             replays.beforeEach = null;
+        }
+    }
+
+    @Test
+    void aReplayPastItsLongestDurationStopsAndSaysSo() throws Exception {
+        String name = "replayed-timed";
+        assertThat(api.sendText("PUT", "/v1/policies/" + name, admin(), v1(name)).status()).isEqualTo(201);
+        int total = 40;
+        for (int i = 0; i < total; i++) {
+            decide(name, otherDigest(2000 + i), "a", false);
+        }
+        // the application's replays, with tollgate.replay.max-duration=300ms, each decision taking 50 ms
+        Replays timed = new Replays(inputs, catalog, new ReplayProperties(java.time.Duration.ofDays(30), java.time.Duration.ofDays(90),
+                100_000, 1_000_000, java.time.Duration.ofMillis(300)), decisionProperties, clock, json);
+        timed.beforeEach = () -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try {
+            List<JsonNode> lines = new ArrayList<>();
+            JsonNode summary = timed.run(replays.plan(name, json.valueToTree(Api.map("version", 1))), lines::add, () -> false)
+                    .get("summary");
+            assertThat(summary.get("complete").asBoolean()).as(summary.toString()).isFalse();
+            assertThat(summary.get("stoppedBy").asString()).isEqualTo("time");
+            assertThat(summary.get("read").asLong()).isGreaterThan(0).isLessThan(total);
+            assertThat(lines.size()).isLessThan(total);
+            // without the bound, the same plan replays every decision
+            JsonNode whole = replays.run(replays.plan(name, json.valueToTree(Api.map("version", 1))), line -> { }, () -> false)
+                    .get("summary");
+            assertThat(whole.get("complete").asBoolean()).as(whole.toString()).isTrue();
+            assertThat(whole.get("read").asLong()).isEqualTo(total);
+        } finally {
+            timed.stop();
         }
     }
 }
