@@ -85,6 +85,10 @@ class PolicySources {
         final Reader reader;
         volatile SourceStatus status;
         String judged;
+        /** The result of the content judged ({@code applied}, {@code unverified}, {@code invalid}). */
+        String judgedResult;
+        /** An OCI source's last reading: the artifact fetched, the key it was judged with, and the reading. */
+        OciRead lastOci;
 
         State(String name, String kind, String location, Reader reader) {
             this.name = name;
@@ -95,7 +99,10 @@ class PolicySources {
 
     @FunctionalInterface
     private interface Reader {
-        Reading read() throws IOException, SyncRefused;
+        Reading read(State state) throws IOException, SyncRefused;
+    }
+
+    private record OciRead(RegistryEvidence.OciArtifact artifact, String keySha256, Reading reading) {
     }
 
     PolicySources(PolicySourcesProperties properties, PolicyCatalog catalog, TrustStore trust, BundleSignatures signatures,
@@ -111,7 +118,7 @@ class PolicySources {
         if (properties.directory() != null) {
             Path directory = properties.directory();
             Path trustDirectory = properties.trustDirectory();
-            add(new State("directory", "directory", directory.toString(), () -> readDirectory(directory, trustDirectory)));
+            add(new State("directory", "directory", directory.toString(), s -> readDirectory(directory, trustDirectory)));
         }
         for (PolicySourcesProperties.Bundle bundle : properties.bundles()) {
             if (!ResourceName.isValid(bundle.name()) || bundle.name().equals("directory")) {
@@ -130,9 +137,9 @@ class PolicySources {
                         + " (issuer and subject): nothing could verify it");
             }
             if (bundle.oci() != null) {
-                add(new State(bundle.name(), "oci", bundle.oci(), () -> readOci(bundle)));
+                add(new State(bundle.name(), "oci", bundle.oci(), s -> readOci(bundle, s)));
             } else {
-                add(new State(bundle.name(), "bundle", bundle.file().toString(), () -> readBundle(bundle)));
+                add(new State(bundle.name(), "bundle", bundle.file().toString(), s -> readBundle(bundle)));
             }
         }
     }
@@ -191,7 +198,7 @@ class PolicySources {
         Instant now = clock.instant();
         Reading reading;
         try {
-            reading = state.reader.read();
+            reading = state.reader.read(state);
         } catch (IOException e) {
             finish(state, now, null, new SyncRefused("unreadable", "cannot read " + state.status.location() + ": " + describe(e)));
             return;
@@ -215,8 +222,10 @@ class PolicySources {
             check(files);
             apply(state, now, reading, unpacked.signer(), files);
             state.judged = reading.fingerprint();
+            state.judgedResult = "applied";
         } catch (SyncRefused e) {
             state.judged = reading.fingerprint(); // judged: the same content is not tried again
+            state.judgedResult = e.result();
             finish(state, now, reading, e);
         } catch (RuntimeException e) {
             // the database, most likely: tried again at the next interval
@@ -342,26 +351,52 @@ class PolicySources {
     }
 
     /**
-     * An OCI bundle: the artifact fetched from its allow-listed registry (a tag resolved to a digest first), then
-     * verified exactly as a tarball — each Sigstore bundle it carries is tried, and one must verify for the
-     * configured key or identity — before the tarball is unpacked.
+     * An OCI bundle: the tag resolved to a manifest digest (one HEAD request; none when pinned), then, for a digest
+     * not judged yet, the artifact fetched from its allow-listed registry and verified before the tarball is
+     * unpacked — by a Sigstore bundle over the tarball (a layer or a referrer) or by cosign's signature over the
+     * manifest (its {@code .sig} tag), for the configured key or identity. The digest judged last is not fetched
+     * again: when it was applied or found invalid, nothing a registry could attach changes that, so the reading is
+     * the same; when it was unverified, only what is attached to it (referrers, the {@code .sig} tag) is read again,
+     * since a signature may be pushed after the artifact.
      */
-    private Reading readOci(PolicySourcesProperties.Bundle bundle) throws IOException, SyncRefused {
+    private Reading readOci(PolicySourcesProperties.Bundle bundle, State state) throws IOException, SyncRefused {
+        byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
+        String keySha256 = key == null ? "" : SourceFiles.sha256Hex(key);
         RegistryEvidence.OciArtifact artifact;
         try {
-            artifact = registry.fetchArtifact(bundle.oci());
+            String digest = registry.resolveArtifact(bundle.oci());
+            OciRead last = state.lastOci;
+            if (last != null && last.artifact().digest().equals(digest) && last.keySha256().equals(keySha256)
+                    && last.reading().fingerprint().equals(state.judged)) {
+                if (!"unverified".equals(state.judgedResult)) {
+                    return last.reading();
+                }
+                artifact = registry.refreshAttached(last.artifact());
+            } else {
+                artifact = registry.fetchArtifact(bundle.oci(), digest);
+            }
         } catch (RegistryEvidence.ArtifactUnavailable e) {
             throw new SyncRefused("unreadable", e.getMessage());
         }
+        Reading reading = ociReading(bundle, artifact, key);
+        state.lastOci = new OciRead(artifact, keySha256, reading);
+        return reading;
+    }
+
+    private Reading ociReading(PolicySourcesProperties.Bundle bundle, RegistryEvidence.OciArtifact artifact, byte[] key) {
         byte[] tarball = artifact.tarball();
-        byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
         List<byte[]> parts = new ArrayList<>(artifact.signatures());
+        for (tools.jackson.databind.JsonNode item : artifact.manifestSignatures()) {
+            parts.add(item.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         parts.add(key);
-        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), parts.toArray(new byte[0][]));
+        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball, "manifest",
+                artifact.digest().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), parts.toArray(new byte[0][]));
         return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), artifact.digest(), () -> {
-            if (artifact.signatures().isEmpty()) {
-                throw new SyncRefused("unverified", artifact.reference() + " (" + artifact.digest() + ") carries no Sigstore bundle"
-                        + " (neither a layer nor a referrer)");
+            if (artifact.signatures().isEmpty() && artifact.manifestSignatures().isEmpty()) {
+                throw new SyncRefused("unverified", artifact.reference() + " (" + artifact.digest() + ") carries no signature:"
+                        + " no Sigstore bundle (a layer or a referrer) and no cosign signature (" + artifact.digest().replace(':', '-')
+                        + ".sig)");
             }
             SyncRefused refused = null;
             String signer = null;
@@ -369,6 +404,13 @@ class PolicySources {
                 try {
                     signer = signatures.verify(bundle, tarball, signature, key);
                     break;
+                } catch (SyncRefused e) {
+                    refused = e;
+                }
+            }
+            for (int i = 0; signer == null && i < artifact.manifestSignatures().size(); i++) {
+                try {
+                    signer = signatures.verifyManifest(bundle, artifact.digest(), artifact.manifestSignatures().get(i), key);
                 } catch (SyncRefused e) {
                     refused = e;
                 }
