@@ -433,7 +433,7 @@ class PolicySourcesIntegrationTests extends IntegrationTest {
         String name = "src-cosign-keyless";
         String reference = registry.counted().host() + "/" + repository;
         String admin = tokenWith("policy-admin");
-        MintedKeylessSigner release = new MintedKeylessSigner("Cosign Policies");
+        MintedKeylessSigner release = new MintedKeylessSigner("CosignPolicies");
         String issuer = PolicySourceFiles.KEYLESS_ISSUER;
 
         byte[] early = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "before the root").getBytes(StandardCharsets.UTF_8)));
