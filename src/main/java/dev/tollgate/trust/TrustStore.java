@@ -45,9 +45,13 @@ public class TrustStore {
     private final AdminLog adminLog;
     private final ScheduledExecutorService refresher;
     private volatile Snapshot snapshot = new Snapshot(List.of());
+    private final io.micrometer.core.instrument.MultiGauge expiries;
 
     TrustStore(TrustMaterials materials, TrustMaterialCheck check, TransactionTemplate transactions, Clock clock,
-            TrustProperties properties, AdminLog adminLog) {
+            TrustProperties properties, AdminLog adminLog, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.expiries = io.micrometer.core.instrument.MultiGauge.builder("tollgate.trust.expiry").baseUnit("seconds")
+                .description("seconds until the trust material stops verifying new evidence (negative: it has)")
+                .register(meters);
         this.adminLog = adminLog;
         this.materials = materials;
         this.check = check;
@@ -108,7 +112,23 @@ public class TrustStore {
 
     /** Re-reads everything; one refresh at a time, so the last one to finish read the newest. */
     public synchronized void refresh() {
-        snapshot = new Snapshot(materials.findAll());
+        Snapshot read = new Snapshot(materials.findAll());
+        boolean changed = !read.fingerprint().equals(snapshot.fingerprint()) || snapshot.materials().isEmpty();
+        snapshot = read;
+        if (changed) {
+            gaugeExpiries(read);
+        }
+    }
+
+    /** {@code tollgate_trust_expiry_seconds{name}}: one row per held material that stops being valid at some time. */
+    private void gaugeExpiries(Snapshot held) {
+        List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        for (TrustMaterial material : held.materials()) {
+            check.expiry(material).ifPresent(end -> rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("name", material.name()), end,
+                    e -> java.time.Duration.between(clock.instant(), e).toMillis() / 1000.0)));
+        }
+        expiries.register(rows, true);
     }
 
     /** Trust material changed, here or through another replica: re-read it (on the refresher's thread). */

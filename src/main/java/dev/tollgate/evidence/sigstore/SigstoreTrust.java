@@ -55,6 +55,58 @@ public class SigstoreTrust implements TrustMaterialCheck {
         }
     }
 
+    /**
+     * A root stops verifying new keyless evidence when the last of its certificate authorities does: each authority
+     * until the end of its {@code validFor} or the first {@code notAfter} of its chain, whichever is sooner (a root
+     * with no certificate authority: its logs' {@code validFor} ends). Nothing when it holds no end at all, or
+     * cannot be read (then it verifies nothing anyway, which the decisions show).
+     */
+    @Override
+    public java.util.Optional<java.time.Instant> expiry(TrustMaterial material) {
+        java.util.Optional<java.time.Instant> configured = TrustMaterialCheck.super.expiry(material);
+        if (material.kind() != TrustKind.ROOT) {
+            return configured;
+        }
+        java.time.Instant end = null;
+        try {
+            tools.jackson.databind.JsonNode root = json.readTree(material.content());
+            boolean open = false;
+            for (tools.jackson.databind.JsonNode ca : root.path("certificateAuthorities")) {
+                java.time.Instant until = ca.path("validFor").path("end").isString()
+                        ? java.time.Instant.parse(ca.path("validFor").path("end").stringValue()) : null;
+                for (tools.jackson.databind.JsonNode certificate : ca.path("certChain").path("certificates")) {
+                    java.time.Instant notAfter = StrictDer.certificate(java.util.Base64.getDecoder()
+                            .decode(certificate.path("rawBytes").stringValue())).getNotAfter().toInstant();
+                    until = until == null || notAfter.isBefore(until) ? notAfter : until;
+                }
+                if (until == null) {
+                    open = true;
+                } else if (end == null || until.isAfter(end)) {
+                    end = until;
+                }
+            }
+            if (!root.path("certificateAuthorities").isArray() || root.path("certificateAuthorities").isEmpty()) {
+                for (tools.jackson.databind.JsonNode log : root.path("tlogs")) {
+                    tools.jackson.databind.JsonNode until = log.path("publicKey").path("validFor").path("end");
+                    if (!until.isString()) {
+                        open = true;
+                    } else if (end == null || java.time.Instant.parse(until.stringValue()).isAfter(end)) {
+                        end = java.time.Instant.parse(until.stringValue());
+                    }
+                }
+            }
+            if (open) {
+                end = null;
+            }
+        } catch (RuntimeException | java.security.cert.CertificateException e) {
+            return configured;
+        }
+        if (configured.isPresent() && (end == null || configured.get().isBefore(end))) {
+            return configured;
+        }
+        return java.util.Optional.ofNullable(end);
+    }
+
     /** The verifiers of a held root, or null when it is no longer usable. */
     public TrustRoot root(TrustMaterial material) {
         return (TrustRoot) load(material);
