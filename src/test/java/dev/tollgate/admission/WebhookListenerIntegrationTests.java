@@ -129,6 +129,51 @@ class WebhookListenerIntegrationTests extends IntegrationTest {
         }
     }
 
+    /**
+     * The per-source rate limit (the test server allows 20 reviews a second from one address, bursts of 40): a
+     * flood of reviews from this address over TLS is answered 429 with Retry-After once the burst is spent, and
+     * the listener takes reviews again once the bucket has refilled. 400 reviews are sent from 8 threads, so that
+     * none being refused would need them to take over 18 s.
+     */
+    @Test
+    void aFloodFromOneAddressIsRefusedWith429AndRetryAfter() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.List<java.util.concurrent.Future<Answer>> sent = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 400; i++) {
+                sent.add(pool.submit(() -> tls("POST", "/v1/admission",
+                        "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\"}")));
+            }
+            java.util.List<Answer> refused = new java.util.ArrayList<>();
+            int admitted = 0;
+            for (java.util.concurrent.Future<Answer> future : sent) {
+                Answer answer = future.get();
+                if (answer.status() == 429) {
+                    refused.add(answer);
+                } else {
+                    assertThat(answer.status()).as(answer.head() + answer.body()).isEqualTo(200);
+                    admitted++;
+                }
+            }
+            assertThat(admitted).as("the burst").isGreaterThanOrEqualTo(40);
+            assertThat(refused).isNotEmpty();
+            Answer first = refused.get(0);
+            assertThat(first.head()).containsIgnoringCase("retry-after: 1").containsIgnoringCase("content-type: application/problem+json");
+            assertThat(json.readTree(first.body()).get("type").asString()).endsWith("/too-many-requests");
+        } finally {
+            pool.shutdownNow();
+        }
+        // the bucket refills (20 a second): reviews are taken again; other tests of this JVM use the listener too
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+        Answer again = tls("POST", "/v1/admission", review("after-flood"));
+        while (again.status() == 429 && java.time.Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            again = tls("POST", "/v1/admission", review("after-flood"));
+        }
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        Thread.sleep(2_100); // a full bucket for whatever test comes next
+    }
+
     @Test
     void aRotatedCertificateIsPresentedFromTheNextHandshakeOn() throws Exception {
         X509Certificate before = tls("POST", "/v1/admission", review("rotate-1")).server();

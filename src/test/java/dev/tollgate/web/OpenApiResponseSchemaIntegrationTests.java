@@ -220,7 +220,7 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         conforms("POST", "/v1/policies/{name}:replay", replay, 200);
         assertThat(replay.body()).as("a decision line and the summary").contains("\"decisionId\"", "\"summary\"");
         conforms("POST", "/v1/policies/{name}:replay", api.postJson("/v1/policies/" + POLICY + ":replay", policyAdmin,
-                "{\"since\": \"" + started + "\", \"limit\": 200}"), 200);
+                "{\"version\": 1, \"since\": \"" + started + "\", \"limit\": 200, \"changedOnly\": true}"), 200);
         conforms("GET", "/v1/openapi.yaml", api.get("/v1/openapi.yaml", null), 200);
         conforms("GET", "/v1/reports/weak-links", api.get("/v1/reports/weak-links?days=1&limit=5", auditor), 200);
     }
