@@ -304,9 +304,14 @@ public class RegistryEvidence {
                     continue;
                 }
                 byte[] payload = blob(image, layer.path("digest").asString(""), deadline);
-                JsonNode item = payload == null ? null : signatureItem(layer, payload);
-                if (item != null) {
-                    cosign.add(item);
+                try {
+                    JsonNode item = payload == null ? null : signatureItem(layer, payload);
+                    if (item != null) {
+                        cosign.add(item);
+                    }
+                } catch (RuntimeException e) {
+                    // annotations that cannot be read (a Rekor bundle that is not JSON): this layer signs nothing
+                    log.warn("a cosign signature of {}@{} cannot be read: {}", image.repository(), artifact.digest(), e.toString());
                 }
             }
         }

@@ -102,7 +102,7 @@ class PolicySources {
         Reading read(State state) throws IOException, SyncRefused;
     }
 
-    private record OciRead(RegistryEvidence.OciArtifact artifact, String keySha256, Reading reading) {
+    private record OciRead(RegistryEvidence.OciArtifact artifact, String signers, Reading reading) {
     }
 
     PolicySources(PolicySourcesProperties properties, PolicyCatalog catalog, TrustStore trust, BundleSignatures signatures,
@@ -361,12 +361,12 @@ class PolicySources {
      */
     private Reading readOci(PolicySourcesProperties.Bundle bundle, State state) throws IOException, SyncRefused {
         byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
-        String keySha256 = key == null ? "" : SourceFiles.sha256Hex(key);
+        String signers = signers(bundle, key);
         RegistryEvidence.OciArtifact artifact;
         try {
             String digest = registry.resolveArtifact(bundle.oci());
             OciRead last = state.lastOci;
-            if (last != null && last.artifact().digest().equals(digest) && last.keySha256().equals(keySha256)
+            if (last != null && last.artifact().digest().equals(digest) && last.signers().equals(signers)
                     && last.reading().fingerprint().equals(state.judged)) {
                 if (!"unverified".equals(state.judgedResult)) {
                     return last.reading();
@@ -378,18 +378,19 @@ class PolicySources {
         } catch (RegistryEvidence.ArtifactUnavailable e) {
             throw new SyncRefused("unreadable", e.getMessage());
         }
-        Reading reading = ociReading(bundle, artifact, key);
-        state.lastOci = new OciRead(artifact, keySha256, reading);
+        Reading reading = ociReading(bundle, artifact, key, signers);
+        state.lastOci = new OciRead(artifact, signers, reading);
         return reading;
     }
 
-    private Reading ociReading(PolicySourcesProperties.Bundle bundle, RegistryEvidence.OciArtifact artifact, byte[] key) {
+    private Reading ociReading(PolicySourcesProperties.Bundle bundle, RegistryEvidence.OciArtifact artifact, byte[] key,
+            String signers) {
         byte[] tarball = artifact.tarball();
         List<byte[]> parts = new ArrayList<>(artifact.signatures());
         for (tools.jackson.databind.JsonNode item : artifact.manifestSignatures()) {
             parts.add(item.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        parts.add(key);
+        parts.add(signers.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball, "manifest",
                 artifact.digest().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), parts.toArray(new byte[0][]));
         return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), artifact.digest(), () -> {
@@ -430,7 +431,8 @@ class PolicySources {
         byte[] tarball = bounded(bundle.file());
         byte[] signature = bounded(bundle.signatureFile());
         byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
-        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), signature, key);
+        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), signature,
+                signers(bundle, key).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), () -> {
             String signer = signatures.verify(bundle, tarball, signature, key);
             try {
@@ -439,6 +441,19 @@ class PolicySources {
                 throw new SyncRefused("invalid", e.getMessage());
             }
         });
+    }
+
+    /**
+     * What may sign the source: the configured key's SHA-256 and, for a keyless identity, the trusted roots held (their
+     * names and SHA-256) — part of what was judged, so a bundle refused before its root was held is verified again
+     * once it is (and one applied under a root since removed, too), without a new release.
+     */
+    private String signers(PolicySourcesProperties.Bundle bundle, byte[] key) {
+        StringBuilder all = new StringBuilder(key == null ? "-" : SourceFiles.sha256Hex(key));
+        if (bundle.issuer() != null) {
+            trust.current().roots().stream().map(r -> r.name() + ":" + r.sha256()).sorted().forEach(r -> all.append(' ').append(r));
+        }
+        return SourceFiles.sha256Hex(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private byte[] bounded(Path file) throws IOException, SyncRefused {

@@ -447,6 +447,10 @@ class PolicySourcesIntegrationTests extends IntegrationTest {
         Api.Response root = api.send("PUT", "/v1/trust/roots/src-cosign-ca", admin, "application/json", release.trustedRoot());
         assertThat(root.status()).as(root.body()).isIn(200, 201);
         try {
+            // once the root is held, the same artifact and signature are judged again (no new release needed)
+            JsonNode late = awaitSource(source, s -> applied(s, sha256(early)), "the same signature applied once its root is held");
+            assertThat(late.get("digest").asString()).isEqualTo(earlyDigest);
+            assertThat(active(name).get("description").asString()).isEqualTo("before the root");
             byte[] signed = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "keyless 1").getBytes(StandardCharsets.UTF_8)));
             String digest = pushArtifact(registry, repository, signed, null);
             byte[] payload = simpleSigning(reference, digest);
