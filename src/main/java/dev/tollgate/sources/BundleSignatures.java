@@ -44,17 +44,7 @@ class BundleSignatures {
     String verify(PolicySourcesProperties.Bundle config, byte[] tarball, byte[] sigstoreBundle, byte[] publicKey)
             throws SyncRefused {
         List<TrustMaterial> held = held(config, publicKey);
-        EvidenceSubmission submission;
-        try {
-            JsonNode node = json.readTree(sigstoreBundle);
-            ObjectNode item = json.createObjectNode();
-            item.set("bundle", node);
-            submission = verifier.read(0, item);
-        } catch (JacksonException e) {
-            throw new SyncRefused("unverified", "the Sigstore bundle is not JSON");
-        } catch (MalformedEvidence e) {
-            throw new SyncRefused("unverified", "the Sigstore bundle cannot be read: " + e.getMessage().replace("evidence[0]: ", ""));
-        }
+        EvidenceSubmission submission = read(sigstoreBundle);
         if (!submission.isMessageSignature() || submission.payload() != null) {
             throw new SyncRefused("unverified", "a policy bundle is signed with a message signature over the tarball"
                     + " (cosign sign-blob --bundle), not an attestation");
@@ -65,6 +55,48 @@ class BundleSignatures {
                     + result.failure().detail());
         }
         return signer(config, result, publicKey != null, "the tarball");
+    }
+
+    /** The predicate type of cosign 3's image signature ({@code cosign sign} with the new bundle format, the default). */
+    static final String COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
+
+    /**
+     * A Sigstore bundle attached to an OCI bundle (a layer or a referrer): a message signature over the tarball
+     * ({@code cosign sign-blob --bundle}), verified as {@link #verify}; or a DSSE bundle over an in-toto statement
+     * whose subject is the manifest digest and whose predicate type is cosign's image signature
+     * ({@code https://sigstore.dev/cosign/sign/v1}, which {@code cosign sign} of cosign 3 attaches as a referrer by
+     * default) — the manifest names the tarball by its digest, so this signs it too. Any other attestation (a
+     * provenance of the artifact, say) signs nothing here.
+     */
+    String verifyAttached(PolicySourcesProperties.Bundle config, byte[] tarball, String manifestDigest, byte[] sigstoreBundle,
+            byte[] publicKey) throws SyncRefused {
+        EvidenceSubmission submission = read(sigstoreBundle);
+        if (submission.isMessageSignature()) {
+            return verify(config, tarball, sigstoreBundle, publicKey);
+        }
+        EvidenceResult result = verifier.verify(submission, manifestDigest, TrustStore.Snapshot.of(held(config, publicKey)));
+        if (!result.ok()) {
+            throw new SyncRefused("unverified", "the cosign signature bundle over the manifest does not verify: "
+                    + result.failure().code() + ": " + result.failure().detail());
+        }
+        if (!COSIGN_SIGN_PREDICATE.equals(result.verified().predicateType())) {
+            throw new SyncRefused("unverified", "an attestation of type " + result.verified().predicateType()
+                    + " is not a signature of the policy bundle (cosign sign's is " + COSIGN_SIGN_PREDICATE + ")");
+        }
+        return signer(config, result, publicKey != null, "the manifest");
+    }
+
+    private EvidenceSubmission read(byte[] sigstoreBundle) throws SyncRefused {
+        try {
+            JsonNode node = json.readTree(sigstoreBundle);
+            ObjectNode item = json.createObjectNode();
+            item.set("bundle", node);
+            return verifier.read(0, item);
+        } catch (JacksonException e) {
+            throw new SyncRefused("unverified", "the Sigstore bundle is not JSON");
+        } catch (MalformedEvidence e) {
+            throw new SyncRefused("unverified", "the Sigstore bundle cannot be read: " + e.getMessage().replace("evidence[0]: ", ""));
+        }
     }
 
     /**

@@ -403,7 +403,7 @@ class PolicySources {
             String signer = null;
             for (byte[] signature : artifact.signatures()) {
                 try {
-                    signer = signatures.verify(bundle, tarball, signature, key);
+                    signer = signatures.verifyAttached(bundle, tarball, artifact.digest(), signature, key);
                     break;
                 } catch (SyncRefused e) {
                     refused = e;

@@ -419,6 +419,70 @@ class PolicySourcesIntegrationTests extends IntegrationTest {
     }
 
     /**
+     * cosign 3's {@code cosign sign} (the new bundle format, its default): a DSSE Sigstore bundle over an in-toto
+     * statement whose subject is the manifest digest and whose predicate type is {@code https://sigstore.dev/cosign/sign/v1},
+     * attached as a referrer. Made here with the release key; another attestation of the artifact (a provenance) or a
+     * statement about another manifest signs nothing.
+     */
+    @Test
+    void anArtifactSignedByCosign3IsVerifiedByItsReferrerStatement() throws Exception {
+        LocalDistribution registry = LocalDistribution.get();
+        org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "docker-registry is not installed (.ci/run installs it)");
+        String repository = PolicySourceFiles.OCI_REPOSITORY;
+        String source = PolicySourceFiles.OCI_SOURCE;
+        String name = "src-cosign3-a";
+
+        byte[] first = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "cosign 3").getBytes(StandardCharsets.UTF_8)));
+        String digest = pushArtifact(registry, repository, first, null);
+        byte[] provenance = statementBundle(PolicySourceFiles.RELEASE, digest, "https://slsa.dev/provenance/v1");
+        attachReferrers(registry, repository, digest, provenance);
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("is not a signature of the policy bundle"), "a provenance refused");
+        attachReferrers(registry, repository, digest, provenance, statementBundle(PolicySourceFiles.RELEASE, digest,
+                "https://sigstore.dev/cosign/sign/v1"));
+        JsonNode applied = awaitSource(source, s -> applied(s, sha256(first)), "the cosign 3 signature applied");
+        assertThat(applied.get("digest").asString()).isEqualTo(digest);
+        assertThat(applied.get("signer").asString()).isEqualTo("key:release.pem");
+        assertThat(active(name).get("description").asString()).isEqualTo("cosign 3");
+
+        // the release key's statement about release 1, attached to another artifact: its subject is another manifest
+        byte[] other = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "other").getBytes(StandardCharsets.UTF_8)));
+        String otherDigest = pushArtifact(registry, repository, other, null);
+        attachReferrers(registry, repository, otherDigest, statementBundle(PolicySourceFiles.RELEASE, digest,
+                "https://sigstore.dev/cosign/sign/v1"));
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("evidence_subject_mismatch"), "the copied statement refused");
+        // signed by another key: refused
+        byte[] forged = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "forged").getBytes(StandardCharsets.UTF_8)));
+        String forgedDigest = pushArtifact(registry, repository, forged, null);
+        attachReferrers(registry, repository, forgedDigest, statementBundle(PolicySourceFiles.ec(), forgedDigest,
+                "https://sigstore.dev/cosign/sign/v1"));
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("evidence_untrusted_key"), "another key refused");
+        assertThat(active(name).get("description").asString()).isEqualTo("cosign 3");
+
+        byte[] empty = PolicySourceFiles.tarGz(Map.of("README.md", "nothing".getBytes(StandardCharsets.UTF_8)));
+        pushArtifactSigned(registry, repository, empty, PolicySourceFiles.RELEASE);
+        awaitSource(source, s -> applied(s, sha256(empty)), "the empty release applied");
+    }
+
+    /** A v0.3 DSSE bundle over an in-toto statement about the manifest digest, signed with the key (no log entry). */
+    private static byte[] statementBundle(KeyPair key, String digest, String predicateType) throws Exception {
+        byte[] statement = ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"policies\",\"digest\":{\"sha256\":\""
+                + digest.substring("sha256:".length()) + "\"}}],\"predicateType\":\"" + predicateType + "\",\"predicate\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
+        String type = "application/vnd.in-toto+json";
+        java.security.Signature signature = java.security.Signature.getInstance("SHA256withECDSA");
+        signature.initSign(key.getPrivate());
+        signature.update(("DSSEv1 " + type.length() + " " + type + " " + statement.length + " ").getBytes(StandardCharsets.UTF_8));
+        signature.update(statement);
+        return ("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{\"publicKey\":{\"hint\":\"release\"}},"
+                + "\"dsseEnvelope\":{\"payload\":\"" + java.util.Base64.getEncoder().encodeToString(statement) + "\",\"payloadType\":\"" + type
+                + "\",\"signatures\":[{\"sig\":\"" + java.util.Base64.getEncoder().encodeToString(signature.sign()) + "\",\"keyid\":\"\"}]}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
      * {@code cosign sign} keyless: the layer of the {@code .sig} manifest carries the certificate, its chain and the
      * Rekor bundle (signed entry timestamp) as annotations, made here by a Fulcio-like CA and a Rekor-like log
      * ({@link MintedKeylessSigner}) whose trusted root the test registers. Accepted for the configured identity
