@@ -61,6 +61,22 @@ class WebhookListenerIntegrationTests extends IntegrationTest {
         }
     }
 
+    /** One request over TLS presenting this client certificate (and its key). */
+    Answer tlsAs(java.security.KeyPair keys, X509Certificate certificate, String body) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", keys.getPrivate(), "x".toCharArray(), new java.security.cert.Certificate[] {certificate});
+        javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, "x".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(factory.getKeyManagers(), new TrustManager[] {new TrustAll()}, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+            socket.setSoTimeout(20_000);
+            socket.startHandshake();
+            return exchange(socket, "POST", "/v1/admission", body, (X509Certificate) socket.getSession().getPeerCertificates()[0]);
+        }
+    }
+
     Answer plain(int port, String method, String path, String body) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(20_000);
@@ -127,6 +143,33 @@ class WebhookListenerIntegrationTests extends IntegrationTest {
             assertThat(answer.status()).as(request[0] + " " + request[1] + ": " + answer.body()).isIn(400, 404);
             assertThat(answer.head()).containsIgnoringCase("content-type: application/problem+json");
         }
+    }
+
+    /**
+     * Optional client-certificate verification ({@code tollgate.webhook.client-auth=want}, the bundle's trust store):
+     * a review from the API server's trusted client certificate is recorded with that certificate's subject as the
+     * caller; a certificate the trust store does not hold ends the handshake, and nothing is decided.
+     */
+    @Test
+    void aTrustedClientCertificateIsRecordedAsTheCallerAndAnUntrustedOneIsRefused() throws Exception {
+        String digest = Long.toHexString(System.nanoTime()).repeat(8).substring(0, 64);
+        Answer answer = tlsAs(WebhookCertificates.CLIENT_KEYS, WebhookCertificates.CLIENT, REVIEW.formatted("client-cert", digest));
+        assertThat(answer.status()).as(answer.head() + answer.body()).isEqualTo(200);
+        assertThat(jdbc.queryForList("SELECT requester FROM decision WHERE source = 'admission' AND artifact_digest = ?",
+                String.class, "sha256:" + digest)).containsExactly("certificate:" + WebhookCertificates.CLIENT_SUBJECT);
+
+        String strangerDigest = Long.toHexString(System.nanoTime() + 1).repeat(8).substring(0, 64);
+        java.security.KeyPair stranger = WebhookCertificates.keys();
+        Answer refused;
+        try {
+            refused = tlsAs(stranger, WebhookCertificates.selfSigned(WebhookCertificates.CLIENT_SUBJECT, stranger),
+                    REVIEW.formatted("stranger-cert", strangerDigest));
+        } catch (IOException handshakeRefused) {
+            refused = null;
+        }
+        assertThat(refused == null || refused.status() == 0).as("no HTTP answer to an untrusted client certificate").isTrue();
+        assertThat(jdbc.queryForList("SELECT requester FROM decision WHERE artifact_digest = ?", String.class,
+                "sha256:" + strangerDigest)).isEmpty();
     }
 
     /**

@@ -87,6 +87,9 @@ public abstract class IntegrationTest {
         registry.add("spring.ssl.bundle.pem.webhook.keystore.certificate", () -> "file:" + WebhookCertificates.DIR.resolve("tls.crt"));
         registry.add("spring.ssl.bundle.pem.webhook.keystore.private-key", () -> "file:" + WebhookCertificates.DIR.resolve("tls.key"));
         registry.add("spring.ssl.bundle.pem.webhook.reload-on-update", () -> "true");
+        // the API server may present a client certificate (then recorded as the caller); none is also accepted
+        registry.add("tollgate.webhook.client-auth", () -> "want");
+        registry.add("spring.ssl.bundle.pem.webhook.truststore.certificate", () -> "file:" + WebhookCertificates.DIR.resolve("client-ca.crt"));
         registry.add("spring.ssl.bundle.watch.file.quiet-period", () -> "200ms");
         // the ledger: keys generated into the build directory, checkpoints published to a directory
         registry.add("tollgate.signing.dir", () -> SIGNING_DIR.toString());
