@@ -1,6 +1,7 @@
 package dev.tollgate.sources;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,8 +22,8 @@ import java.util.stream.Stream;
 import dev.tollgate.evidence.EvidenceVerifier;
 import dev.tollgate.name.ResourceName;
 import dev.tollgate.policy.PolicyCatalog;
-import dev.tollgate.registry.RegistryEvidence;
 import dev.tollgate.policy.PolicyVersionInfo;
+import dev.tollgate.registry.RegistryEvidence;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustMaterialCheck;
 import dev.tollgate.trust.TrustStore;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -87,7 +89,7 @@ class PolicySources {
         String judged;
         /** The result of the content judged ({@code applied}, {@code unverified}, {@code invalid}). */
         String judgedResult;
-        /** An OCI source's last reading: the artifact fetched, the key it was judged with, and the reading. */
+        /** An OCI source's last reading: the artifact fetched, who could sign it then ({@link #signers}), and the reading. */
         OciRead lastOci;
 
         State(String name, String kind, String location, Reader reader) {
@@ -387,12 +389,12 @@ class PolicySources {
             String signers) {
         byte[] tarball = artifact.tarball();
         List<byte[]> parts = new ArrayList<>(artifact.signatures());
-        for (tools.jackson.databind.JsonNode item : artifact.manifestSignatures()) {
-            parts.add(item.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (JsonNode item : artifact.manifestSignatures()) {
+            parts.add(item.toString().getBytes(StandardCharsets.UTF_8));
         }
-        parts.add(signers.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        parts.add(signers.getBytes(StandardCharsets.US_ASCII));
         String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball, "manifest",
-                artifact.digest().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), parts.toArray(new byte[0][]));
+                artifact.digest().getBytes(StandardCharsets.US_ASCII)), parts.toArray(new byte[0][]));
         return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), artifact.digest(), () -> {
             if (artifact.signatures().isEmpty() && artifact.manifestSignatures().isEmpty()) {
                 throw new SyncRefused("unverified", artifact.reference() + " (" + artifact.digest() + ") carries no signature:"
@@ -432,7 +434,7 @@ class PolicySources {
         byte[] signature = bounded(bundle.signatureFile());
         byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
         String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), signature,
-                signers(bundle, key).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                signers(bundle, key).getBytes(StandardCharsets.US_ASCII));
         return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), () -> {
             String signer = signatures.verify(bundle, tarball, signature, key);
             try {
@@ -453,7 +455,7 @@ class PolicySources {
         if (bundle.issuer() != null) {
             trust.current().roots().stream().map(r -> r.name() + ":" + r.sha256()).sorted().forEach(r -> all.append(' ').append(r));
         }
-        return SourceFiles.sha256Hex(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return SourceFiles.sha256Hex(all.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] bounded(Path file) throws IOException, SyncRefused {

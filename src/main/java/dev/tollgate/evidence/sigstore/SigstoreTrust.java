@@ -1,7 +1,11 @@
 package dev.tollgate.evidence.sigstore;
 
+import java.security.cert.CertificateException;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -11,6 +15,7 @@ import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustMaterialCheck;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -62,20 +67,20 @@ public class SigstoreTrust implements TrustMaterialCheck {
      * cannot be read (then it verifies nothing anyway, which the decisions show).
      */
     @Override
-    public java.util.Optional<java.time.Instant> expiry(TrustMaterial material) {
-        java.util.Optional<java.time.Instant> configured = TrustMaterialCheck.super.expiry(material);
+    public Optional<Instant> expiry(TrustMaterial material) {
+        Optional<Instant> configured = TrustMaterialCheck.super.expiry(material);
         if (material.kind() != TrustKind.ROOT) {
             return configured;
         }
-        java.time.Instant end = null;
+        Instant end = null;
         try {
-            tools.jackson.databind.JsonNode root = json.readTree(material.content());
+            JsonNode root = json.readTree(material.content());
             boolean open = false;
-            for (tools.jackson.databind.JsonNode ca : root.path("certificateAuthorities")) {
-                java.time.Instant until = ca.path("validFor").path("end").isString()
-                        ? java.time.Instant.parse(ca.path("validFor").path("end").stringValue()) : null;
-                for (tools.jackson.databind.JsonNode certificate : ca.path("certChain").path("certificates")) {
-                    java.time.Instant notAfter = StrictDer.certificate(java.util.Base64.getDecoder()
+            for (JsonNode ca : root.path("certificateAuthorities")) {
+                Instant until = ca.path("validFor").path("end").isString()
+                        ? Instant.parse(ca.path("validFor").path("end").stringValue()) : null;
+                for (JsonNode certificate : ca.path("certChain").path("certificates")) {
+                    Instant notAfter = StrictDer.certificate(Base64.getDecoder()
                             .decode(certificate.path("rawBytes").stringValue())).getNotAfter().toInstant();
                     until = until == null || notAfter.isBefore(until) ? notAfter : until;
                 }
@@ -86,25 +91,25 @@ public class SigstoreTrust implements TrustMaterialCheck {
                 }
             }
             if (!root.path("certificateAuthorities").isArray() || root.path("certificateAuthorities").isEmpty()) {
-                for (tools.jackson.databind.JsonNode log : root.path("tlogs")) {
-                    tools.jackson.databind.JsonNode until = log.path("publicKey").path("validFor").path("end");
+                for (JsonNode log : root.path("tlogs")) {
+                    JsonNode until = log.path("publicKey").path("validFor").path("end");
                     if (!until.isString()) {
                         open = true;
-                    } else if (end == null || java.time.Instant.parse(until.stringValue()).isAfter(end)) {
-                        end = java.time.Instant.parse(until.stringValue());
+                    } else if (end == null || Instant.parse(until.stringValue()).isAfter(end)) {
+                        end = Instant.parse(until.stringValue());
                     }
                 }
             }
             if (open) {
                 end = null;
             }
-        } catch (RuntimeException | java.security.cert.CertificateException e) {
+        } catch (RuntimeException | CertificateException e) {
             return configured;
         }
         if (configured.isPresent() && (end == null || configured.get().isBefore(end))) {
             return configured;
         }
-        return java.util.Optional.ofNullable(end);
+        return Optional.ofNullable(end);
     }
 
     /** The verifiers of a held root, or null when it is no longer usable. */
