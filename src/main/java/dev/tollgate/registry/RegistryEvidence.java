@@ -118,12 +118,23 @@ public class RegistryEvidence {
 
     /**
      * A policy bundle stored as an OCI artifact: the manifest digest it was read at (a tag resolved to it), the
-     * tarball (its first {@code tar+gzip} layer, digest checked) and the Sigstore bundles that may sign it — layers of
-     * the same manifest with a Sigstore bundle media type, then referrers of the manifest (OCI 1.1 referrers API,
-     * else the {@code sha256-<hex>} referrers tag) whose artifact type is a Sigstore bundle. Nothing here is verified
-     * beyond the digests: the caller verifies the signature before anything in the tarball is read.
+     * tarball (its first {@code tar+gzip} layer, digest checked), the Sigstore bundles that may sign the tarball —
+     * layers of the same manifest with a Sigstore bundle media type ({@code layerBundles}), then referrers of the
+     * manifest (OCI 1.1 referrers API, else the {@code sha256-<hex>} referrers tag) whose artifact type is a Sigstore
+     * bundle ({@code referrerBundles}) — and the signatures {@code cosign sign} stores over the manifest itself
+     * ({@code manifestSignatures}: each layer of the {@code sha256-<hex>.sig} tag's manifest as an evidence item, a
+     * bundle v0.1 from its annotations with the simple-signing payload). Nothing here is verified beyond the
+     * digests: the caller verifies a signature before anything in the tarball is read.
      */
-    public record OciArtifact(String reference, String digest, byte[] tarball, List<byte[]> signatures) {
+    public record OciArtifact(String reference, String digest, byte[] tarball, List<byte[]> layerBundles,
+            List<byte[]> referrerBundles, List<JsonNode> manifestSignatures) {
+
+        /** The Sigstore bundles that may sign the tarball: its layers', then its referrers'. */
+        public List<byte[]> signatures() {
+            List<byte[]> all = new ArrayList<>(layerBundles);
+            all.addAll(referrerBundles);
+            return List.copyOf(all);
+        }
     }
 
     /** Why an OCI artifact could not be fetched (not allow-listed, not found, the registry failed or timed out). */
@@ -133,84 +144,114 @@ public class RegistryEvidence {
         }
     }
 
-    /**
-     * Fetches {@code reference} ({@code host/repository@sha256:…}, or {@code host/repository:tag}, resolved to the
-     * digest the registry serves now) from an allow-listed registry only.
-     */
-    public OciArtifact fetchArtifact(String reference) throws ArtifactUnavailable {
+    /** A reference split: the repository name, and the digest it pins or the tag it names. */
+    private record ArtifactReference(String name, String pinned, String tag) {
+    }
+
+    private ArtifactReference split(String reference) throws ArtifactUnavailable {
         if (reference == null || reference.isBlank()) {
             throw new ArtifactUnavailable("no OCI reference");
         }
         int at = reference.indexOf('@');
         int slash = reference.lastIndexOf('/');
         int colon = reference.lastIndexOf(':');
-        String name;
-        String pinned;
-        String tag = null;
+        ArtifactReference split;
         if (at > 0) {
-            name = reference.substring(0, at);
-            pinned = reference.substring(at + 1);
-            if (!isSha256(pinned)) {
+            split = new ArtifactReference(reference.substring(0, at), reference.substring(at + 1), null);
+            if (!isSha256(split.pinned())) {
                 throw new ArtifactUnavailable("'" + reference + "' is not pinned by a sha256 digest");
             }
         } else if (colon > slash && slash > 0) {
-            name = reference.substring(0, colon);
-            tag = reference.substring(colon + 1);
-            pinned = null;
+            split = new ArtifactReference(reference.substring(0, colon), null, reference.substring(colon + 1));
         } else {
             throw new ArtifactUnavailable("'" + reference + "' names neither a digest (@sha256:…) nor a tag");
         }
-        if (!allowed(name)) {
-            throw new ArtifactUnavailable("the registry of '" + name + "' is not in tollgate.registry.allowed");
+        if (!allowed(split.name())) {
+            throw new ArtifactUnavailable("the registry of '" + split.name() + "' is not in tollgate.registry.allowed");
         }
+        return split;
+    }
+
+    /**
+     * The manifest digest {@code reference} names now: the pinned digest (no request), or the tag resolved by one
+     * HEAD request — what a caller that already holds the artifact at that digest needs to know, and nothing more.
+     */
+    public String resolveArtifact(String reference) throws ArtifactUnavailable {
+        ArtifactReference split = split(reference);
+        if (split.pinned() != null) {
+            return split.pinned();
+        }
+        ImageName image = ImageName.parse(split.name());
+        String result = "failed";
+        try {
+            RegistryClient.Fetched head = client.head(image, "/v2/" + image.repository() + "/manifests/" + split.tag(), deadline(null),
+                    MANIFEST);
+            if (head.status() != 200 || !isSha256(head.digestHeader())) {
+                result = "none";
+                throw new ArtifactUnavailable("the tag '" + split.tag() + "' of " + split.name() + " cannot be resolved (HTTP "
+                        + head.status() + ")");
+            }
+            result = "found";
+            return head.digestHeader();
+        } catch (RegistryClient.RegistryFailure e) {
+            throw new ArtifactUnavailable("resolving " + reference + " stopped: " + e.getMessage());
+        } finally {
+            fetched(image, "policy-bundle-tag", result);
+        }
+    }
+
+    /**
+     * Fetches {@code reference} ({@code host/repository@sha256:…}, or {@code host/repository:tag}, resolved to the
+     * digest the registry serves now) from an allow-listed registry only.
+     */
+    public OciArtifact fetchArtifact(String reference) throws ArtifactUnavailable {
+        return fetchArtifact(reference, resolveArtifact(reference));
+    }
+
+    /** Fetches the artifact of {@code reference} at {@code digest} (as {@link #resolveArtifact} answered it). */
+    public OciArtifact fetchArtifact(String reference, String digest) throws ArtifactUnavailable {
+        ArtifactReference split = split(reference);
+        if (!isSha256(digest)) {
+            throw new ArtifactUnavailable("'" + digest + "' is not a sha256 digest");
+        }
+        String name = split.name();
         ImageName image = ImageName.parse(name);
         Instant deadline = deadline(null);
         String repo = "/v2/" + image.repository();
         String result = "failed";
         try {
-            if (pinned == null) {
-                RegistryClient.Fetched head = client.head(image, repo + "/manifests/" + tag, deadline, MANIFEST);
-                if (head.status() != 200 || !isSha256(head.digestHeader())) {
-                    result = "none";
-                    throw new ArtifactUnavailable("the tag '" + tag + "' of " + name + " cannot be resolved (HTTP " + head.status() + ")");
-                }
-                pinned = head.digestHeader();
-            }
-            RegistryClient.Fetched manifest = client.get(image, repo + "/manifests/" + pinned, deadline, MANIFEST);
+            RegistryClient.Fetched manifest = client.get(image, repo + "/manifests/" + digest, deadline, MANIFEST);
             if (manifest.status() != 200) {
                 result = "none";
-                throw new ArtifactUnavailable(name + "@" + pinned + " not found (HTTP " + manifest.status() + ")");
+                throw new ArtifactUnavailable(name + "@" + digest + " not found (HTTP " + manifest.status() + ")");
             }
-            if (!Digest.sha256(manifest.body()).toString().equals(pinned)) {
-                throw new ArtifactUnavailable("the manifest served for " + name + "@" + pinned + " has another digest");
+            if (!Digest.sha256(manifest.body()).toString().equals(digest)) {
+                throw new ArtifactUnavailable("the manifest served for " + name + "@" + digest + " has another digest");
             }
             JsonNode m = manifest.json(json);
             byte[] tarball = null;
-            List<byte[]> signatures = new ArrayList<>();
+            List<byte[]> inLayers = new ArrayList<>();
             for (JsonNode layer : m.path("layers")) {
                 String type = layer.path("mediaType").asString("");
                 if (tarball == null && type.endsWith("tar+gzip")) {
                     tarball = blob(image, layer.path("digest").asString(""), deadline);
                     if (tarball == null) {
-                        throw new ArtifactUnavailable("the tarball layer of " + name + "@" + pinned + " cannot be read");
+                        throw new ArtifactUnavailable("the tarball layer of " + name + "@" + digest + " cannot be read");
                     }
                 } else if (type.startsWith(BUNDLE_TYPE)) {
                     byte[] bundle = blob(image, layer.path("digest").asString(""), deadline);
                     if (bundle != null) {
-                        signatures.add(bundle);
+                        inLayers.add(bundle);
                     }
                 }
             }
             if (tarball == null) {
-                throw new ArtifactUnavailable(name + "@" + pinned + " has no tar+gzip layer");
+                throw new ArtifactUnavailable(name + "@" + digest + " has no tar+gzip layer");
             }
-            List<JsonNode> referred = new ArrayList<>();
-            referrers(image, pinned, deadline, referred);
-            for (JsonNode item : referred) {
-                signatures.add(json.writeValueAsBytes(item.get("bundle")));
-            }
+            OciArtifact artifact = attached(image, new OciArtifact(reference, digest, tarball, List.copyOf(inLayers), List.of(), List.of()),
+                    deadline);
             result = "found";
-            return new OciArtifact(reference, pinned, tarball, List.copyOf(signatures));
+            return artifact;
         } catch (RegistryClient.RegistryFailure e) {
             throw new ArtifactUnavailable("fetching " + reference + " stopped: " + e.getMessage());
         } catch (RuntimeException e) {
@@ -218,6 +259,64 @@ public class RegistryEvidence {
         } finally {
             fetched(image, "policy-bundle", result);
         }
+    }
+
+    /**
+     * The artifact already held, with what may have been attached to its manifest since it was read: its referrers
+     * and its cosign {@code .sig} tag read again; the manifest and the tarball (content-addressed: they cannot have
+     * changed) are not fetched again.
+     */
+    public OciArtifact refreshAttached(OciArtifact known) throws ArtifactUnavailable {
+        ArtifactReference split = split(known.reference());
+        ImageName image = ImageName.parse(split.name());
+        String result = "failed";
+        try {
+            OciArtifact artifact = attached(image, known, deadline(null));
+            result = "found";
+            return artifact;
+        } catch (RegistryClient.RegistryFailure e) {
+            throw new ArtifactUnavailable("fetching the signatures of " + known.reference() + " stopped: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ArtifactUnavailable("fetching the signatures of " + known.reference() + " failed: " + e.getMessage());
+        } finally {
+            fetched(image, "policy-bundle-signatures", result);
+        }
+    }
+
+    /** The artifact with its referrers' Sigstore bundles and its cosign {@code .sig} signatures as the registry serves them now. */
+    private OciArtifact attached(ImageName image, OciArtifact artifact, Instant deadline) throws RegistryClient.RegistryFailure {
+        List<JsonNode> referred = new ArrayList<>();
+        referrers(image, artifact.digest(), deadline, referred);
+        List<byte[]> bundles = new ArrayList<>();
+        for (JsonNode item : referred) {
+            bundles.add(json.writeValueAsBytes(item.get("bundle")));
+        }
+        List<JsonNode> cosign = new ArrayList<>();
+        RegistryClient.Fetched signatures = client.get(image, "/v2/" + image.repository() + "/manifests/"
+                + artifact.digest().replace(':', '-') + ".sig", deadline, MANIFEST, DOCKER_MANIFEST);
+        if (signatures.status() == 200) {
+            int considered = 0;
+            for (JsonNode layer : signatures.json(json).path("layers")) {
+                if (considered++ >= properties.maxReferrers()) {
+                    break;
+                }
+                if (layer.path("annotations").path("dev.cosignproject.cosign/signature").asString("").isEmpty()) {
+                    continue;
+                }
+                byte[] payload = blob(image, layer.path("digest").asString(""), deadline);
+                try {
+                    JsonNode item = payload == null ? null : signatureItem(layer, payload);
+                    if (item != null) {
+                        cosign.add(item);
+                    }
+                } catch (RuntimeException e) {
+                    // annotations that cannot be read (a Rekor bundle that is not JSON): this layer signs nothing
+                    log.warn("a cosign signature of {}@{} cannot be read: {}", image.repository(), artifact.digest(), e.toString());
+                }
+            }
+        }
+        return new OciArtifact(artifact.reference(), artifact.digest(), artifact.tarball(), artifact.layerBundles(),
+                List.copyOf(bundles), List.copyOf(cosign));
     }
 
     /** The registry's own time-out from now, or the caller's deadline if that is sooner. */

@@ -1,6 +1,7 @@
 package dev.tollgate.sources;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,8 +22,8 @@ import java.util.stream.Stream;
 import dev.tollgate.evidence.EvidenceVerifier;
 import dev.tollgate.name.ResourceName;
 import dev.tollgate.policy.PolicyCatalog;
-import dev.tollgate.registry.RegistryEvidence;
 import dev.tollgate.policy.PolicyVersionInfo;
+import dev.tollgate.registry.RegistryEvidence;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustMaterialCheck;
 import dev.tollgate.trust.TrustStore;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -85,6 +87,10 @@ class PolicySources {
         final Reader reader;
         volatile SourceStatus status;
         String judged;
+        /** The result of the content judged ({@code applied}, {@code unverified}, {@code invalid}). */
+        String judgedResult;
+        /** An OCI source's last reading: the artifact fetched, who could sign it then ({@link #signers}), and the reading. */
+        OciRead lastOci;
 
         State(String name, String kind, String location, Reader reader) {
             this.name = name;
@@ -95,7 +101,10 @@ class PolicySources {
 
     @FunctionalInterface
     private interface Reader {
-        Reading read() throws IOException, SyncRefused;
+        Reading read(State state) throws IOException, SyncRefused;
+    }
+
+    private record OciRead(RegistryEvidence.OciArtifact artifact, String signers, Reading reading) {
     }
 
     PolicySources(PolicySourcesProperties properties, PolicyCatalog catalog, TrustStore trust, BundleSignatures signatures,
@@ -111,7 +120,7 @@ class PolicySources {
         if (properties.directory() != null) {
             Path directory = properties.directory();
             Path trustDirectory = properties.trustDirectory();
-            add(new State("directory", "directory", directory.toString(), () -> readDirectory(directory, trustDirectory)));
+            add(new State("directory", "directory", directory.toString(), s -> readDirectory(directory, trustDirectory)));
         }
         for (PolicySourcesProperties.Bundle bundle : properties.bundles()) {
             if (!ResourceName.isValid(bundle.name()) || bundle.name().equals("directory")) {
@@ -130,9 +139,9 @@ class PolicySources {
                         + " (issuer and subject): nothing could verify it");
             }
             if (bundle.oci() != null) {
-                add(new State(bundle.name(), "oci", bundle.oci(), () -> readOci(bundle)));
+                add(new State(bundle.name(), "oci", bundle.oci(), s -> readOci(bundle, s)));
             } else {
-                add(new State(bundle.name(), "bundle", bundle.file().toString(), () -> readBundle(bundle)));
+                add(new State(bundle.name(), "bundle", bundle.file().toString(), s -> readBundle(bundle)));
             }
         }
     }
@@ -191,7 +200,7 @@ class PolicySources {
         Instant now = clock.instant();
         Reading reading;
         try {
-            reading = state.reader.read();
+            reading = state.reader.read(state);
         } catch (IOException e) {
             finish(state, now, null, new SyncRefused("unreadable", "cannot read " + state.status.location() + ": " + describe(e)));
             return;
@@ -215,8 +224,10 @@ class PolicySources {
             check(files);
             apply(state, now, reading, unpacked.signer(), files);
             state.judged = reading.fingerprint();
+            state.judgedResult = "applied";
         } catch (SyncRefused e) {
             state.judged = reading.fingerprint(); // judged: the same content is not tried again
+            state.judgedResult = e.result();
             finish(state, now, reading, e);
         } catch (RuntimeException e) {
             // the database, most likely: tried again at the next interval
@@ -342,33 +353,67 @@ class PolicySources {
     }
 
     /**
-     * An OCI bundle: the artifact fetched from its allow-listed registry (a tag resolved to a digest first), then
-     * verified exactly as a tarball — each Sigstore bundle it carries is tried, and one must verify for the
-     * configured key or identity — before the tarball is unpacked.
+     * An OCI bundle: the tag resolved to a manifest digest (one HEAD request; none when pinned), then, for a digest
+     * not judged yet, the artifact fetched from its allow-listed registry and verified before the tarball is
+     * unpacked — by a Sigstore bundle over the tarball (a layer or a referrer) or by cosign's signature over the
+     * manifest (its {@code .sig} tag), for the configured key or identity. The digest judged last is not fetched
+     * again: when it was applied or found invalid, nothing a registry could attach changes that, so the reading is
+     * the same; when it was unverified, only what is attached to it (referrers, the {@code .sig} tag) is read again,
+     * since a signature may be pushed after the artifact.
      */
-    private Reading readOci(PolicySourcesProperties.Bundle bundle) throws IOException, SyncRefused {
+    private Reading readOci(PolicySourcesProperties.Bundle bundle, State state) throws IOException, SyncRefused {
+        byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
+        String signers = signers(bundle, key);
         RegistryEvidence.OciArtifact artifact;
         try {
-            artifact = registry.fetchArtifact(bundle.oci());
+            String digest = registry.resolveArtifact(bundle.oci());
+            OciRead last = state.lastOci;
+            if (last != null && last.artifact().digest().equals(digest) && last.signers().equals(signers)
+                    && last.reading().fingerprint().equals(state.judged)) {
+                if (!"unverified".equals(state.judgedResult)) {
+                    return last.reading();
+                }
+                artifact = registry.refreshAttached(last.artifact());
+            } else {
+                artifact = registry.fetchArtifact(bundle.oci(), digest);
+            }
         } catch (RegistryEvidence.ArtifactUnavailable e) {
             throw new SyncRefused("unreadable", e.getMessage());
         }
+        Reading reading = ociReading(bundle, artifact, key, signers);
+        state.lastOci = new OciRead(artifact, signers, reading);
+        return reading;
+    }
+
+    private Reading ociReading(PolicySourcesProperties.Bundle bundle, RegistryEvidence.OciArtifact artifact, byte[] key,
+            String signers) {
         byte[] tarball = artifact.tarball();
-        byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
         List<byte[]> parts = new ArrayList<>(artifact.signatures());
-        parts.add(key);
-        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), parts.toArray(new byte[0][]));
+        for (JsonNode item : artifact.manifestSignatures()) {
+            parts.add(item.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        parts.add(signers.getBytes(StandardCharsets.US_ASCII));
+        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball, "manifest",
+                artifact.digest().getBytes(StandardCharsets.US_ASCII)), parts.toArray(new byte[0][]));
         return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), artifact.digest(), () -> {
-            if (artifact.signatures().isEmpty()) {
-                throw new SyncRefused("unverified", artifact.reference() + " (" + artifact.digest() + ") carries no Sigstore bundle"
-                        + " (neither a layer nor a referrer)");
+            if (artifact.signatures().isEmpty() && artifact.manifestSignatures().isEmpty()) {
+                throw new SyncRefused("unverified", artifact.reference() + " (" + artifact.digest() + ") carries no signature:"
+                        + " no Sigstore bundle (a layer or a referrer) and no cosign signature (" + artifact.digest().replace(':', '-')
+                        + ".sig)");
             }
             SyncRefused refused = null;
             String signer = null;
             for (byte[] signature : artifact.signatures()) {
                 try {
-                    signer = signatures.verify(bundle, tarball, signature, key);
+                    signer = signatures.verifyAttached(bundle, tarball, artifact.digest(), signature, key);
                     break;
+                } catch (SyncRefused e) {
+                    refused = e;
+                }
+            }
+            for (int i = 0; signer == null && i < artifact.manifestSignatures().size(); i++) {
+                try {
+                    signer = signatures.verifyManifest(bundle, artifact.digest(), artifact.manifestSignatures().get(i), key);
                 } catch (SyncRefused e) {
                     refused = e;
                 }
@@ -388,7 +433,8 @@ class PolicySources {
         byte[] tarball = bounded(bundle.file());
         byte[] signature = bounded(bundle.signatureFile());
         byte[] key = bundle.publicKey() == null ? null : bounded(bundle.publicKey());
-        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), signature, key);
+        String fingerprint = SourceFiles.fingerprint(Map.of("bundle", tarball), signature,
+                signers(bundle, key).getBytes(StandardCharsets.US_ASCII));
         return new Reading(fingerprint, SourceFiles.sha256Hex(tarball), () -> {
             String signer = signatures.verify(bundle, tarball, signature, key);
             try {
@@ -397,6 +443,19 @@ class PolicySources {
                 throw new SyncRefused("invalid", e.getMessage());
             }
         });
+    }
+
+    /**
+     * What may sign the source: the configured key's SHA-256 and, for a keyless identity, the trusted roots held (their
+     * names and SHA-256) — part of what was judged, so a bundle refused before its root was held is verified again
+     * once it is (and one applied under a root since removed, too), without a new release.
+     */
+    private String signers(PolicySourcesProperties.Bundle bundle, byte[] key) {
+        StringBuilder all = new StringBuilder(key == null ? "-" : SourceFiles.sha256Hex(key));
+        if (bundle.issuer() != null) {
+            trust.current().roots().stream().map(r -> r.name() + ":" + r.sha256()).sorted().forEach(r -> all.append(' ').append(r));
+        }
+        return SourceFiles.sha256Hex(all.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private byte[] bounded(Path file) throws IOException, SyncRefused {

@@ -36,7 +36,9 @@ record PolicySourcesProperties(Path directory, Path trustDirectory, @DefaultValu
      * @param file      the tarball (tar.gz) with the same layout as a directory; or, instead, {@code oci}
      * @param oci       an OCI artifact holding the tarball as its {@code tar+gzip} layer ({@code host/repo@sha256:…}, or
      *                  {@code host/repo:tag}, resolved at each read), fetched from an allow-listed registry
-     *                  ({@code tollgate.registry.allowed}); its Sigstore bundle is a layer of the artifact or a referrer
+     *                  ({@code tollgate.registry.allowed}); signed by a Sigstore bundle over the tarball (a layer of the
+     *                  artifact or a referrer) or by {@code cosign sign}'s signature over the manifest (its
+     *                  {@code sha256-<hex>.sig} tag)
      * @param signature the Sigstore bundle over the tarball ({@code cosign sign-blob --bundle}); default: the file's
      *                  name with {@code .sigstore.json} appended
      * @param publicKey a PEM public key that must have signed it (keyed signing)

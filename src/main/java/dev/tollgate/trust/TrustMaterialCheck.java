@@ -21,6 +21,14 @@ public interface TrustMaterialCheck {
         }
     }
 
+    /**
+     * When the material stops verifying new evidence, if it ever does: a key's {@code validUntil}; for a trusted
+     * root (overridden by the evidence package, which reads roots), also the end of its authorities' validity.
+     */
+    default java.util.Optional<java.time.Instant> expiry(TrustMaterial material) {
+        return java.util.Optional.ofNullable(material.settings().validUntil());
+    }
+
     /** Trust material that cannot be used; the message says why. */
     final class InvalidTrustMaterial extends Exception {
         public InvalidTrustMaterial(String reason) {

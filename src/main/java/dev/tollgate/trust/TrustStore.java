@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,16 +17,19 @@ import java.util.concurrent.TimeUnit;
 
 import dev.tollgate.adminlog.AdminLog;
 import dev.tollgate.db.ConfigurationChanged;
+import dev.tollgate.digest.Digest;
+import dev.tollgate.name.ResourceName;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.ProblemType;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
-import dev.tollgate.digest.Digest;
-import dev.tollgate.name.ResourceName;
 
 /**
  * The trusted roots and public keys Tollgate holds: validated before they are stored, persisted,
@@ -45,9 +50,13 @@ public class TrustStore {
     private final AdminLog adminLog;
     private final ScheduledExecutorService refresher;
     private volatile Snapshot snapshot = new Snapshot(List.of());
+    private final MultiGauge expiries;
 
     TrustStore(TrustMaterials materials, TrustMaterialCheck check, TransactionTemplate transactions, Clock clock,
-            TrustProperties properties, AdminLog adminLog) {
+            TrustProperties properties, AdminLog adminLog, MeterRegistry meters) {
+        this.expiries = MultiGauge.builder("tollgate.trust.expiry").baseUnit("seconds")
+                .description("seconds until the trust material stops verifying new evidence (negative: it has)")
+                .register(meters);
         this.adminLog = adminLog;
         this.materials = materials;
         this.check = check;
@@ -108,7 +117,23 @@ public class TrustStore {
 
     /** Re-reads everything; one refresh at a time, so the last one to finish read the newest. */
     public synchronized void refresh() {
-        snapshot = new Snapshot(materials.findAll());
+        Snapshot read = new Snapshot(materials.findAll());
+        boolean changed = !read.fingerprint().equals(snapshot.fingerprint()) || snapshot.materials().isEmpty();
+        snapshot = read;
+        if (changed) {
+            gaugeExpiries(read);
+        }
+    }
+
+    /** {@code tollgate_trust_expiry_seconds{name}}: one row per held material that stops being valid at some time. */
+    private void gaugeExpiries(Snapshot held) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (TrustMaterial material : held.materials()) {
+            check.expiry(material).ifPresent(end -> rows.add(MultiGauge.Row.of(
+                    Tags.of("name", material.name()), end,
+                    e -> Duration.between(clock.instant(), e).toMillis() / 1000.0)));
+        }
+        expiries.register(rows, true);
     }
 
     /** Trust material changed, here or through another replica: re-read it (on the refresher's thread). */

@@ -61,6 +61,22 @@ class WebhookListenerIntegrationTests extends IntegrationTest {
         }
     }
 
+    /** One request over TLS presenting this client certificate (and its key). */
+    Answer tlsAs(java.security.KeyPair keys, X509Certificate certificate, String body) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", keys.getPrivate(), "x".toCharArray(), new java.security.cert.Certificate[] {certificate});
+        javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, "x".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(factory.getKeyManagers(), new TrustManager[] {new TrustAll()}, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+            socket.setSoTimeout(20_000);
+            socket.startHandshake();
+            return exchange(socket, "POST", "/v1/admission", body, (X509Certificate) socket.getSession().getPeerCertificates()[0]);
+        }
+    }
+
     Answer plain(int port, String method, String path, String body) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(20_000);
@@ -127,6 +143,78 @@ class WebhookListenerIntegrationTests extends IntegrationTest {
             assertThat(answer.status()).as(request[0] + " " + request[1] + ": " + answer.body()).isIn(400, 404);
             assertThat(answer.head()).containsIgnoringCase("content-type: application/problem+json");
         }
+    }
+
+    /**
+     * Optional client-certificate verification ({@code tollgate.webhook.client-auth=want}, the bundle's trust store):
+     * a review from the API server's trusted client certificate is recorded with that certificate's subject as the
+     * caller; a certificate the trust store does not hold ends the handshake, and nothing is decided.
+     */
+    @Test
+    void aTrustedClientCertificateIsRecordedAsTheCallerAndAnUntrustedOneIsRefused() throws Exception {
+        String digest = Long.toHexString(System.nanoTime()).repeat(8).substring(0, 64);
+        Answer answer = tlsAs(WebhookCertificates.CLIENT_KEYS, WebhookCertificates.CLIENT, REVIEW.formatted("client-cert", digest));
+        assertThat(answer.status()).as(answer.head() + answer.body()).isEqualTo(200);
+        assertThat(jdbc.queryForList("SELECT requester FROM decision WHERE source = 'admission' AND artifact_digest = ?",
+                String.class, "sha256:" + digest)).containsExactly("certificate:" + WebhookCertificates.CLIENT_SUBJECT);
+
+        String strangerDigest = Long.toHexString(System.nanoTime() + 1).repeat(8).substring(0, 64);
+        java.security.KeyPair stranger = WebhookCertificates.keys();
+        Answer refused;
+        try {
+            refused = tlsAs(stranger, WebhookCertificates.selfSigned(WebhookCertificates.CLIENT_SUBJECT, stranger),
+                    REVIEW.formatted("stranger-cert", strangerDigest));
+        } catch (IOException handshakeRefused) {
+            refused = null;
+        }
+        assertThat(refused == null || refused.status() == 0).as("no HTTP answer to an untrusted client certificate").isTrue();
+        assertThat(jdbc.queryForList("SELECT requester FROM decision WHERE artifact_digest = ?", String.class,
+                "sha256:" + strangerDigest)).isEmpty();
+    }
+
+    /**
+     * The per-source rate limit (the test server allows 20 reviews a second from one address, bursts of 40): a
+     * flood of reviews from this address over TLS is answered 429 with Retry-After once the burst is spent, and
+     * the listener takes reviews again once the bucket has refilled. 400 reviews are sent from 8 threads, so that
+     * none being refused would need them to take over 18 s.
+     */
+    @Test
+    void aFloodFromOneAddressIsRefusedWith429AndRetryAfter() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.List<java.util.concurrent.Future<Answer>> sent = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 400; i++) {
+                sent.add(pool.submit(() -> tls("POST", "/v1/admission",
+                        "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\"}")));
+            }
+            java.util.List<Answer> refused = new java.util.ArrayList<>();
+            int admitted = 0;
+            for (java.util.concurrent.Future<Answer> future : sent) {
+                Answer answer = future.get();
+                if (answer.status() == 429) {
+                    refused.add(answer);
+                } else {
+                    assertThat(answer.status()).as(answer.head() + answer.body()).isEqualTo(200);
+                    admitted++;
+                }
+            }
+            assertThat(admitted).as("the burst").isGreaterThanOrEqualTo(40);
+            assertThat(refused).isNotEmpty();
+            Answer first = refused.get(0);
+            assertThat(first.head()).containsIgnoringCase("retry-after: 1").containsIgnoringCase("content-type: application/problem+json");
+            assertThat(json.readTree(first.body()).get("type").asString()).endsWith("/too-many-requests");
+        } finally {
+            pool.shutdownNow();
+        }
+        // the bucket refills (20 a second): reviews are taken again; other tests of this JVM use the listener too
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+        Answer again = tls("POST", "/v1/admission", review("after-flood"));
+        while (again.status() == 429 && java.time.Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            again = tls("POST", "/v1/admission", review("after-flood"));
+        }
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        Thread.sleep(2_100); // a full bucket for whatever test comes next
     }
 
     @Test

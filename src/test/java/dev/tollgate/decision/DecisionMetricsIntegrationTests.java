@@ -153,4 +153,40 @@ class DecisionMetricsIntegrationTests extends IntegrationTest {
     static double delta(Scrape before, Scrape after, String name, String... labels) {
         return after.value(name, labels) - before.value(name, labels);
     }
+
+    /**
+     * The two gauges the stale-checkpoint and trust-expiry alerts read: the checkpoint age is 0 once a signed
+     * checkpoint covers every decision (the ledger signs within its 1 s interval), and each held material that
+     * stops being valid at some time has its seconds left — a key by its validUntil, a root (public-good) by its
+     * certificate authorities' validity — and loses its row when it is removed.
+     */
+    @Test
+    void theCheckpointAgeAndTheTrustExpiryGauges() throws Exception {
+        decide("sha256:" + "c4".repeat(32), "example.com/metrics-checkpoint");
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+        Scrape scrape = scrape();
+        while (scrape.value("tollgate_checkpoint_age_seconds") != 0.0 && java.time.Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+            scrape = scrape();
+        }
+        assertThat(scrape.has("tollgate_checkpoint_age_seconds")).isTrue();
+        assertThat(scrape.value("tollgate_checkpoint_age_seconds")).as("every decision covered by a checkpoint").isEqualTo(0.0);
+
+        String name = "metrics-expiring-key";
+        java.time.Instant until = java.time.Instant.now().plus(java.time.Duration.ofDays(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Api.Response put = api.send("PUT", "/v1/trust/keys/" + name + "?validUntil=" + until, tokenWith("policy-admin"),
+                "application/x-pem-file", dev.tollgate.support.PolicySourceFiles.pem(dev.tollgate.support.PolicySourceFiles.ec())
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(put.status()).as(put.body()).isIn(200, 201);
+        try {
+            Scrape held = scrape();
+            double left = held.value("tollgate_trust_expiry_seconds", "name", name);
+            assertThat(left).as("seconds until validUntil").isBetween(9 * 86_400.0, 10 * 86_400.0);
+            assertThat(held.value("tollgate_trust_expiry_seconds", "name", "public-good")).as("the public-good root's CAs").isPositive();
+        } finally {
+            api.delete("/v1/trust/keys/" + name, tokenWith("policy-admin"));
+        }
+        assertThat(scrape().samples().getOrDefault("tollgate_trust_expiry_seconds", List.of()))
+                .noneMatch(sample -> name.equals(sample.getKey().get("name")));
+    }
 }

@@ -39,4 +39,32 @@ public final class MintedKeylessSigner {
         return EvidenceTestSupport.JSON.writeValueAsBytes(MintedSigstore.bundle(MintedSigstore.encoded(leaf.certificate()), digest,
                 signature, List.of(entry), List.of()));
     }
+
+    /**
+     * What {@code cosign sign} (keyless, the signature stored under the {@code .sig} tag) puts in the annotations of the
+     * layer that holds {@code payload} (its simple-signing payload): the base64 signature over the payload, the
+     * certificate and its chain (PEM), and the Rekor bundle (the entry's body, integrated time, index and log id,
+     * with its signed entry timestamp), under cosign's own annotation keys.
+     */
+    public synchronized java.util.Map<String, String> cosignAnnotations(byte[] payload, String issuer, String subject) {
+        Instant issued = MintedSigstore.T0;
+        MintedSigstore.Leaf leaf = fulcio.uri(subject, issuer, issued);
+        byte[] digest = MintedSigstore.sha256(payload);
+        byte[] signature = leaf.sign(digest);
+        long logIndex = ++index;
+        var entry = log.entry("hashedrekord", "0.0.1", MintedSigstore.hashedRekordV1(digest, signature, leaf.certificate()), logIndex,
+                issued.plus(2, ChronoUnit.MINUTES));
+        var rekor = EvidenceTestSupport.JSON.createObjectNode();
+        rekor.put("SignedEntryTimestamp", entry.at("/inclusionPromise/signedEntryTimestamp").asString());
+        var body = rekor.putObject("Payload");
+        body.put("body", entry.get("canonicalizedBody").asString());
+        body.put("integratedTime", Long.parseLong(entry.get("integratedTime").asString()));
+        body.put("logIndex", logIndex);
+        body.put("logID", java.util.HexFormat.of().formatHex(log.logId));
+        return java.util.Map.of(
+                "dev.cosignproject.cosign/signature", MintedSigstore.b64(signature),
+                "dev.sigstore.cosign/certificate", MintedSigstore.pem(leaf.certificate()),
+                "dev.sigstore.cosign/chain", MintedSigstore.pem(fulcio.intermediate) + MintedSigstore.pem(fulcio.root),
+                "dev.sigstore.cosign/bundle", EvidenceTestSupport.JSON.writeValueAsString(rekor));
+    }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -26,6 +27,8 @@ import tools.jackson.databind.JsonNode;
  * {@code sources.invalid}, in audit mode, so that no other test's decision sees them.
  */
 class PolicySourcesIntegrationTests extends IntegrationTest {
+
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
     private static final String POLICY = """
             policy "%s" {
@@ -299,7 +302,7 @@ class PolicySourcesIntegrationTests extends IntegrationTest {
         String firstDigest = pushArtifact(registry, repository, first, PolicySourceFiles.signatureBundle(PolicySourceFiles.RELEASE, first));
         JsonNode applied = awaitSource(PolicySourceFiles.OCI_SOURCE, s -> applied(s, sha256(first)), "the OCI release applied");
         assertThat(applied.get("kind").asString()).isEqualTo("oci");
-        assertThat(applied.get("location").asString()).isEqualTo(registry.host() + "/" + repository + ":release");
+        assertThat(applied.get("location").asString()).isEqualTo(registry.counted().host() + "/" + repository + ":release");
         assertThat(applied.get("digest").asString()).isEqualTo(firstDigest);
         assertThat(applied.get("signer").asString()).isEqualTo("key:release.pem");
         JsonNode v1 = active(name);
@@ -319,7 +322,7 @@ class PolicySourcesIntegrationTests extends IntegrationTest {
         byte[] unsigned = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "unsigned").getBytes(StandardCharsets.UTF_8)));
         pushArtifact(registry, repository, unsigned, null);
         awaitSource(PolicySourceFiles.OCI_SOURCE, s -> "unverified".equals(s.path("lastResult").asString())
-                && s.path("lastError").path("message").asString().contains("carries no Sigstore bundle"), "the unsigned artifact refused");
+                && s.path("lastError").path("message").asString().contains("carries no signature"), "the unsigned artifact refused");
         assertThat(active(name).get("description").asString()).isEqualTo("oci 1");
 
         // release 2: the signature attached as a referrer of the artifact (a stranger's referrer beside it is tried too)
@@ -340,6 +343,313 @@ class PolicySourcesIntegrationTests extends IntegrationTest {
         pushArtifact(registry, repository, empty, PolicySourceFiles.signatureBundle(PolicySourceFiles.RELEASE, empty));
         awaitSource(PolicySourceFiles.OCI_SOURCE, s -> applied(s, sha256(empty)), "the empty release applied");
         assertThat(api.get("/v1/policies/" + name, tokenWith("auditor")).status()).isEqualTo(404);
+    }
+
+    /**
+     * An artifact signed as {@code cosign sign <ref>} signs one (cosign 2's default, and cosign 3's with
+     * {@code --new-bundle-format=false}): the signature is over a simple-signing payload that names the manifest digest,
+     * stored as a layer of the manifest tagged {@code sha256-<hex>.sig}, the signature in the layer's
+     * {@code dev.cosignproject.cosign/signature} annotation. Made here with the release key, pushed to the real
+     * registry; Tollgate verifies it over the manifest digest it read before anything in the tarball is applied.
+     */
+    @Test
+    void anArtifactSignedWithCosignSignIsVerifiedOverItsManifestDigest() throws Exception {
+        LocalDistribution registry = LocalDistribution.get();
+        org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "docker-registry is not installed (.ci/run installs it)");
+        String repository = PolicySourceFiles.OCI_REPOSITORY;
+        String source = PolicySourceFiles.OCI_SOURCE;
+        String name = "src-cosign-a";
+        String reference = registry.counted().host() + "/" + repository;
+
+        // pushed before it is signed (as a pipeline does: push, then cosign sign): refused until the signature is there
+        byte[] first = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "cosign 1").getBytes(StandardCharsets.UTF_8)));
+        String firstDigest = pushArtifact(registry, repository, first, null);
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains(firstDigest.replace(':', '-') + ".sig"), "the unsigned artifact refused");
+        double unverifiedBefore = counter(source, "unverified");
+        cosignSign(registry, repository, firstDigest, simpleSigning(reference, firstDigest), PolicySourceFiles.RELEASE, Map.of());
+        JsonNode applied = awaitSource(source, s -> applied(s, sha256(first)), "the cosign-signed artifact applied");
+        assertThat(applied.get("digest").asString()).isEqualTo(firstDigest);
+        assertThat(applied.get("signer").asString()).isEqualTo("key:release.pem");
+        JsonNode v1 = active(name);
+        assertThat(v1.get("description").asString()).isEqualTo("cosign 1");
+        assertThat(v1.get("createdBy").asString()).isEqualTo("source:" + source);
+
+        // the tag moves to an artifact whose .sig is signed by another key: refused, release 1 stays active
+        byte[] forged = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "forged").getBytes(StandardCharsets.UTF_8)));
+        pushArtifactSigned(registry, repository, forged, PolicySourceFiles.ec());
+        JsonNode refused = awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("cosign signature over the manifest does not verify"),
+                "the artifact signed by another key refused");
+        assertThat(refused.get("digest").asString()).as("what is still applied").isEqualTo(firstDigest);
+        assertThat(active(name).get("description").asString()).isEqualTo("cosign 1");
+        assertThat(counter(source, "unverified")).isGreaterThan(unverifiedBefore);
+
+        // the release key's real signature of release 1, copied to another artifact's .sig tag: it names another digest
+        byte[] swapped = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "swapped").getBytes(StandardCharsets.UTF_8)));
+        String swappedDigest = pushArtifact(registry, repository, swapped, null);
+        cosignSign(registry, repository, swappedDigest, simpleSigning(reference, firstDigest), PolicySourceFiles.RELEASE, Map.of());
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("evidence_digest_mismatch"), "the copied signature refused");
+        assertThat(active(name).get("description").asString()).isEqualTo("cosign 1");
+
+        // signed by the release key but does not compile: refused with the compiler's diagnostics, release 1 stays
+        byte[] broken = PolicySourceFiles.tarGz(Map.of(name + ".policy",
+                ("policy \"" + name + "\" {\n  rule r { require nosuchroot.x == 1 }\n}\n").getBytes(StandardCharsets.UTF_8)));
+        pushArtifactSigned(registry, repository, broken, PolicySourceFiles.RELEASE);
+        JsonNode invalid = awaitSource(source, s -> "invalid".equals(s.path("lastResult").asString()), "the signed artifact that does not compile refused");
+        assertThat(invalid.get("lastError").get("errors").get(0).get("file").asString()).isEqualTo(name + ".policy");
+        assertThat(invalid.get("lastError").get("errors").get(0).get("line").asInt()).isEqualTo(2);
+        assertThat(invalid.get("digest").asString()).isEqualTo(firstDigest);
+        assertThat(active(name).get("version").asInt()).isEqualTo(v1.get("version").asInt());
+        assertThat(counter(source, "invalid")).isPositive();
+
+        // release 2, signed: active
+        byte[] second = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "cosign 2").getBytes(StandardCharsets.UTF_8)));
+        String secondDigest = pushArtifactSigned(registry, repository, second, PolicySourceFiles.RELEASE);
+        JsonNode next = awaitSource(source, s -> applied(s, sha256(second)), "release 2 applied");
+        assertThat(next.get("digest").asString()).isEqualTo(secondDigest);
+        assertThat(active(name).get("description").asString()).isEqualTo("cosign 2");
+        assertThat(active(name).get("version").asInt()).isEqualTo(v1.get("version").asInt() + 1);
+
+        byte[] empty = PolicySourceFiles.tarGz(Map.of("README.md", "nothing".getBytes(StandardCharsets.UTF_8)));
+        pushArtifactSigned(registry, repository, empty, PolicySourceFiles.RELEASE);
+        awaitSource(source, s -> applied(s, sha256(empty)), "the empty release applied");
+        assertThat(api.get("/v1/policies/" + name, tokenWith("auditor")).status()).isEqualTo(404);
+    }
+
+    /**
+     * cosign 3's {@code cosign sign} (the new bundle format, its default): a DSSE Sigstore bundle over an in-toto
+     * statement whose subject is the manifest digest and whose predicate type is {@code https://sigstore.dev/cosign/sign/v1},
+     * attached as a referrer. Made here with the release key; another attestation of the artifact (a provenance) or a
+     * statement about another manifest signs nothing.
+     */
+    @Test
+    void anArtifactSignedByCosign3IsVerifiedByItsReferrerStatement() throws Exception {
+        LocalDistribution registry = LocalDistribution.get();
+        org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "docker-registry is not installed (.ci/run installs it)");
+        String repository = PolicySourceFiles.OCI_REPOSITORY;
+        String source = PolicySourceFiles.OCI_SOURCE;
+        String name = "src-cosign3-a";
+
+        byte[] first = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "cosign 3").getBytes(StandardCharsets.UTF_8)));
+        String digest = pushArtifact(registry, repository, first, null);
+        byte[] provenance = statementBundle(PolicySourceFiles.RELEASE, digest, "https://slsa.dev/provenance/v1");
+        attachReferrers(registry, repository, digest, provenance);
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("is not a signature of the policy bundle"), "a provenance refused");
+        attachReferrers(registry, repository, digest, provenance, statementBundle(PolicySourceFiles.RELEASE, digest,
+                "https://sigstore.dev/cosign/sign/v1"));
+        JsonNode applied = awaitSource(source, s -> applied(s, sha256(first)), "the cosign 3 signature applied");
+        assertThat(applied.get("digest").asString()).isEqualTo(digest);
+        assertThat(applied.get("signer").asString()).isEqualTo("key:release.pem");
+        assertThat(active(name).get("description").asString()).isEqualTo("cosign 3");
+
+        // the release key's statement about release 1, attached to another artifact: its subject is another manifest
+        byte[] other = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "other").getBytes(StandardCharsets.UTF_8)));
+        String otherDigest = pushArtifact(registry, repository, other, null);
+        attachReferrers(registry, repository, otherDigest, statementBundle(PolicySourceFiles.RELEASE, digest,
+                "https://sigstore.dev/cosign/sign/v1"));
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("evidence_subject_mismatch"), "the copied statement refused");
+        // signed by another key: refused
+        byte[] forged = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "forged").getBytes(StandardCharsets.UTF_8)));
+        String forgedDigest = pushArtifact(registry, repository, forged, null);
+        attachReferrers(registry, repository, forgedDigest, statementBundle(PolicySourceFiles.ec(), forgedDigest,
+                "https://sigstore.dev/cosign/sign/v1"));
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("evidence_untrusted_key"), "another key refused");
+        assertThat(active(name).get("description").asString()).isEqualTo("cosign 3");
+
+        byte[] empty = PolicySourceFiles.tarGz(Map.of("README.md", "nothing".getBytes(StandardCharsets.UTF_8)));
+        pushArtifactSigned(registry, repository, empty, PolicySourceFiles.RELEASE);
+        awaitSource(source, s -> applied(s, sha256(empty)), "the empty release applied");
+    }
+
+    /** A v0.3 DSSE bundle over an in-toto statement about the manifest digest, signed with the key (no log entry). */
+    private static byte[] statementBundle(KeyPair key, String digest, String predicateType) throws Exception {
+        byte[] statement = ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"policies\",\"digest\":{\"sha256\":\""
+                + digest.substring("sha256:".length()) + "\"}}],\"predicateType\":\"" + predicateType + "\",\"predicate\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
+        String type = "application/vnd.in-toto+json";
+        java.security.Signature signature = java.security.Signature.getInstance("SHA256withECDSA");
+        signature.initSign(key.getPrivate());
+        signature.update(("DSSEv1 " + type.length() + " " + type + " " + statement.length + " ").getBytes(StandardCharsets.UTF_8));
+        signature.update(statement);
+        return ("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{\"publicKey\":{\"hint\":\"release\"}},"
+                + "\"dsseEnvelope\":{\"payload\":\"" + java.util.Base64.getEncoder().encodeToString(statement) + "\",\"payloadType\":\"" + type
+                + "\",\"signatures\":[{\"sig\":\"" + java.util.Base64.getEncoder().encodeToString(signature.sign()) + "\",\"keyid\":\"\"}]}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code cosign sign} keyless: the layer of the {@code .sig} manifest carries the certificate, its chain and the
+     * Rekor bundle (signed entry timestamp) as annotations, made here by a Fulcio-like CA and a Rekor-like log
+     * ({@link MintedKeylessSigner}) whose trusted root the test registers. Accepted for the configured identity
+     * only; another subject of the same CA, or the right identity before its root is held, is refused.
+     */
+    @Test
+    void aKeylessCosignSignatureOverTheManifestIsVerifiedAgainstTheConfiguredIdentity() throws Exception {
+        LocalDistribution registry = LocalDistribution.get();
+        org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "docker-registry is not installed (.ci/run installs it)");
+        String repository = PolicySourceFiles.OCI_KEYLESS_REPOSITORY;
+        String source = PolicySourceFiles.OCI_KEYLESS_SOURCE;
+        String name = "src-cosign-keyless";
+        String reference = registry.counted().host() + "/" + repository;
+        String admin = tokenWith("policy-admin");
+        MintedKeylessSigner release = new MintedKeylessSigner("CosignPolicies");
+        String issuer = PolicySourceFiles.KEYLESS_ISSUER;
+
+        byte[] early = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "before the root").getBytes(StandardCharsets.UTF_8)));
+        String earlyDigest = pushArtifact(registry, repository, early, null);
+        cosignSign(registry, repository, earlyDigest, simpleSigning(reference, earlyDigest), null,
+                release.cosignAnnotations(simpleSigning(reference, earlyDigest), issuer, PolicySourceFiles.KEYLESS_SUBJECT));
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains("does not verify"), "the signature under a root not held refused");
+        assertThat(api.get("/v1/policies/" + name, tokenWith("auditor")).status()).isEqualTo(404);
+
+        Api.Response root = api.send("PUT", "/v1/trust/roots/src-cosign-ca", admin, "application/json", release.trustedRoot());
+        assertThat(root.status()).as(root.body()).isIn(200, 201);
+        try {
+            // once the root is held, the same artifact and signature are judged again (no new release needed)
+            JsonNode late = awaitSource(source, s -> applied(s, sha256(early)), "the same signature applied once its root is held");
+            assertThat(late.get("digest").asString()).isEqualTo(earlyDigest);
+            assertThat(active(name).get("description").asString()).isEqualTo("before the root");
+            byte[] signed = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "keyless 1").getBytes(StandardCharsets.UTF_8)));
+            String digest = pushArtifact(registry, repository, signed, null);
+            byte[] payload = simpleSigning(reference, digest);
+            cosignSign(registry, repository, digest, payload, null, release.cosignAnnotations(payload, issuer, PolicySourceFiles.KEYLESS_SUBJECT));
+            JsonNode applied = awaitSource(source, s -> applied(s, sha256(signed)), "the keyless cosign signature applied");
+            assertThat(applied.get("signer").asString()).isEqualTo(issuer + " " + PolicySourceFiles.KEYLESS_SUBJECT);
+            assertThat(applied.get("digest").asString()).isEqualTo(digest);
+            assertThat(active(name).get("description").asString()).isEqualTo("keyless 1");
+
+            // the same CA and log, another workflow's identity: verified, but not the one configured
+            byte[] other = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "other workflow").getBytes(StandardCharsets.UTF_8)));
+            String otherDigest = pushArtifact(registry, repository, other, null);
+            String stranger = "https://github.com/acme/policies/.github/workflows/pr.yml@refs/pull/7/merge";
+            byte[] otherPayload = simpleSigning(reference, otherDigest);
+            cosignSign(registry, repository, otherDigest, otherPayload, null, release.cosignAnnotations(otherPayload, issuer, stranger));
+            JsonNode refused = awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                    && s.path("lastError").path("message").asString().contains(stranger), "another identity refused");
+            assertThat(refused.get("lastError").get("message").asString()).contains("not by the identity configured");
+            assertThat(refused.get("digest").asString()).isEqualTo(digest);
+            assertThat(active(name).get("description").asString()).isEqualTo("keyless 1");
+        } finally {
+            byte[] empty = PolicySourceFiles.tarGz(Map.of("README.md", "nothing".getBytes(StandardCharsets.UTF_8)));
+            String emptyDigest = pushArtifact(registry, repository, empty, null);
+            byte[] payload = simpleSigning(reference, emptyDigest);
+            cosignSign(registry, repository, emptyDigest, payload, null, release.cosignAnnotations(payload, issuer, PolicySourceFiles.KEYLESS_SUBJECT));
+            awaitSource(source, s -> applied(s, sha256(empty)), "the empty release applied");
+            api.delete("/v1/trust/roots/src-cosign-ca", admin);
+        }
+    }
+
+    /**
+     * Counted at the registry (through the proxy in front of it): while the tag names the digest applied, each read
+     * is one HEAD of the tag, and neither the manifest nor the tarball is fetched (or verified) again; while it names
+     * an artifact refused for want of a signature, only what may be attached to it is read again, never the tarball.
+     */
+    @Test
+    void anUnchangedArtifactIsNotFetchedAgainAtEveryRead() throws Exception {
+        LocalDistribution registry = LocalDistribution.get();
+        org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "docker-registry is not installed (.ci/run installs it)");
+        String repository = PolicySourceFiles.OCI_REPOSITORY;
+        String source = PolicySourceFiles.OCI_SOURCE;
+        String name = "src-unchanged";
+        String prefix = "/v2/" + repository + "/";
+
+        byte[] release = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "unchanged").getBytes(StandardCharsets.UTF_8)));
+        String digest = pushArtifactSigned(registry, repository, release, PolicySourceFiles.RELEASE);
+        awaitSource(source, s -> applied(s, sha256(release)), "the release applied");
+        double applied = counter(source, "applied");
+
+        int mark = registry.counted().count();
+        awaitReads(source, 4);
+        List<String> requests = registry.counted().since(mark).stream().filter(r -> r.contains(prefix)).toList();
+        assertThat(requests).as("each read of an applied, unchanged tag").isNotEmpty()
+                .allMatch(r -> r.equals("HEAD " + prefix + "manifests/release"));
+        assertThat(requests.size()).isGreaterThanOrEqualTo(3);
+        assertThat(counter(source, "applied")).as("not applied again").isEqualTo(applied);
+
+        // an artifact not signed yet: its attachments are looked up again at each read, its manifest and tarball are not
+        byte[] unsigned = PolicySourceFiles.tarGz(Map.of(name + ".policy", policy(name, "signed later").getBytes(StandardCharsets.UTF_8)));
+        String unsignedDigest = pushArtifact(registry, repository, unsigned, null);
+        awaitSource(source, s -> "unverified".equals(s.path("lastResult").asString())
+                && s.path("lastError").path("message").asString().contains(unsignedDigest.replace(':', '-')), "the unsigned artifact refused");
+        mark = registry.counted().count();
+        awaitReads(source, 4);
+        List<String> waiting = registry.counted().since(mark).stream().filter(r -> r.contains(prefix)).toList();
+        assertThat(waiting).contains("HEAD " + prefix + "manifests/release", "GET " + prefix + "manifests/" + unsignedDigest.replace(':', '-') + ".sig");
+        assertThat(waiting).noneMatch(r -> r.contains("/blobs/") || r.equals("GET " + prefix + "manifests/" + unsignedDigest));
+        cosignSign(registry, repository, unsignedDigest, simpleSigning(registry.counted().host() + "/" + repository, unsignedDigest),
+                PolicySourceFiles.RELEASE, Map.of());
+        awaitSource(source, s -> applied(s, sha256(unsigned)), "the artifact signed after it was pushed applied");
+        assertThat(active(name).get("description").asString()).isEqualTo("signed later");
+        assertThat(digest).isNotEqualTo(unsignedDigest);
+
+        byte[] empty = PolicySourceFiles.tarGz(Map.of("README.md", "nothing".getBytes(StandardCharsets.UTF_8)));
+        pushArtifactSigned(registry, repository, empty, PolicySourceFiles.RELEASE);
+        awaitSource(source, s -> applied(s, sha256(empty)), "the empty release applied");
+    }
+
+    /** Waits until the source was read {@code reads} more times (its lastCheckedAt moved on each time). */
+    private void awaitReads(String source, int reads) throws InterruptedException {
+        for (int i = 0; i < reads; i++) {
+            String last = source(source).path("lastCheckedAt").asString();
+            awaitSource(source, s -> !s.path("lastCheckedAt").asString().equals(last), "another read");
+        }
+    }
+
+    /** {@code tollgate_policy_source_sync_total{source,result}} as the server's Prometheus endpoint shows it (0 when absent). */
+    private double counter(String source, String result) {
+        String metrics = api.get("/actuator/prometheus", null).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tollgate_policy_source_sync_total\\{result=\"" + result
+                + "\",source=\"" + java.util.regex.Pattern.quote(source) + "\"} ([0-9.E+-]+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** cosign's simple-signing payload for the manifest digest, as {@code cosign sign} writes it. */
+    private static byte[] simpleSigning(String reference, String digest) {
+        return ("{\"critical\":{\"identity\":{\"docker-reference\":\"" + reference + "\"},\"image\":{\"docker-manifest-digest\":\""
+                + digest + "\"},\"type\":\"cosign container image signature\"},\"optional\":null}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Pushes the tarball as an artifact tagged release and signs its manifest as {@code cosign sign --key} does. */
+    private static String pushArtifactSigned(LocalDistribution registry, String repository, byte[] tarball, KeyPair key) throws Exception {
+        String digest = pushArtifact(registry, repository, tarball, null);
+        cosignSign(registry, repository, digest, simpleSigning(registry.counted().host() + "/" + repository, digest), key, Map.of());
+        return digest;
+    }
+
+    /**
+     * Stores a signature as cosign does: the payload as the one layer ({@code application/vnd.dev.cosign.simplesigning.v1+json})
+     * of an OCI image manifest tagged {@code sha256-<hex>.sig}, its signature (by {@code key}, or given in
+     * {@code annotations} with the certificate and Rekor bundle of a keyless signature) in the layer's annotations.
+     */
+    private static void cosignSign(LocalDistribution registry, String repository, String digest, byte[] payload, KeyPair key,
+            Map<String, String> annotations) throws Exception {
+        Map<String, String> all = new java.util.TreeMap<>(annotations);
+        if (key != null) {
+            java.security.Signature signature = java.security.Signature.getInstance("SHA256withECDSA");
+            signature.initSign(key.getPrivate());
+            signature.update(payload);
+            all.put("dev.cosignproject.cosign/signature", java.util.Base64.getEncoder().encodeToString(signature.sign()));
+        }
+        String layer = registry.pushBlob(repository, payload);
+        byte[] config = ("{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":[{\"created\":\"0001-01-01T00:00:00Z\"}],"
+                + "\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + layer + "\"]},\"config\":{}}").getBytes(StandardCharsets.UTF_8);
+        String configDigest = registry.pushBlob(repository, config);
+        StringBuilder notes = new StringBuilder();
+        for (Map.Entry<String, String> a : all.entrySet()) {
+            notes.append(notes.length() == 0 ? "" : ",").append(JSON.writeValueAsString(a.getKey())).append(':')
+                    .append(JSON.writeValueAsString(a.getValue()));
+        }
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":" + config.length + ",\"digest\":\""
+                + configDigest + "\"},\"layers\":[{\"mediaType\":\"application/vnd.dev.cosign.simplesigning.v1+json\",\"size\":"
+                + payload.length + ",\"digest\":\"" + layer + "\",\"annotations\":{" + notes + "}}]}").getBytes(StandardCharsets.UTF_8);
+        registry.pushManifest(repository, digest.replace(':', '-') + ".sig", manifest, "application/vnd.oci.image.manifest.v1+json");
     }
 
     /** Pushes the tarball (and, when given, its Sigstore bundle as a second layer) as an OCI artifact tagged release. */

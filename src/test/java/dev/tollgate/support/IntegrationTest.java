@@ -63,7 +63,8 @@ public abstract class IntegrationTest {
         registry.add("tollgate.security.admission-client-subjects[0]", () -> TestCertificates.ADMISSION_CLIENT);
         LocalDistribution distribution = LocalDistribution.get(); // a real registry, when installed
 
-        String registries = distribution == null ? REGISTRY.host() : REGISTRY.host() + "," + distribution.host();
+        String registries = distribution == null ? REGISTRY.host()
+                : REGISTRY.host() + "," + distribution.host() + "," + distribution.counted().host();
         registry.add("tollgate.registry.allowed", () -> registries);
         registry.add("tollgate.registry.plain-http", () -> registries);
         registry.add("tollgate.registry.credentials.[" + REGISTRY.host() + "].username", () -> FakeRegistry.USERNAME);
@@ -86,6 +87,9 @@ public abstract class IntegrationTest {
         registry.add("spring.ssl.bundle.pem.webhook.keystore.certificate", () -> "file:" + WebhookCertificates.DIR.resolve("tls.crt"));
         registry.add("spring.ssl.bundle.pem.webhook.keystore.private-key", () -> "file:" + WebhookCertificates.DIR.resolve("tls.key"));
         registry.add("spring.ssl.bundle.pem.webhook.reload-on-update", () -> "true");
+        // the API server may present a client certificate (then recorded as the caller); none is also accepted
+        registry.add("tollgate.webhook.client-auth", () -> "want");
+        registry.add("spring.ssl.bundle.pem.webhook.truststore.certificate", () -> "file:" + WebhookCertificates.DIR.resolve("client-ca.crt"));
         registry.add("spring.ssl.bundle.watch.file.quiet-period", () -> "200ms");
         // the ledger: keys generated into the build directory, checkpoints published to a directory
         registry.add("tollgate.signing.dir", () -> SIGNING_DIR.toString());
@@ -111,8 +115,16 @@ public abstract class IntegrationTest {
         registry.add("tollgate.policy-sources.bundles[1].subject", () -> PolicySourceFiles.KEYLESS_SUBJECT);
         if (distribution != null) { // and an OCI artifact in the real registry, by tag, signed with the release key
             registry.add("tollgate.policy-sources.bundles[2].name", () -> PolicySourceFiles.OCI_SOURCE);
-            registry.add("tollgate.policy-sources.bundles[2].oci", () -> distribution.host() + "/" + PolicySourceFiles.OCI_REPOSITORY + ":release");
+            // (through a proxy that counts what the server asks of the registry)
+            registry.add("tollgate.policy-sources.bundles[2].oci", () -> distribution.counted().host() + "/"
+                    + PolicySourceFiles.OCI_REPOSITORY + ":release");
             registry.add("tollgate.policy-sources.bundles[2].public-key", () -> PolicySourceFiles.KEY.toString());
+            // and one signed keyless (cosign sign's signature over the manifest, for the keyless identity)
+            registry.add("tollgate.policy-sources.bundles[3].name", () -> PolicySourceFiles.OCI_KEYLESS_SOURCE);
+            registry.add("tollgate.policy-sources.bundles[3].oci", () -> distribution.counted().host() + "/"
+                    + PolicySourceFiles.OCI_KEYLESS_REPOSITORY + ":release");
+            registry.add("tollgate.policy-sources.bundles[3].issuer", () -> PolicySourceFiles.KEYLESS_ISSUER);
+            registry.add("tollgate.policy-sources.bundles[3].subject", () -> PolicySourceFiles.KEYLESS_SUBJECT);
         }
         // the console's single sign-on, against a real OpenID provider on another loopback port
         OidcProvider sso = OidcProvider.get();

@@ -30,6 +30,7 @@ public final class LocalDistribution {
     private final Path storage;
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private CountingProxy counted;
 
     private LocalDistribution(Path binary) throws IOException, InterruptedException {
         storage = Files.createTempDirectory("tollgate-test-registry");
@@ -93,6 +94,18 @@ public final class LocalDistribution {
 
     public String host() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The registry behind a {@link CountingProxy} (one per test JVM): what the server asks of it, counted. */
+    public synchronized CountingProxy counted() {
+        if (counted == null) {
+            try {
+                counted = new CountingProxy(host());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return counted;
     }
 
     /** Uploads a blob (POST then PUT with its digest) and returns the digest. */

@@ -42,6 +42,9 @@ public final class PolicySourceFiles {
     /** The OCI bundle source (configured when the real registry runs): {@code <registry>/<OCI_REPOSITORY>:release}. */
     public static final String OCI_SOURCE = "oci";
     public static final String OCI_REPOSITORY = "tollgate/policies";
+    /** The keyless OCI source: {@code <registry>/<OCI_KEYLESS_REPOSITORY>:release}, signed for the keyless identity. */
+    public static final String OCI_KEYLESS_SOURCE = "oci-keyless";
+    public static final String OCI_KEYLESS_REPOSITORY = "tollgate/keyless-policies";
     /** The key the server trusts for the bundle. */
     public static final KeyPair RELEASE = ec();
 

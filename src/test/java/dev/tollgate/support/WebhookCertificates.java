@@ -29,18 +29,49 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class WebhookCertificates {
 
     public static final Path DIR;
+    /** The API server's client certificate the webhook listener trusts ({@code client-ca.crt}, its bundle's trust store). */
+    public static final String CLIENT_SUBJECT = "CN=kube-apiserver-webhook,O=tollgate-tests";
+    public static final KeyPair CLIENT_KEYS;
+    public static final X509Certificate CLIENT;
 
     static {
         try {
             DIR = Files.createTempDirectory("tollgate-webhook-tls");
             DIR.toFile().deleteOnExit();
             rotate("CN=tollgate-webhook-1");
+            CLIENT_KEYS = keys();
+            CLIENT = selfSigned(CLIENT_SUBJECT, CLIENT_KEYS);
+            write(DIR.resolve("client-ca.crt"), pem(CLIENT));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private WebhookCertificates() {
+    }
+
+    public static KeyPair keys() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A self-signed certificate for the key, valid for a day. */
+    public static X509Certificate selfSigned(String subject, KeyPair pair) {
+        try {
+            X500Principal name = new X500Principal(subject);
+            Instant now = Instant.now();
+            var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(System.nanoTime()),
+                    Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(Duration.ofDays(1))), name, pair.getPublic());
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Writes a new key and self-signed certificate with this subject (each file replaced atomically); answers the certificate. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -53,6 +57,13 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
     @Autowired
     SbomIndexer indexer;
 
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    /** Every /v1 operation the server maps ("get /v1/decisions"), from its own request mappings. */
+    private static final Set<String> MAPPED = new TreeSet<>();
+
     String admin;
     String policyAdmin;
     String auditor;
@@ -64,6 +75,15 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         policyAdmin = tokenWith("policy-admin");
         auditor = tokenWith("auditor");
         decider = tokenWith("decider");
+        if (MAPPED.isEmpty()) {
+            for (RequestMappingInfo info : mappings.getHandlerMethods().keySet()) {
+                for (String pattern : info.getPatternValues()) {
+                    if (pattern.startsWith("/v1")) {
+                        info.getMethodsCondition().getMethods().forEach(m -> MAPPED.add(m.name().toLowerCase(Locale.ROOT) + " " + pattern));
+                    }
+                }
+            }
+        }
         if (!prepared) {
             conforms("PUT", "/v1/trust/keys/{name}", api.send("PUT", "/v1/trust/keys/" + KEY, policyAdmin, "application/x-pem-file",
                     pem(SIGNER).getBytes(StandardCharsets.UTF_8)), 201, 200);
@@ -147,6 +167,7 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
 
     @Test
     void theLedgerAndTheAuditTrail() throws Exception {
+        String started = java.time.Instant.now().minusSeconds(1).toString();
         Api.Response decided = api.postJson("/v1/decisions", decider, "{\"artifact\": {\"digest\": \"" + A_TXT + "\"}, \"policies\": [\"" + POLICY + "\"]}");
         assertThat(decided.status()).as(decided.body()).isEqualTo(200);
         conforms("GET", "/v1/audit/keys", api.get("/v1/audit/keys", null), 200);
@@ -156,9 +177,19 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         String decisionId = decided.json().get("decisionId").asString();
         conforms("GET", "/v1/decisions/{decisionId}/vsa", api.get("/v1/decisions/" + decisionId + "/vsa", auditor), 200);
         conforms("GET", "/v1/decisions/{decisionId}/vsa", api.get("/v1/decisions/00000000-0000-7000-8000-000000000000/vsa", auditor), 404);
+        // the ledger signs a checkpoint within its interval (1 s) of a decision
         Api.Response checkpoint = api.get("/v1/audit/checkpoints/latest", auditor);
-        conforms("GET", "/v1/audit/checkpoints/latest", checkpoint, 200, 404);
-        conforms("GET", "/v1/audit/consistency", api.get("/v1/audit/consistency?from=1", auditor), 200, 404);
+        for (int attempt = 0; attempt < 100 && checkpoint.status() == 404; attempt++) {
+            Thread.sleep(100);
+            checkpoint = api.get("/v1/audit/checkpoints/latest", auditor);
+        }
+        conforms("GET", "/v1/audit/checkpoints/latest", checkpoint, 200);
+        conforms("GET", "/v1/audit/consistency", api.get("/v1/audit/consistency?from=1", auditor), 200);
+        // the export: every NDJSON line against DecisionExportLine, the CSV header against its declared columns
+        Api.Response exported = api.get("/v1/decisions/export?digest=" + A_TXT + "&policy=" + POLICY, auditor);
+        conforms("GET", "/v1/decisions/export", exported, 200);
+        assertThat(exported.body()).as("at least this test's decision").contains(decisionId);
+        conforms("GET", "/v1/decisions/export", api.get("/v1/decisions/export?format=csv&digest=" + A_TXT + "&policy=" + POLICY, auditor), 200);
         conforms("GET", "/v1/audit/admin-events", api.get("/v1/audit/admin-events?limit=50", auditor), 200);
         conforms("GET", "/v1/components", api.get("/v1/components?name=contract-nothing", auditor), 200);
         // an artifact with an indexed SBOM (CycloneDX, signed with the registered key), found by the incident query
@@ -178,6 +209,18 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         Api.Response found = api.get("/v1/components?name=" + component, auditor);
         conforms("GET", "/v1/components", found, 200);
         assertThat(found.json().at("/items/0/components/0/name").asString()).as(found.body()).isEqualTo(component);
+        Api.Response components = api.get("/v1/components/export?name=" + component, auditor);
+        conforms("GET", "/v1/components/export", components, 200);
+        assertThat(components.body()).contains(component);
+        conforms("GET", "/v1/components/export", api.get("/v1/components/export?format=csv&name=" + component, auditor), 200);
+        // a replay of the policy over this test's decisions (and the trust held now): each line against ReplayLine
+        Api.Response replay = api.postJson("/v1/policies/" + POLICY + ":replay", policyAdmin, "{\"source\": \"policy \\\"" + POLICY
+                + "\\\" { rule signed { require any s in signatures: s.kind == \\\"key\\\" } }\", \"since\": \"" + started
+                + "\", \"limit\": 200, \"trust\": {}}");
+        conforms("POST", "/v1/policies/{name}:replay", replay, 200);
+        assertThat(replay.body()).as("a decision line and the summary").contains("\"decisionId\"", "\"summary\"");
+        conforms("POST", "/v1/policies/{name}:replay", api.postJson("/v1/policies/" + POLICY + ":replay", policyAdmin,
+                "{\"version\": 1, \"since\": \"" + started + "\", \"limit\": 200, \"changedOnly\": true}"), 200);
         conforms("GET", "/v1/openapi.yaml", api.get("/v1/openapi.yaml", null), 200);
         conforms("GET", "/v1/reports/weak-links", api.get("/v1/reports/weak-links?days=1&limit=5", auditor), 200);
     }
@@ -350,6 +393,42 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         }
         declared.removeAll(CONTRACT.checked);
         assertThat(declared).as("JSON answers declared in openapi/tollgate.yaml that no real answer was checked against").isEmpty();
+    }
+
+    /**
+     * Every operation the server maps (its own request mappings, not the document's list) answered a success here
+     * that was checked against the document, and every JSON, NDJSON or CSV success the document declares for it was
+     * seen and validated — each NDJSON line against its item schema, a CSV header against its columns.
+     */
+    @AfterAll
+    static void everyMappedOperationsSuccessWasValidated() {
+        assertThat(MAPPED).as("the server's request mappings were read").isNotEmpty();
+        List<String> missing = new ArrayList<>();
+        for (String operation : MAPPED) {
+            String method = operation.substring(0, operation.indexOf(' '));
+            String pattern = operation.substring(operation.indexOf(' ') + 1);
+            JsonNode responses = CONTRACT.document().at("/paths/" + ResponseContract.escape(pattern) + "/" + method + "/responses");
+            if (responses.isMissingNode()) {
+                missing.add(operation + ": not in openapi/tollgate.yaml");
+                continue;
+            }
+            if (CONTRACT.checked.stream().noneMatch(c -> c.startsWith(operation + " 2"))) {
+                missing.add(operation + ": no success answer checked");
+            }
+            for (var response : responses.properties()) {
+                if (!response.getKey().startsWith("2")) {
+                    continue;
+                }
+                for (var media : response.getValue().path("content").properties()) {
+                    String type = media.getKey();
+                    boolean structured = type.endsWith("json") || media.getValue().has("x-item-schema") || media.getValue().has("x-csv-columns");
+                    if (structured && CONTRACT.checkedLines.getOrDefault(operation + " " + response.getKey() + " " + type, 0L) == 0) {
+                        missing.add(operation + " " + response.getKey() + " " + type + ": no real answer validated");
+                    }
+                }
+            }
+        }
+        assertThat(missing).as("operations of the server whose success answers were not validated against openapi/tollgate.yaml").isEmpty();
     }
 
     private void conforms(String method, String pattern, Api.Response response, int... statuses) {

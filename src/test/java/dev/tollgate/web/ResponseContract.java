@@ -35,6 +35,8 @@ final class ResponseContract {
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
     /** Every operation and status an answer was checked for: "get /v1/decisions 200". */
     final Set<String> checked = ConcurrentHashMap.newKeySet();
+    /** Per operation, status and media type ("get /v1/decisions/export 200 application/x-ndjson"): the JSON values or CSV headers validated. */
+    final Map<String, Long> checkedLines = new ConcurrentHashMap<>();
 
     ResponseContract(Path openapi) {
         this.document = new YAMLMapper().readTree(openapi.toFile());
@@ -79,17 +81,47 @@ final class ResponseContract {
         if (!content.has(mediaType)) {
             return List.of(operation + ": media type '" + mediaType + "' not among " + content.propertyNames());
         }
-        if (!mediaType.endsWith("json")) {
-            return List.of(); // text/plain, application/yaml, NDJSON, CSV: a string
+        JsonNode media = content.get(mediaType);
+        String mediaPointer = responsePointer + "/content/" + escape(mediaType);
+        if (media.has("x-item-schema")) {
+            // a stream of JSON values, one a line (NDJSON): each line against the item schema
+            Schema schema = schema(mediaPointer + "/x-item-schema");
+            List<String> found = new ArrayList<>();
+            String[] lines = body == null ? new String[0] : body.split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].isEmpty()) {
+                    continue;
+                }
+                for (Error error : schema.validate(JsonMapper.builder().build().readTree(lines[i]))) {
+                    found.add(operation + ": line " + (i + 1) + " " + error.getInstanceLocation() + " " + error.getMessage());
+                }
+            }
+            checkedLines.merge(operation + " " + mediaType, (long) lines.length, Long::sum);
+            return found;
         }
-        String schemaPointer = responsePointer + "/content/" + escape(mediaType) + "/schema";
-        Schema schema = schemas.computeIfAbsent(schemaPointer,
-                p -> registry.getSchema(SchemaLocation.of(DOCUMENT_URI + "#" + p)));
+        if (media.has("x-csv-columns")) {
+            // CSV: the header row names the declared columns, in order
+            List<String> columns = new ArrayList<>();
+            media.get("x-csv-columns").forEach(c -> columns.add(c.asString()));
+            String header = body == null ? "" : body.split("\r?\n", 2)[0];
+            checkedLines.merge(operation + " " + mediaType, 1L, Long::sum);
+            return header.equals(String.join(",", columns)) ? List.of()
+                    : List.of(operation + ": CSV header '" + header + "', declared " + columns);
+        }
+        if (!mediaType.endsWith("json")) {
+            return List.of(); // text/plain, application/yaml: a string
+        }
+        Schema schema = schema(mediaPointer + "/schema");
         List<String> found = new ArrayList<>();
         for (Error error : schema.validate(JsonMapper.builder().build().readTree(body))) {
             found.add(operation + ": " + error.getInstanceLocation() + " " + error.getMessage());
         }
+        checkedLines.merge(operation + " " + mediaType, 1L, Long::sum);
         return found;
+    }
+
+    private Schema schema(String pointer) {
+        return schemas.computeIfAbsent(pointer, p -> registry.getSchema(SchemaLocation.of(DOCUMENT_URI + "#" + p)));
     }
 
     /** The JSON pointer token of a name (RFC 6901). */

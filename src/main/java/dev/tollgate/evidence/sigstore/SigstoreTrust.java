@@ -1,7 +1,11 @@
 package dev.tollgate.evidence.sigstore;
 
+import java.security.cert.CertificateException;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -11,6 +15,7 @@ import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustMaterialCheck;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -53,6 +58,58 @@ public class SigstoreTrust implements TrustMaterialCheck {
         } catch (Failure f) {
             throw new InvalidTrustMaterial(f.detail());
         }
+    }
+
+    /**
+     * A root stops verifying new keyless evidence when the last of its certificate authorities does: each authority
+     * until the end of its {@code validFor} or the first {@code notAfter} of its chain, whichever is sooner (a root
+     * with no certificate authority: its logs' {@code validFor} ends). Nothing when it holds no end at all, or
+     * cannot be read (then it verifies nothing anyway, which the decisions show).
+     */
+    @Override
+    public Optional<Instant> expiry(TrustMaterial material) {
+        Optional<Instant> configured = TrustMaterialCheck.super.expiry(material);
+        if (material.kind() != TrustKind.ROOT) {
+            return configured;
+        }
+        Instant end = null;
+        try {
+            JsonNode root = json.readTree(material.content());
+            boolean open = false;
+            for (JsonNode ca : root.path("certificateAuthorities")) {
+                Instant until = ca.path("validFor").path("end").isString()
+                        ? Instant.parse(ca.path("validFor").path("end").stringValue()) : null;
+                for (JsonNode certificate : ca.path("certChain").path("certificates")) {
+                    Instant notAfter = StrictDer.certificate(Base64.getDecoder()
+                            .decode(certificate.path("rawBytes").stringValue())).getNotAfter().toInstant();
+                    until = until == null || notAfter.isBefore(until) ? notAfter : until;
+                }
+                if (until == null) {
+                    open = true;
+                } else if (end == null || until.isAfter(end)) {
+                    end = until;
+                }
+            }
+            if (!root.path("certificateAuthorities").isArray() || root.path("certificateAuthorities").isEmpty()) {
+                for (JsonNode log : root.path("tlogs")) {
+                    JsonNode until = log.path("publicKey").path("validFor").path("end");
+                    if (!until.isString()) {
+                        open = true;
+                    } else if (end == null || Instant.parse(until.stringValue()).isAfter(end)) {
+                        end = Instant.parse(until.stringValue());
+                    }
+                }
+            }
+            if (open) {
+                end = null;
+            }
+        } catch (RuntimeException | CertificateException e) {
+            return configured;
+        }
+        if (configured.isPresent() && (end == null || configured.get().isBefore(end))) {
+            return configured;
+        }
+        return Optional.ofNullable(end);
     }
 
     /** The verifiers of a held root, or null when it is no longer usable. */
