@@ -173,6 +173,10 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         conforms("GET", "/v1/audit/keys", api.get("/v1/audit/keys", null), 200);
         conforms("GET", "/v1/audit/verify", api.get("/v1/audit/verify?full=true", auditor), 200);
         conforms("GET", "/v1/audit/verify", api.get("/v1/audit/verify", auditor), 200);
+        // streamed: progress lines, then the answer, each against AuditVerificationLine
+        Api.Response streamed = api.get("/v1/audit/verify?full=true&progressEvery=1", auditor, "application/x-ndjson");
+        assertThat(streamed.body().lines().count()).as("progress lines and the answer").isGreaterThan(1);
+        conforms("GET", "/v1/audit/verify", streamed, 200);
         conforms("GET", "/v1/audit/verify", api.get("/v1/audit/verify?full=maybe", auditor), 400);
         String decisionId = decided.json().get("decisionId").asString();
         conforms("GET", "/v1/decisions/{decisionId}/vsa", api.get("/v1/decisions/" + decisionId + "/vsa", auditor), 200);
