@@ -95,6 +95,17 @@ class ReplayIntegrationTests extends IntegrationTest {
         return r;
     }
 
+    /** A hook that makes each replayed decision take {@code millis} longer. */
+    private static Runnable sleeping(long millis) {
+        return () -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
     private static String otherDigest(int i) {
         return "sha256:" + String.format("%064x", 0xabc000L + i);
     }
@@ -219,13 +230,7 @@ class ReplayIntegrationTests extends IntegrationTest {
         for (int i = 0; i < total; i++) {
             decide(name, otherDigest(1000 + i), "a", false);
         }
-        replays.beforeEach = () -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        replays.beforeEach = sleeping(50);
         try {
             long before = replays.evaluated.get();
             HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v1/policies/" + name + ":replay")
@@ -267,13 +272,7 @@ class ReplayIntegrationTests extends IntegrationTest {
         // the application's replays, with tollgate.replay.max-duration=300ms, each decision taking 50 ms
         Replays timed = new Replays(inputs, catalog, new ReplayProperties(java.time.Duration.ofDays(30), java.time.Duration.ofDays(90),
                 100_000, 1_000_000, java.time.Duration.ofMillis(300)), decisionProperties, clock, json);
-        timed.beforeEach = () -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        timed.beforeEach = sleeping(50);
         try {
             List<JsonNode> lines = new ArrayList<>();
             JsonNode summary = timed.run(replays.plan(name, json.valueToTree(Api.map("version", 1))), lines::add, () -> false)
