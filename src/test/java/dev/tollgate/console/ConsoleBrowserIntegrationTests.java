@@ -29,6 +29,7 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The console in a real browser ({@link ConsoleBrowser}: Debian's chromium and chromium-driver, headless,
@@ -192,11 +193,7 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
         int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
         // a forged POST with the auditor's own session and CSRF token: refused by the server
-        script("var f = document.createElement('form'); f.method = 'post'; f.action = '/ui/policies/" + POLICY + "/activate';"
-                + "[['version', '" + (3 - active) + "'], [document.querySelector('meta[name=csrf-parameter]').content,"
-                + " document.querySelector('meta[name=csrf-token]').content]].forEach(function (p) {"
-                + " var i = document.createElement('input'); i.type = 'hidden'; i.name = p[0]; i.value = p[1]; f.appendChild(i); });"
-                + "document.body.appendChild(f); f.submit();");
+        forgeActivation(3 - active);
         wait.until(ExpectedConditions.urlContains("/activate"));
         assertThat(browser.getPageSource()).contains("\"status\":403");
         assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(active);
@@ -274,8 +271,9 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
             throw new AssertionError("not signed in: at " + browser.getCurrentUrl() + "\n" + browser.getPageSource(), e);
         }
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/"));
+        // the user is the ID token's issuer and subject
         assertThat(browser.findElement(By.cssSelector("p.who")).getText())
-                .contains("sso:" + OidcProvider.AUDITOR).contains("auditor").doesNotContain("admin");
+                .contains("sso:" + provider + "#" + OidcProvider.AUDITOR).contains("auditor").doesNotContain("admin");
         Cookie session = browser.manage().getCookieNamed("TOLLGATE_CONSOLE");
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getSameSite()).isEqualTo("Strict");
@@ -289,9 +287,16 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         browser.get(url("/ui/tokens"));
         assertThat(browser.getPageSource()).contains("\"status\":403");
         assertThat(browser.findElements(By.id("tokens"))).isEmpty();
-        // the session's CSRF token and sessions rules are the console's: a forged activation is refused
+        // the session's CSRF token and sessions rules are the console's: no button, and a forged
+        // activation with the session's own CSRF token is refused
         browser.get(url("/ui/policies/" + POLICY));
         assertThat(browser.findElements(By.cssSelector("form.activate"))).isEmpty();
+        int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
+        forgeActivation(3 - active);
+        wait.until(ExpectedConditions.urlContains("/activate"));
+        assertThat(browser.getPageSource()).contains("\"status\":403");
+        assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(active);
+        browser.get(url("/ui/"));
         // signing out ends the provider's session too (RP-initiated logout), and comes back here
         OidcProvider.get().allowPostLogoutRedirect(url("/ui/login?signedOut"));
         browser.findElement(By.id("sign-out")).click();
@@ -313,6 +318,65 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
         browser.get(url("/ui/decisions"));
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+    }
+
+    @Test
+    void aSingleSignOnPolicyAdminActivatesAsItsIssuerAndSubjectAndAnIdentityWithoutTheClaimGetsNoSession() {
+        String provider = OidcProvider.get().issuer();
+        OidcProvider.get().allowPostLogoutRedirect(url("/ui/login?signedOut"));
+        String me = "sso:" + provider + "#" + OidcProvider.POLICY_ADMIN;
+        browser.get(url("/ui/policies/" + POLICY));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+        browser.findElement(By.id("sso")).click();
+        wait.until(ExpectedConditions.urlContains(provider + "/login"));
+        providerSignIn(OidcProvider.POLICY_ADMIN);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("sign-out")));
+        assertThat(browser.findElement(By.cssSelector("p.who")).getText()).contains(me).contains("policy-admin");
+        assertThat(browser.findElements(By.linkText("Tokens"))).isEmpty();
+        // the policy admin's button, pressed: the admin log names the provider's user
+        browser.get(url("/ui/policies/" + POLICY));
+        int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
+        browser.findElement(By.cssSelector("form.activate button")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
+        assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(3 - active);
+        JsonNode events = api.get("/v1/audit/admin-events?action=policy.activate&target=" + POLICY, tokenWith("auditor"))
+                .json().get("items");
+        assertThat(events.get(0).get("actor").asString()).isEqualTo(me);
+        assertThat(events.get(0).get("details").get("version").asInt()).isEqualTo(3 - active);
+        shot("sso-policy-admin");
+        // a page the role may not open stays refused
+        browser.get(url("/ui/tokens"));
+        assertThat(browser.getPageSource()).contains("\"status\":403");
+        browser.get(url("/ui/"));
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.urlToBe(url("/ui/login?signedOut")));
+
+        // an identity the provider vouches for, whose ID token has no groups claim at all: no session
+        browser.findElement(By.id("sso")).click();
+        wait.until(ExpectedConditions.urlContains(provider + "/login"));
+        providerSignIn(OidcProvider.NO_CLAIM);
+        wait.until(ExpectedConditions.urlContains("/ui/login?noRole"));
+        assertThat(browser.findElement(By.cssSelector("p.error[role=alert]")).getText()).contains("no Tollgate role");
+        assertThat(browser.findElements(By.id("sign-out"))).isEmpty();
+        for (String page : List.of("/ui/", "/ui/decisions", "/ui/policies")) {
+            browser.get(url(page));
+            assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+        }
+        // the token form still signs in beside single sign-on
+        signIn(tokenWith("auditor"));
+        browser.get(url("/ui/"));
+        assertThat(browser.findElement(By.cssSelector("p.who")).getText()).doesNotContain("sso:").contains("auditor");
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.urlToBe(url("/ui/login?signedOut")));
+    }
+
+    /** A POST of the activation form the page did not offer, with the session's own CSRF token. */
+    private void forgeActivation(int version) {
+        script("var f = document.createElement('form'); f.method = 'post'; f.action = '/ui/policies/" + POLICY + "/activate';"
+                + "[['version', '" + version + "'], [document.querySelector('meta[name=csrf-parameter]').content,"
+                + " document.querySelector('meta[name=csrf-token]').content]].forEach(function (p) {"
+                + " var i = document.createElement('input'); i.type = 'hidden'; i.name = p[0]; i.value = p[1]; f.appendChild(i); });"
+                + "document.body.appendChild(f); f.submit();");
     }
 
     private void providerSignIn(String user) {
