@@ -13,6 +13,8 @@ import dev.tollgate.audit.DecisionHistory;
 import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.audit.HistoryFilters;
 import dev.tollgate.audit.StoredEvidence;
+import dev.tollgate.decision.RecordedSummaries;
+import dev.tollgate.ledger.Attestations;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.PageLimit;
@@ -40,11 +42,13 @@ class DecisionPages extends ConsolePage {
     private final DecisionExports exports;
     private final ObjectMapper json;
     private final Ledger ledger;
+    private final RecordedSummaries summaries;
 
     DecisionPages(ConsoleAccess access, DecisionHistory history, StoredEvidence evidence, DecisionExports exports,
-            ObjectMapper json, Ledger ledger) {
+            ObjectMapper json, Ledger ledger, RecordedSummaries summaries) {
         super(access);
         this.ledger = ledger;
+        this.summaries = summaries;
         this.history = history;
         this.evidence = evidence;
         this.exports = exports;
@@ -104,6 +108,21 @@ class DecisionPages extends ConsolePage {
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(status.proof());
     }
 
+    /**
+     * The decision's signed verification summary as a download: the same bundle as
+     * {@code GET /v1/decisions/{id}/vsa}, made again from the record (404 with the reason when it has none).
+     */
+    @GetMapping("/ui/decisions/{decisionId}/vsa")
+    org.springframework.http.ResponseEntity<Attestations.Bundle> vsa(@PathVariable String decisionId) {
+        DecisionHistory.Recorded recorded = history.recorded(decisionId(decisionId))
+                .orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
+        Attestations.Bundle bundle = summaries.of(recorded).orElseThrow(() -> ApiException.notFound("decision " + decisionId
+                + " has no verification summary (exempt, no artifact digest, or not signed under tollgate.vsa.mode)"));
+        return org.springframework.http.ResponseEntity.ok()
+                .header("Content-Disposition", "attachment; filename=\"decision-" + decisionId + "-vsa.sigstore.json\"")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(bundle);
+    }
+
     @GetMapping("/ui/decisions/{decisionId}")
     String one(@PathVariable String decisionId, Model model) {
         UUID id = decisionId(decisionId);
@@ -116,6 +135,8 @@ class DecisionPages extends ConsolePage {
                 ? record.path("evidence").valueStream().map(this::pretty).toList() : List.of());
         model.addAttribute("canVerify", access.allows("GET", "/ui/audit/verify"));
         model.addAttribute("proof", ledger.proofStatus(id).orElse(null));
+        model.addAttribute("receipt", record.path("receipt").isObject() ? map((ObjectNode) record.path("receipt")) : null);
+        model.addAttribute("hasVsa", history.recorded(id).flatMap(summaries::of).isPresent());
         return "decision";
     }
 

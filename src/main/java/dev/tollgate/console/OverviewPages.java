@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.tollgate.audit.DecisionHistory;
+import dev.tollgate.ledger.Ledger;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
 import dev.tollgate.security.ConsoleSingleSignOn;
@@ -68,11 +69,14 @@ class OverviewPages extends ConsolePage {
     private final List<String> exemptNamespaces;
     private final AtomicReference<LastVerification> lastVerification = new AtomicReference<>();
     private final ConsoleSingleSignOn singleSignOn;
+    private final Ledger ledger;
 
     OverviewPages(ConsoleAccess access, DecisionHistory history, PolicyCatalog policies, TrustStore trust, Clock clock,
-            @Value("${tollgate.admission.exempt-namespaces:}") List<String> exemptNamespaces, ConsoleSingleSignOn singleSignOn) {
+            @Value("${tollgate.admission.exempt-namespaces:}") List<String> exemptNamespaces, ConsoleSingleSignOn singleSignOn,
+            Ledger ledger) {
         super(access);
         this.singleSignOn = singleSignOn;
+        this.ledger = ledger;
         this.history = history;
         this.policies = policies;
         this.trust = trust;
@@ -113,6 +117,8 @@ class OverviewPages extends ConsolePage {
             model.addAttribute("evidenceFailures", history.evidenceFailures(since, 10));
             model.addAttribute("head", history.head().orElse(null));
             model.addAttribute("lastVerification", lastVerification.get());
+            model.addAttribute("checkpoint", ledger.latestSigned().orElse(null));
+            model.addAttribute("recordedVerification", ledger.lastVerification().orElse(null));
             model.addAttribute("since", since.truncatedTo(ChronoUnit.SECONDS).toString());
         }
         if (access.allows("GET", "/ui/policies")) {

@@ -256,6 +256,7 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
     @Test
     void singleSignOnThroughARealProviderGivesExactlyTheMappedRoleAndAnUnmappedUserNoSession() {
         String provider = OidcProvider.get().issuer();
+        endProviderSession(provider);
         browser.get(url("/ui/login"));
         WebElement sso = browser.findElement(By.id("sso"));
         assertThat(sso.getText()).isEqualTo("Sign in with single sign-on");
@@ -323,6 +324,7 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
     @Test
     void aSingleSignOnPolicyAdminActivatesAsItsIssuerAndSubjectAndAnIdentityWithoutTheClaimGetsNoSession() {
         String provider = OidcProvider.get().issuer();
+        endProviderSession(provider);
         OidcProvider.get().allowPostLogoutRedirect(url("/ui/login?signedOut"));
         String me = "sso:" + provider + "#" + OidcProvider.POLICY_ADMIN;
         browser.get(url("/ui/policies/" + POLICY));
@@ -368,6 +370,12 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(browser.findElement(By.cssSelector("p.who")).getText()).doesNotContain("sso:").contains("auditor");
         browser.findElement(By.id("sign-out")).click();
         wait.until(ExpectedConditions.urlToBe(url("/ui/login?signedOut")));
+    }
+
+    /** Forgets the provider's own session (another test's user may still be signed in there). */
+    private void endProviderSession(String provider) {
+        browser.get(provider + "/login");
+        browser.manage().deleteAllCookies();
     }
 
     /** A POST of the activation form the page did not offer, with the session's own CSRF token. */

@@ -248,4 +248,57 @@ class ConsoleIntegrationTests extends IntegrationTest {
         assertThat(document.get("auditPath").isArray()).isTrue();
         assertThat(session.get("/ui/decisions/" + java.util.UUID.randomUUID() + "/proof").status()).isEqualTo(404);
     }
+
+    @Test
+    void theOverviewShowsTheLatestSignedCheckpointAndTheLastRecordedVerification() {
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "c3".repeat(32)), "policies", List.of(POLICY)));
+        assertThat(decided.status()).isEqualTo(200);
+        String auditor = tokenWith("auditor");
+        long sequence = decided.json().get("receipt").get("sequence").asLong();
+        // a checkpoint covering it, and a verification run through the API
+        assertThat(api.get("/v1/decisions/" + decided.json().get("decisionId").asString() + "/proof?wait=true", auditor)
+                .status()).isEqualTo(200);
+        Api.Response verified = api.get("/v1/audit/verify", auditor);
+        assertThat(verified.status()).isEqualTo(200);
+        ConsoleSession session = ConsoleSession.signIn(port, auditor);
+        String page = session.get("/ui/").body();
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("id=\"checkpoint-size\">(\\d+)<").matcher(page);
+        assertThat(size.find()).as("the checkpoint's tree size on the overview").isTrue();
+        assertThat(Long.parseLong(size.group(1))).isGreaterThanOrEqualTo(sequence);
+        // the signed note exactly as the API serves the checkpoint of that size
+        Api.Response note = api.get("/v1/audit/checkpoints/latest?size=" + size.group(1), auditor);
+        assertThat(note.status()).isEqualTo(200);
+        assertThat(page).contains("id=\"checkpoint-note\">" + note.body() + "</pre>");
+        java.util.regex.Matcher to = java.util.regex.Pattern.compile("id=\"recorded-verification-to\">(\\d+)<").matcher(page);
+        assertThat(to.find()).as("the last recorded verification on the overview").isTrue();
+        assertThat(Long.parseLong(to.group(1))).isGreaterThanOrEqualTo(sequence);
+        assertThat(page).contains(verified.json().get("valid").asBoolean() ? "<strong>valid</strong>" : "BROKEN at #");
+    }
+
+    @Test
+    void aDecisionsPageShowsItsReceiptAndOffersTheApisVerificationSummary() {
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "c2".repeat(32)), "policies", List.of(POLICY)));
+        assertThat(decided.status()).isEqualTo(200);
+        String id = decided.json().get("decisionId").asString();
+        String auditor = tokenWith("auditor");
+        Api.Response fromApi = api.get("/v1/decisions/" + id + "/vsa", auditor);
+        assertThat(fromApi.status()).isEqualTo(200);
+        ConsoleSession session = ConsoleSession.signIn(port, auditor);
+        ConsoleSession.Response page = session.get("/ui/decisions/" + id);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("id=\"receipt-leaf-hash\">" + decided.json().get("receipt").get("leafHash").asString() + "<")
+                .contains("id=\"receipt-leaf-index\">" + decided.json().get("receipt").get("leafIndex").asLong() + "<")
+                .contains("href=\"/ui/decisions/" + id + "/vsa\"");
+        ConsoleSession.Response vsa = session.get("/ui/decisions/" + id + "/vsa");
+        assertThat(vsa.status()).isEqualTo(200);
+        assertThat(vsa.headers().firstValue("Content-Disposition").orElseThrow()).contains("attachment");
+        // the statement the API's VSA signs, byte for byte, and the one the decision's answer carried
+        tools.jackson.databind.JsonNode bundle = json.readTree(vsa.body());
+        assertThat(bundle.get("dsseEnvelope").get("payload")).isEqualTo(fromApi.json().get("dsseEnvelope").get("payload"));
+        assertThat(bundle.get("dsseEnvelope").get("payload")).isEqualTo(decided.json().get("vsa").get("dsseEnvelope").get("payload"));
+        assertThat(session.get("/ui/decisions/" + java.util.UUID.randomUUID() + "/vsa").status()).isEqualTo(404);
+    }
 }

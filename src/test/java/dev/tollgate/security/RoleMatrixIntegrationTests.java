@@ -90,6 +90,7 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /ui/decisions/{decisionId}", "GET /v1/decisions/{decisionId}"),
             // the proof of a decision the console shows: for the roles that may read every decision
             Map.entry("GET /ui/decisions/{decisionId}/proof", "GET /v1/decisions/{decisionId}"),
+            Map.entry("GET /ui/decisions/{decisionId}/vsa", "GET /v1/decisions/{decisionId}/vsa"),
             Map.entry("GET /ui/decisions/export", "GET /v1/decisions/export"),
             Map.entry("GET /ui/artifacts/{digest}", "GET /v1/artifacts/{digest}/evidence"),
             Map.entry("GET /ui/audit/verify", "GET /v1/audit/verify"),
