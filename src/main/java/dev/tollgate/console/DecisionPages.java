@@ -16,6 +16,7 @@ import dev.tollgate.audit.StoredEvidence;
 import dev.tollgate.decision.RecordedSummaries;
 import dev.tollgate.ledger.Attestations;
 import dev.tollgate.ledger.Ledger;
+import dev.tollgate.sbom.ArtifactComponents;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.PageLimit;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,16 +38,21 @@ import tools.jackson.databind.node.ObjectNode;
 @Controller
 class DecisionPages extends ConsolePage {
 
+    /** The artifact page lists this many of its SBOM components (the incident query, /v1/components, has them all). */
+    static final int COMPONENTS = 500;
+
     private final DecisionHistory history;
     private final StoredEvidence evidence;
     private final DecisionExports exports;
     private final ObjectMapper json;
     private final Ledger ledger;
     private final RecordedSummaries summaries;
+    private final ArtifactComponents components;
 
     DecisionPages(ConsoleAccess access, DecisionHistory history, StoredEvidence evidence, DecisionExports exports,
-            ObjectMapper json, Ledger ledger, RecordedSummaries summaries) {
+            ObjectMapper json, Ledger ledger, RecordedSummaries summaries, ArtifactComponents components) {
         super(access);
+        this.components = components;
         this.ledger = ledger;
         this.summaries = summaries;
         this.history = history;
@@ -167,6 +173,7 @@ class DecisionPages extends ConsolePage {
             item.put("trust", pretty(e.trust()));
             return item;
         }).toList());
+        model.addAttribute("components", components.of(digest, COMPONENTS));
         return "artifact";
     }
 

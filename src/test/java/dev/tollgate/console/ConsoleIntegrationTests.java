@@ -74,7 +74,8 @@ class ConsoleIntegrationTests extends IntegrationTest {
         ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
         for (String page : List.of("/ui/login", "/ui/", "/ui/?window=hour", "/ui/?window=30d", "/ui/decisions", "/ui/policies",
                 "/ui/policies/" + POLICY, "/ui/policies/" + POLICY + "?from=1&to=2", "/ui/policies/" + POLICY + "/editor",
-                "/ui/trust", "/ui/audit/admin-events", "/ui/tokens", "/ui/audit/verify", "/ui/artifacts/" + DIGEST)) {
+                "/ui/trust", "/ui/audit/admin-events", "/ui/tokens", "/ui/audit/verify", "/ui/artifacts/" + DIGEST,
+                "/ui/components", "/ui/components?name=openssl", "/ui/reports/weak-links", "/ui/exceptions")) {
             ConsoleSession.Response response = admin.get(page);
             assertThat(response.status()).as(page).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Security-Policy").orElse("")).as(page)
