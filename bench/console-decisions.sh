@@ -4,7 +4,8 @@
 # opened through the sign-in form, then K pages per filter with values sampled from the stored records.
 # Server time is Tomcat's own (access log, %{us}T: from reading the request to the last byte of the
 # answer), next to curl's time to the last byte on loopback. Prints p50/p99/max per filter.
-# "none" is the page as first opened (newest 50), "cursor" a later page at a random point of the history.
+# "none" is the page as first opened (newest 50), "api" GET /v1/decisions's same page (JSON, bearer token),
+# "cursor" a later page at a random point of the history.
 #   bench/scale-generate.sh 1000000 && bench/console-decisions.sh          # 100 pages per filter
 #   SCALE_DB=tollgate_scale PAGES=200 JAR=target/tollgate-0.1.0.jar bench/console-decisions.sh
 set -euo pipefail
@@ -46,6 +47,7 @@ sample() { # SQL expression over decision → up to 50 distinct non-empty values
 day_start=$(psql -c "SELECT to_char((max(decided_at) - interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM decision")
 declare -A queries
 queries[none]="x"
+queries[api]="x"
 queries[digest]="$(sample artifact_digest)"
 queries[name]="$(sample artifact_name)"
 queries[policy]="$(sample 'policy_names[1]')"
@@ -58,29 +60,40 @@ queries[cursor]="$(sample 'sequence::text')"
 
 url_for() { # filter value → the page's URL
   case "$1" in
-    none) echo "$base/ui/decisions" ;;
+    none | api) echo "$base/ui/decisions" ;;
     outcome+window) echo "$base/ui/decisions?outcome=deny&since=$day_start" ;;
     cursor) echo "$base/ui/decisions?cursor=$2" ;;
     *) echo "$base/ui/decisions?$1=$2" ;;
   esac
 }
 
+# the JIT and the pool warm: 200 first pages before anything is counted
+for _ in $(seq 1 200); do curl -s -o /dev/null -b "$jar_file" -H 'Accept: text/html' "$base/ui/decisions"; done
+
 echo "| filter | pages | server p50 | server p99 | server max | curl p50 | curl p99 |"
 echo "|---|---|---|---|---|---|---|"
-for filter in none cursor digest name policy outcome+window signerSubject key builderId sourceRepository; do
+for filter in none api cursor digest name policy outcome+window signerSubject key builderId sourceRepository; do
   mapfile -t values <<<"${queries[$filter]}"
   [ -n "${values[0]:-}" ] || { echo "| $filter | no values sampled |"; continue; }
+  path=/ui/decisions
+  [ "$filter" = api ] && path=/v1/decisions
   for i in $(seq 1 20); do # warm-up, not counted
     curl -s -o /dev/null -b "$jar_file" -H 'Accept: text/html' "$(url_for "$filter" "${values[$((i % ${#values[@]}))]}")"
   done
+  sleep 0.5
   before=$(wc -l <"$work/access.log")
   : >"$work/curl"
   for i in $(seq 1 "$pages"); do
-    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -b "$jar_file" -H 'Accept: text/html' \
-      "$(url_for "$filter" "${values[$((i % ${#values[@]}))]}")" >>"$work/curl"
+    if [ "$filter" = api ]; then # the API's page of the same 50 records, for comparison
+      curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" "$base/v1/decisions" >>"$work/curl"
+    else
+      curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -b "$jar_file" -H 'Accept: text/html' \
+        "$(url_for "$filter" "${values[$((i % ${#values[@]}))]}")" >>"$work/curl"
+    fi
   done
   grep -v '^200 ' "$work/curl" | head -3 | sed "s/^/$filter: not 200: /" >&2 || true
-  server=$(tail -n +"$((before + 1))" "$work/access.log" | awk '$2 == "/ui/decisions" && $3 == 200 {print $4 / 1000}' | sort -n)
+  sleep 0.5
+  server=$(tail -n +"$((before + 1))" "$work/access.log" | awk -v path="$path" '$2 == path && $3 == 200 {print $4 / 1000}' | sort -n)
   client=$(awk '$1 == 200 {print $2 * 1000}' "$work/curl" | sort -n)
   pct() { awk -v p="$1" '{a[NR] = $1} END {i = int(NR * p + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.1f ms", a[i]}'; }
   echo "| $filter | $(echo "$server" | wc -l) | $(echo "$server" | pct 0.5) | $(echo "$server" | pct 0.99) | $(echo "$server" | pct 1) | $(echo "$client" | pct 0.5) | $(echo "$client" | pct 0.99) |"

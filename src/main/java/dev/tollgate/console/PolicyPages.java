@@ -69,6 +69,7 @@ class PolicyPages extends ConsolePage {
         int shown = version != null ? number(version) : versions.get(versions.size() - 1).version();
         model.addAttribute("name", name);
         model.addAttribute("current", catalog.version(name, shown));
+        model.addAttribute("canEvaluate", access.allows("POST", "/ui/policies/" + name + "/evaluate"));
         return "editor";
     }
 

@@ -153,7 +153,16 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(script("return window.__owned === undefined")).isEqualTo(true);
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
         shot("decision");
+        // the artifact's page, and the incident query's
+        browser.findElement(By.cssSelector("#main a.digest, #main a[href^='/ui/artifacts/']")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("sbom-h")));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/artifacts/" + DIGEST));
+        shot("artifact");
+        browser.get(url("/ui/components?name=openssl"));
+        assertThat(browser.findElements(By.id("filters"))).isNotEmpty();
+        shot("components");
 
+        browser.get(url("/ui/"));
         browser.findElement(By.id("sign-out")).click();
         wait.until(ExpectedConditions.urlContains("/ui/login?signedOut"));
         browser.get(url("/ui/decisions"));
@@ -178,6 +187,24 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(first.getAttribute("data-column")).isEqualTo(column);
         assertThat(first.getText()).contains("line 3, column " + column).contains("digset");
         shot("editor");
+
+        // the editor's source against a recorded decision (its kept input): allowed then, denied by this source
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "bd".repeat(32), "name", "ghcr.io/acme/evaluated"), "policies", List.of(POLICY)));
+        assertThat(decided.json().get("outcome").asString()).isEqualTo("allow");
+        String stricter = "policy \"" + POLICY + "\" {\n  rule digest-pinned { require artifact.digest startsWith \"sha512:\" }\n}\n";
+        source.clear();
+        source.sendKeys(stricter);
+        wait.until(ExpectedConditions.textToBe(By.id("diagnostics-state"), "No errors."));
+        browser.findElement(By.id("decision")).sendKeys(decided.json().get("decisionId").asString());
+        browser.findElement(By.id("evaluate")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("evaluation")));
+        assertThat(browser.findElement(By.id("was")).getText()).isEqualTo("allow");
+        assertThat(browser.findElement(By.id("would-be")).getText()).isEqualTo("deny");
+        assertThat(browser.findElement(By.id("changed-rules")).getText()).contains("digest-pinned").contains("pass → fail");
+        // nothing was recorded or changed: the policy's active version is the one it was
+        assertThat(api.get("/v1/decisions?digest=sha256:" + "bd".repeat(32), BOOTSTRAP_TOKEN).json().get("items").size()).isEqualTo(1);
+        shot("evaluated");
     }
 
     @Test

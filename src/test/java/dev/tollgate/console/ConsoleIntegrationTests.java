@@ -251,6 +251,25 @@ class ConsoleIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void anAdminCreatesATokenWhoseSecretIsShownOnceAndRevokesIt() {
+        ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
+        String name = "console-made-" + Long.toHexString(System.nanoTime());
+        ConsoleSession.Response created = admin.post("/ui/tokens", Map.of("name", name, "roles", "auditor"));
+        assertThat(created.status()).isEqualTo(302);
+        String page = admin.get("/ui/tokens").body();
+        java.util.regex.Matcher secret = java.util.regex.Pattern.compile("id=\"secret\">([^<]+)<").matcher(page);
+        assertThat(secret.find()).as("the new token's secret, once").isTrue();
+        // it is a working auditor token, and it is shown only this once
+        assertThat(api.get("/v1/decisions?limit=1", secret.group(1)).status()).isEqualTo(200);
+        assertThat(api.get("/v1/tokens", secret.group(1)).status()).isEqualTo(403);
+        admin.refreshCsrf();
+        String again = admin.get("/ui/tokens").body();
+        assertThat(again).doesNotContain("id=\"secret\"").doesNotContain(secret.group(1)).contains(name);
+        assertThat(admin.post("/ui/tokens/" + name + "/revoke", Map.of()).status()).isEqualTo(302);
+        assertThat(api.get("/v1/decisions?limit=1", secret.group(1)).status()).isEqualTo(401);
+    }
+
+    @Test
     void theOverviewShowsTheLatestSignedCheckpointAndTheLastRecordedVerification() {
         Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
                 Api.map("digest", "sha256:" + "c3".repeat(32)), "policies", List.of(POLICY)));
