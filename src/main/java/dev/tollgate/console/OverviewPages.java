@@ -16,6 +16,7 @@ import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
 import dev.tollgate.security.ConsoleSingleSignOn;
 import dev.tollgate.security.Requester;
+import dev.tollgate.trust.RootValidity;
 import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustStore;
@@ -70,11 +71,13 @@ class OverviewPages extends ConsolePage {
     private final AtomicReference<LastVerification> lastVerification = new AtomicReference<>();
     private final ConsoleSingleSignOn singleSignOn;
     private final Ledger ledger;
+    private final RootValidity validity;
 
     OverviewPages(ConsoleAccess access, DecisionHistory history, PolicyCatalog policies, TrustStore trust, Clock clock,
             @Value("${tollgate.admission.exempt-namespaces:}") List<String> exemptNamespaces, ConsoleSingleSignOn singleSignOn,
-            Ledger ledger) {
+            Ledger ledger, RootValidity validity) {
         super(access);
+        this.validity = validity;
         this.singleSignOn = singleSignOn;
         this.ledger = ledger;
         this.history = history;
@@ -134,6 +137,9 @@ class OverviewPages extends ConsolePage {
             List<TrustMaterial> expiring = trust.list(TrustKind.KEY).stream()
                     .filter(k -> k.settings().validUntil() != null && k.settings().validUntil().isBefore(soon)).toList();
             model.addAttribute("expiring", expiring);
+            // the windows inside trusted roots (certificate authorities, logs, timestamp authorities) that close within 30 days
+            model.addAttribute("expiringRootParts", trust.list(TrustKind.ROOT).stream().flatMap(r -> validity.of(r).stream())
+                    .filter(w -> w.end() != null && w.end().isAfter(now) && w.end().isBefore(soon)).toList());
         }
         return "overview";
     }

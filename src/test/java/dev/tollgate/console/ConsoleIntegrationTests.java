@@ -164,6 +164,39 @@ class ConsoleIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void theWindowsInsideATrustedRootAreShownAndOneClosingWithin30DaysIsOnTheOverview() throws Exception {
+        // a real root whose one CT log's window now closes in ten days
+        tools.jackson.databind.node.ObjectNode root = (tools.jackson.databind.node.ObjectNode) json.readTree(
+                java.nio.file.Files.readAllBytes(java.nio.file.Path.of("src/test/resources/trust-dir/conformance-rekor2.json")));
+        String closing = java.time.Instant.now().plus(java.time.Duration.ofDays(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        for (tools.jackson.databind.JsonNode log : root.get("ctlogs")) {
+            if (log.path("baseUrl").asString().equals("https://ctfe.sigstage.dev/2022-2")) {
+                ((tools.jackson.databind.node.ObjectNode) log.get("publicKey").get("validFor")).put("end", closing);
+            }
+        }
+        String name = "console-root-windows";
+        Api.Response put = api.send("PUT", "/v1/trust/roots/" + name, BOOTSTRAP_TOKEN, "application/json",
+                json.writeValueAsBytes(root));
+        assertThat(put.status()).as(put.body()).isIn(200, 201);
+        try {
+            ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+            String trust = auditor.get("/ui/trust").body();
+            assertThat(trust).contains("id=\"root-windows\"").contains("<code>https://fulcio.sigstage.dev</code>")
+                    .contains("<td>timestamp authority</td>").contains(closing);
+            String overview = auditor.get("/ui/").body();
+            int list = overview.indexOf("id=\"expiring-root-parts\"");
+            assertThat(list).as("the root's closing window on the overview").isPositive();
+            String expiring = overview.substring(list, overview.indexOf("</ul>", list));
+            assertThat(expiring).contains(name).contains("https://ctfe.sigstage.dev/2022-2").contains(closing)
+                    // windows already closed, or without an end, are not "expiring"
+                    .doesNotContain("https://ctfe.sigstage.dev/test<").doesNotContain("https://fulcio.sigstage.dev<");
+        } finally {
+            assertThat(api.delete("/v1/trust/roots/" + name, BOOTSTRAP_TOKEN).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
     void theTrustPageShowsWhoCanSatisfyEachActivePolicyFromItsCompiledRules() {
         String name = "console-who-can";
         String issuer = "https://token.actions.githubusercontent.com";
