@@ -139,7 +139,7 @@ class OverviewPages extends ConsolePage {
             model.addAttribute("expiring", expiring);
             // the windows inside trusted roots (certificate authorities, logs, timestamp authorities) that close within 30 days
             model.addAttribute("expiringRootParts", trust.list(TrustKind.ROOT).stream().flatMap(r -> validity.of(r).stream())
-                    .filter(w -> w.end() != null && w.end().isAfter(now) && w.end().isBefore(soon)).toList());
+                    .filter(part -> part.end() != null && part.end().isAfter(now) && part.end().isBefore(soon)).toList());
         }
         return "overview";
     }
