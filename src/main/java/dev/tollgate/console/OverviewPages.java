@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.tollgate.audit.DecisionHistory;
+import dev.tollgate.ledger.AuditVerification;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
@@ -59,24 +59,21 @@ class OverviewPages extends ConsolePage {
         }
     }
 
-    /** The last verification of the chain run from the console (in this server process). */
-    record LastVerification(Instant at, String by, DecisionHistory.Verification result) {
-    }
-
     private final DecisionHistory history;
     private final PolicyCatalog policies;
     private final TrustStore trust;
     private final Clock clock;
     private final List<String> exemptNamespaces;
-    private final AtomicReference<LastVerification> lastVerification = new AtomicReference<>();
+    private final AuditVerification verification;
     private final ConsoleSingleSignOn singleSignOn;
     private final Ledger ledger;
     private final RootValidity validity;
 
     OverviewPages(ConsoleAccess access, DecisionHistory history, PolicyCatalog policies, TrustStore trust, Clock clock,
             @Value("${tollgate.admission.exempt-namespaces:}") List<String> exemptNamespaces, ConsoleSingleSignOn singleSignOn,
-            Ledger ledger, RootValidity validity) {
+            AuditVerification verification, Ledger ledger, RootValidity validity) {
         super(access);
+        this.verification = verification;
         this.validity = validity;
         this.singleSignOn = singleSignOn;
         this.ledger = ledger;
@@ -119,9 +116,8 @@ class OverviewPages extends ConsolePage {
             model.addAttribute("refusedArtifacts", history.mostRefusedArtifacts(since, 10));
             model.addAttribute("evidenceFailures", history.evidenceFailures(since, 10));
             model.addAttribute("head", history.head().orElse(null));
-            model.addAttribute("lastVerification", lastVerification.get());
+            model.addAttribute("lastVerification", verification.lastRun().orElse(null));
             model.addAttribute("checkpoint", ledger.latestSigned().orElse(null));
-            model.addAttribute("recordedVerification", ledger.lastVerification().orElse(null));
             model.addAttribute("since", since.truncatedTo(ChronoUnit.SECONDS).toString());
         }
         if (access.allows("GET", "/ui/policies")) {
@@ -144,11 +140,16 @@ class OverviewPages extends ConsolePage {
         return "overview";
     }
 
+    /**
+     * The log verified as {@code GET /v1/audit/verify} does it: incremental from the last valid run's
+     * signed checkpoint, or with {@code full=true} the whole chain and tree against the newest one.
+     */
     @GetMapping("/ui/audit/verify")
-    String verify(Requester requester, Model model) {
-        LastVerification v = new LastVerification(clock.instant(), requester.name(), history.verify());
-        lastVerification.set(v);
-        model.addAttribute("verification", v);
+    String verify(@RequestParam(defaultValue = "false") String full, Requester requester, Model model) {
+        if (!full.equals("true") && !full.equals("false")) {
+            throw ApiException.badRequest("full is true or false");
+        }
+        model.addAttribute("verification", verification.run(full.equals("true"), requester.name()));
         return "verify";
     }
 

@@ -1,11 +1,19 @@
 package dev.tollgate.ledger;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.util.Base64;
 import java.util.List;
 
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.crypto.params.ECDomainParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+import org.bouncycastle.crypto.signers.StandardDSAEncoding;
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,13 +21,24 @@ import org.springframework.stereotype.Component;
  * envelope inside a Sigstore bundle v0.3 whose verification material is the key's id
  * ({@code verificationMaterial.publicKey.hint}, as listed at {@code GET /v1/audit/keys}).
  * The signature covers DSSE's pre-authentication encoding of the payload (docs/audit.md,
- * "Verification summaries"); it is DER-encoded, as cosign and sigstore-js expect.
+ * "Verification summaries"); it is DER-encoded, as cosign and sigstore-js expect. The nonce is
+ * derived deterministically (RFC 6979), so the same statement signed twice gives the same bytes.
+ * Signing uses BouncyCastle's P-256 implementation, not the JDK provider's: on Java 17 the JDK's
+ * ECDSA took about 0.8 ms of CPU per signature, BouncyCastle's about 0.15 ms (bench/README.md).
  */
 @Component
 public class Attestations {
 
     /** The DSSE payload type of an in-toto statement. */
     public static final String IN_TOTO = "application/vnd.in-toto+json";
+    /** P-256 with BouncyCastle's specialised field arithmetic and fixed-base multiplier. */
+    static final ECDomainParameters P256;
+
+    static {
+        X9ECParameters curve = CustomNamedCurves.getByName("secp256r1");
+        P256 = new ECDomainParameters(curve.getCurve(), curve.getG(), curve.getN(), curve.getH());
+    }
+
     static final String BUNDLE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
     /** A Sigstore bundle v0.3 with a DSSE envelope, verified by a public key named by its hint. */
@@ -60,14 +79,18 @@ public class Attestations {
     /** The statement (its exact JSON bytes) signed into a bundle. */
     public Bundle sign(byte[] statement) {
         byte[] pae = pae(IN_TOTO, statement);
+        SHA256Digest sha256 = new SHA256Digest();
+        sha256.update(pae, 0, pae.length);
+        byte[] hash = new byte[32];
+        sha256.doFinal(hash, 0);
+        ECDSASigner ecdsa = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+        ecdsa.init(true, key.privateKey());
+        BigInteger[] rs = ecdsa.generateSignature(hash);
         byte[] signature;
         try {
-            Signature ecdsa = Signature.getInstance("SHA256withECDSA");
-            ecdsa.initSign(key.privateKey());
-            ecdsa.update(pae);
-            signature = ecdsa.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the attestation key cannot sign", e);
+            signature = StandardDSAEncoding.INSTANCE.encode(P256.getN(), rs[0], rs[1]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         Base64.Encoder b64 = Base64.getEncoder();
         return new Bundle(BUNDLE_V03, new VerificationMaterial(new PublicKey(key.id()), List.of()),

@@ -2,6 +2,7 @@ package dev.tollgate.ledger;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ import org.springframework.stereotype.Component;
  * that breaks the chain at the altered row below the anchor is found by a full run only.
  */
 @Component
-class AuditVerification {
+public class AuditVerification {
 
     private final DecisionHistory history;
     private final Ledger ledger;
@@ -72,6 +73,32 @@ class AuditVerification {
         }
     }
 
+    /**
+     * One run as the console shows it: when and by whom, full or incremental, the records re-hashed
+     * ({@code from}..{@code to}), and what it found. {@code head}, {@code decisions} and the checkpoint
+     * are known only for a run just made ({@link #run}); {@link #lastRun} reads the stored row.
+     */
+    public record Run(Instant at, String by, boolean full, boolean valid, long from, long to, Long brokenSequence,
+            String reason, Long decisions, String head, Long checkpointSize, String checkpointRoot) {
+    }
+
+    /** Verifies the log as {@code GET /v1/audit/verify} does (recorded the same way), for the console. */
+    public Run run(boolean full, String requester) {
+        Result r = verify(full, requester);
+        return new Run(clock.instant(), requester, full, r.valid(), r.from(), r.to(), r.brokenSequence(), r.reason(),
+                r.decisions(), r.head(), r.checkpoint() == null ? null : r.checkpoint().size(),
+                r.checkpoint() == null ? null : Ledger.hex(r.checkpoint().root()));
+    }
+
+    /** The newest run recorded by any replica (API or console), if there was one. */
+    public Optional<Run> lastRun() {
+        return jdbc.query("SELECT verified_at, requester, full_check, valid, from_sequence, to_sequence, broken_sequence, reason"
+                + " FROM audit_verification ORDER BY id DESC LIMIT 1",
+                (rs, i) -> new Run(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
+                        rs.getLong(5), rs.getLong(6), (Long) rs.getObject(7), rs.getString(8), null, null, null, null))
+                .stream().findFirst();
+    }
+
     /** The anchor of the newest run, if that run was valid and reached a checkpoint. */
     Optional<Anchor> lastAnchor() {
         List<Anchor> rows = jdbc.query("SELECT valid, anchor_size, anchor_root, anchor_hash FROM audit_verification ORDER BY id DESC LIMIT 1",
@@ -80,18 +107,42 @@ class AuditVerification {
     }
 
     Result verify(boolean full, String requester) {
+        return verify(full, requester, NO_PROGRESS);
+    }
+
+    /** Told, every so many records re-hashed, how far the run has come. */
+    interface Progress {
+        /** How often (in records re-hashed) {@link #reached} is called. */
+        long every();
+
+        /** {@code records} re-hashed so far; the last one held is at {@code sequence}. */
+        void reached(long records, long sequence);
+    }
+
+    static final Progress NO_PROGRESS = new Progress() {
+        @Override
+        public long every() {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public void reached(long records, long sequence) {
+        }
+    };
+
+    Result verify(boolean full, String requester, Progress progress) {
         Optional<Anchor> anchor = full ? Optional.empty() : lastAnchor();
-        Result result = anchor.map(this::fromAnchor).orElseGet(this::fromStart);
+        Result result = anchor.map(a -> fromAnchor(a, progress)).orElseGet(() -> fromStart(progress));
         record(result, full, requester);
         return result;
     }
 
-    private Result fromStart() {
+    private Result fromStart(Progress progress) {
         Optional<Checkpoint> newest = ledger.latestCheckpoint();
-        return walk(false, 0, "0".repeat(64), new Merkle.Frontier(), null, newest.orElse(null));
+        return walk(false, 0, "0".repeat(64), new Merkle.Frontier(), null, newest.orElse(null), progress);
     }
 
-    private Result fromAnchor(Anchor anchor) {
+    private Result fromAnchor(Anchor anchor, Progress progress) {
         long size = anchor.size();
         Optional<Checkpoint> signed = ledger.checkpointAt(size);
         if (signed.isEmpty() || !Arrays.equals(signed.get().root(), anchor.root())) {
@@ -109,7 +160,7 @@ class AuditVerification {
             return failed(size, size, e.getMessage());
         }
         Checkpoint newest = ledger.latestCheckpoint().filter(c -> c.size() > size).orElse(null);
-        return walk(true, size - 1, previous.get(0), before, signed.get(), newest);
+        return walk(true, size - 1, previous.get(0), before, signed.get(), newest, progress);
     }
 
     private static Result failed(long from, long broken, String reason) {
@@ -122,17 +173,22 @@ class AuditVerification {
      * theirs.
      */
     private Result walk(boolean incremental, long after, String previousHash, Merkle.Frontier tree, Checkpoint anchor,
-            Checkpoint newest) {
+            Checkpoint newest, Progress progress) {
         long startSize = tree.size();
+        long every = Math.max(1, progress.every());
         final class Rebuild implements DecisionHistory.Leaves {
             final Merkle.Frontier frontier = tree.copy();
             Checkpoint reached;
             String reachedHash;
             Checkpoint mismatch;
+            long records;
 
             @Override
             public boolean leaf(long sequence, byte[] leafHash, String hash) {
                 frontier.append(leafHash);
+                if (++records % every == 0) {
+                    progress.reached(records, sequence);
+                }
                 for (Checkpoint c : new Checkpoint[] {anchor, newest}) {
                     if (c != null && c.size() == frontier.size()) {
                         if (!Arrays.equals(frontier.root(), c.root())) {

@@ -373,22 +373,6 @@ public class Ledger {
         return latestCheckpoint().map(c -> new SignedCheckpoint(c.origin(), c.size(), hex(c.root()), c.note()));
     }
 
-    /**
-     * A recorded run of {@code GET /v1/audit/verify}: when, by whom, full or incremental, the records it
-     * read, whether the chain and the tree held against the signed checkpoints, and where it broke.
-     */
-    public record VerificationRun(java.time.Instant at, String requester, boolean full, long from, long to, boolean valid,
-            Long brokenSequence, String reason) {
-    }
-
-    /** The newest recorded verification run, if any (the table is append-only). */
-    public Optional<VerificationRun> lastVerification() {
-        return jdbc.query("SELECT verified_at, requester, full_check, from_sequence, to_sequence, valid, broken_sequence, reason"
-                + " FROM audit_verification ORDER BY id DESC LIMIT 1", (rs, i) -> new VerificationRun(
-                        rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getBoolean(3), rs.getLong(4), rs.getLong(5),
-                        rs.getBoolean(6), rs.getObject(7, Long.class), rs.getString(8))).stream().findFirst();
-    }
-
     /** The newest stored checkpoint whose signature verifies with a configured key (a forged row is passed over). */
     Optional<Checkpoint> latestCheckpoint() {
         return verified(jdbc.query("SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 16", (rs, i) -> rs.getString(1)));

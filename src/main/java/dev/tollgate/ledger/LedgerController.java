@@ -8,12 +8,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.tollgate.audit.DecisionExports;
 import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.security.Requester;
 import dev.tollgate.security.Role;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.QueryParameters;
 import dev.tollgate.web.ProblemType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.MultiValueMap;
@@ -21,6 +24,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
 
 /** The ledger's endpoints: public keys (open), checkpoints, inclusion and consistency proofs, verification of the log. */
 @RestController
@@ -31,11 +35,15 @@ class LedgerController {
     private final Ledger ledger;
     private final SigningKeys keys;
     private final AuditVerification verification;
+    private final DecisionExports streams;
+    private final ObjectMapper json;
 
-    LedgerController(Ledger ledger, SigningKeys keys, AuditVerification verification) {
+    LedgerController(Ledger ledger, SigningKeys keys, AuditVerification verification, DecisionExports streams, ObjectMapper json) {
         this.ledger = ledger;
         this.keys = keys;
         this.verification = verification;
+        this.streams = streams;
+        this.json = json;
     }
 
     /**
@@ -43,17 +51,78 @@ class LedgerController {
      * valid run ended (incremental, the default) or, with {@code full=true}, from sequence 1.
      */
     @GetMapping("/v1/audit/verify")
-    Map<String, Object> verify(@RequestParam MultiValueMap<String, String> query, Requester requester) {
-        Map<String, String> q = only(query, Set.of("full"));
-        boolean full = false;
-        if (q.containsKey("full")) {
-            String f = q.get("full");
-            if (!f.equals("true") && !f.equals("false")) {
-                throw ApiException.badRequest("full is true or false");
-            }
-            full = f.equals("true");
+    Map<String, Object> verify(@RequestParam MultiValueMap<String, String> query, Requester requester, HttpServletRequest request,
+            HttpServletResponse response) {
+        if (!streaming(request)) {
+            Map<String, String> q = only(query, Set.of("full"));
+            return verification.verify(full(q), requester.name()).answer();
         }
-        return verification.verify(full, requester.name()).answer();
+        // the same run with its progress streamed: a line {"progress":{"records":n,"sequence":s}} every
+        // progressEvery records re-hashed (default 100,000), then the answer as the last line; on the
+        // export pool, with its bounds
+        Map<String, String> q = only(query, Set.of("full", "progressEvery"));
+        boolean full = full(q);
+        long every = q.containsKey("progressEvery") ? number(q.get("progressEvery"), "progressEvery") : 100_000;
+        if (every < 1 || every > 1_000_000_000L) {
+            throw ApiException.badRequest("progressEvery is between 1 and 1000000000 records");
+        }
+        String name = requester.name();
+        streams.start(request, response, NDJSON, null, out -> {
+            AuditVerification.Result result = verification.verify(full, name, new AuditVerification.Progress() {
+                @Override
+                public long every() {
+                    return every;
+                }
+
+                @Override
+                public void reached(long records, long sequence) {
+                    line(out, Map.of("progress", Map.of("records", records, "sequence", sequence)), true);
+                }
+            });
+            line(out, result.answer(), false);
+        });
+        return null;
+    }
+
+    /** Whether the client asked for NDJSON (progress lines, then the answer) rather than one JSON answer. */
+    private static boolean streaming(HttpServletRequest request) {
+        for (var accepts = request.getHeaders("Accept"); accepts.hasMoreElements();) {
+            try {
+                for (MediaType type : MediaType.parseMediaTypes(accepts.nextElement())) {
+                    if (type.getType().equalsIgnoreCase("application") && type.getSubtype().equalsIgnoreCase("x-ndjson")) {
+                        return true;
+                    }
+                }
+            } catch (org.springframework.http.InvalidMediaTypeException e) {
+                return false; // answered as any malformed Accept is, by the content negotiation of the JSON answer
+            }
+        }
+        return false;
+    }
+
+    private static final String NDJSON = "application/x-ndjson";
+
+    private void line(java.io.OutputStream out, Object value, boolean flush) {
+        try {
+            out.write(json.writeValueAsBytes(value));
+            out.write('\n');
+            if (flush) {
+                out.flush();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean full(Map<String, String> q) {
+        if (!q.containsKey("full")) {
+            return false;
+        }
+        String f = q.get("full");
+        if (!f.equals("true") && !f.equals("false")) {
+            throw ApiException.badRequest("full is true or false");
+        }
+        return f.equals("true");
     }
 
     /** Every public key, with its id, purpose and whether it signs now; readable without a token. */

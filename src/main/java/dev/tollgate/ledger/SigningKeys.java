@@ -10,12 +10,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -75,7 +72,7 @@ public class SigningKeys {
     }
 
     /** An attestation key: id {@code sha256:<hex of its SubjectPublicKeyInfo>}, the public key, the private key if active. */
-    record AttestationKey(String id, byte[] subjectPublicKeyInfo, PrivateKey privateKey, boolean active) {
+    record AttestationKey(String id, byte[] subjectPublicKeyInfo, ECPrivateKeyParameters privateKey, boolean active) {
         String publicKeyPem() {
             return pem("PUBLIC KEY", subjectPublicKeyInfo);
         }
@@ -210,14 +207,16 @@ public class SigningKeys {
                 ECPublicKeyParameters pub = new ECPublicKeyParameters(p.getParameters().getG().multiply(p.getD()).normalize(),
                         p.getParameters());
                 byte[] spki = spki(pub);
-                PrivateKey jdk = active ? KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded())) : null;
-                return new AttestationKey(attestationKeyId(spki), spki, jdk, active);
+                // signed on BouncyCastle's P-256 curve with its fixed-base tables (about 5× faster than the
+                // JDK 17 provider's ECDSA, which was most of the cost of a VSA)
+                ECPrivateKeyParameters fast = active ? new ECPrivateKeyParameters(p.getD(), Attestations.P256) : null;
+                return new AttestationKey(attestationKeyId(spki), spki, fast, active);
             }
             if (!active && pem instanceof SubjectPublicKeyInfo spki && publicKey(spki, file) instanceof ECPublicKeyParameters p
                     && p256(p.getParameters())) {
                 return new AttestationKey(attestationKeyId(spki.getEncoded()), spki.getEncoded(), null, false);
             }
-        } catch (IOException | java.security.GeneralSecurityException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(file + " is not a usable ECDSA P-256 key", e);
         }
         throw new IllegalStateException(file + " is not an ECDSA P-256 " + (active ? "private key (PEM)" : "key (PEM)"));

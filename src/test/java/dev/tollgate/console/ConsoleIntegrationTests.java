@@ -87,6 +87,24 @@ class ConsoleIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void theVerifyPageRunsTheLogsVerificationIncrementalOrFullAndTheOverviewShowsTheLastRun() {
+        ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+        api.postJson("/v1/decisions", tokenWith("decider"), "{\"artifact\":{\"digest\":\"" + DIGEST + "\"},\"policies\":[\""
+                + POLICY + "\"]}");
+        ConsoleSession.Response full = auditor.get("/ui/audit/verify?full=true");
+        assertThat(full.status()).isEqualTo(200);
+        assertThat(full.body()).contains("The log holds").contains("full: the whole chain and tree, from record 1");
+        ConsoleSession.Response incremental = auditor.get("/ui/audit/verify");
+        assertThat(incremental.body()).contains("The log holds").contains("incremental: from the signed checkpoint");
+        // the console's runs are recorded as the API's are: the API's next run is the newest row the overview shows
+        assertThat(api.get("/v1/audit/verify?full=true", tokenWith("auditor")).json().get("valid").asBoolean()).isTrue();
+        assertThat(auditor.get("/ui/").body()).containsPattern("<strong>valid</strong>\\s*\\(<span>full</span>, records\\s*<span>1</span>");
+        assertThat(auditor.get("/ui/audit/verify?full=maybe").status()).isEqualTo(400);
+        // a role without the API's verify may not run it here either
+        assertThat(ConsoleSession.signIn(port, tokenWith("policy-admin")).get("/ui/audit/verify").status()).isEqualTo(403);
+    }
+
+    @Test
     void aFormWithoutTheCsrfTokenIsRefusedAndChangesNothing() {
         ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
         int active = activeVersion();
@@ -323,7 +341,7 @@ class ConsoleIntegrationTests extends IntegrationTest {
         Api.Response note = api.get("/v1/audit/checkpoints/latest?size=" + size.group(1), auditor);
         assertThat(note.status()).isEqualTo(200);
         assertThat(page).contains("id=\"checkpoint-note\">" + note.body() + "</pre>");
-        java.util.regex.Matcher to = java.util.regex.Pattern.compile("id=\"recorded-verification-to\">(\\d+)<").matcher(page);
+        java.util.regex.Matcher to = java.util.regex.Pattern.compile("id=\"last-verification-to\">(\\d+)<").matcher(page);
         assertThat(to.find()).as("the last recorded verification on the overview").isTrue();
         assertThat(Long.parseLong(to.group(1))).isGreaterThanOrEqualTo(sequence);
         assertThat(page).contains(verified.json().get("valid").asBoolean() ? "<strong>valid</strong>" : "BROKEN at #");

@@ -176,8 +176,11 @@ class VsaIntegrationTests extends IntegrationTest {
 
     @Test
     void aServedVsaVerifiesWithSigstoreJs() throws Exception {
-        sigstoreJs(api.get("/v1/decisions/" + decide("yes", MESSAGE_BUNDLE).get("decisionId").asString() + "/vsa",
-                tokenWith("auditor")).json(), attestationKey(), true);
+        JsonNode answer = decide("yes", MESSAGE_BUNDLE);
+        JsonNode served = api.get("/v1/decisions/" + answer.get("decisionId").asString() + "/vsa", tokenWith("auditor")).json();
+        sigstoreJs(served, attestationKey(), true);
+        // deterministic nonces (RFC 6979): made again under the same key, the bundle is the answer's
+        assertThat(served.get("dsseEnvelope")).isEqualTo(answer.get("vsa").get("dsseEnvelope"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 
 import dev.tollgate.support.Api;
 import dev.tollgate.support.IntegrationTest;
@@ -160,5 +161,36 @@ class IncrementalVerifyIntegrationTests extends IntegrationTest {
             edit("UPDATE decision SET artifact_name = 'example.com/verify' WHERE sequence = " + victim);
         }
         assertThat(verify("").get("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aFullRunStreamsItsProgressAndEndsWithTheAnswer() {
+        decideAndCheckpoint(7);
+        Api.Response r = api.get("/v1/audit/verify?full=true&progressEvery=3", auditor, "application/x-ndjson");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.contentType()).startsWith("application/x-ndjson");
+        List<JsonNode> lines = r.body().lines().map(l -> r.mapper().readTree(l)).toList();
+        JsonNode answer = lines.get(lines.size() - 1);
+        assertThat(answer.get("valid").asBoolean()).as(r.body()).isTrue();
+        assertThat(answer.get("incremental").asBoolean()).isFalse();
+        long records = answer.get("verified").get("records").asLong();
+        List<JsonNode> progress = lines.subList(0, lines.size() - 1);
+        assertThat(progress).hasSize((int) (records / 3));
+        for (int i = 0; i < progress.size(); i++) {
+            assertThat(progress.get(i).get("progress").get("records").asLong()).isEqualTo(3L * (i + 1));
+            assertThat(progress.get(i).get("progress").get("sequence").asLong()).isEqualTo(3L * (i + 1)); // from sequence 1
+        }
+        // the same run as the JSON answer gives (which takes no progressEvery)
+        JsonNode plain = verify("?full=true");
+        assertThat(plain.get("verified").get("from").asLong()).isEqualTo(answer.get("verified").get("from").asLong());
+        for (String bad : List.of("?full=true&progressEvery=0", "?full=true&progressEvery=x", "?full=maybe", "?other=1")) {
+            Api.Response refused = api.get("/v1/audit/verify" + bad, auditor, "application/x-ndjson");
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+            assertThat(refused.isProblem()).as(bad).isTrue();
+        }
+        Api.Response json = api.get("/v1/audit/verify?full=true&progressEvery=3", auditor);
+        assertThat(json.status()).isEqualTo(400);
+        assertThat(api.get("/v1/audit/verify?full=true", tokenWith("decider"), "application/x-ndjson").status()).isEqualTo(403);
+        assertThat(api.get("/v1/audit/verify?full=true", null, "application/x-ndjson").status()).isEqualTo(401);
     }
 }

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 /**
  * The cost of a decision's VSA signature (bench/vsa-sign.sh): signs a statement of the size a
  * decision's VSA has (about 1.2 KB) with a fresh P-256 attestation key through
- * {@link Attestations#sign}, on one thread, and prints µs per signature. Not a test; asserts nothing.
+ * {@link Attestations#sign}, on one thread, and prints µs per signature, next to the JDK provider's
+ * {@code SHA256withECDSA} over the same bytes with the same key (what the signer used before it
+ * moved to BouncyCastle). Not a test; asserts nothing.
  */
 public final class VsaSigningBenchmark {
 
@@ -43,5 +45,31 @@ public final class VsaSigningBenchmark {
             double micros = (System.nanoTime() - start) / 1e3 / n;
             System.out.printf("run %d: %.1f µs per signature (%.0f signatures/s on one thread)%n", run + 1, micros, 1e6 / micros);
         }
+        java.security.PrivateKey jdkKey;
+        try (var parser = new org.bouncycastle.openssl.PEMParser(Files.newBufferedReader(key))) {
+            Object pem = parser.readObject();
+            var info = pem instanceof org.bouncycastle.openssl.PEMKeyPair pair ? pair.getPrivateKeyInfo()
+                    : (org.bouncycastle.asn1.pkcs.PrivateKeyInfo) pem;
+            jdkKey = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
+        }
+        byte[] pae = Attestations.pae(Attestations.IN_TOTO, statement);
+        for (int i = 0; i < 2_000; i++) {
+            jdk(jdkKey, pae);
+        }
+        for (int run = 0; run < runs; run++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                jdk(jdkKey, pae);
+            }
+            double micros = (System.nanoTime() - start) / 1e3 / n;
+            System.out.printf("JDK %s SHA256withECDSA, run %d: %.1f µs per signature%n", System.getProperty("java.version"), run + 1, micros);
+        }
+    }
+
+    private static byte[] jdk(java.security.PrivateKey key, byte[] pae) throws java.security.GeneralSecurityException {
+        java.security.Signature ecdsa = java.security.Signature.getInstance("SHA256withECDSA");
+        ecdsa.initSign(key);
+        ecdsa.update(pae);
+        return ecdsa.sign();
     }
 }

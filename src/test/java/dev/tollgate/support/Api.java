@@ -53,7 +53,19 @@ public final class Api {
     }
 
     public Response send(String method, String path, String token, String contentType, byte[] body) {
+        return send(method, path, token, contentType, body, null);
+    }
+
+    /** A GET with an {@code Accept} header. */
+    public Response get(String path, String token, String accept) {
+        return send("GET", path, token, null, null, accept);
+    }
+
+    private Response send(String method, String path, String token, String contentType, byte[] body, String accept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(patience);
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
