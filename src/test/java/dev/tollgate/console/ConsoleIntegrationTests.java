@@ -302,6 +302,44 @@ class ConsoleIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void theOverviewCountsTheWindowsDenialsByRuleAndArtifactAndListsAWarnModePolicy() {
+        String denying = "console-overview-deny";
+        String warning = "console-overview-warn";
+        assertThat(api.sendText("PUT", "/v1/policies/" + denying, BOOTSTRAP_TOKEN, "policy \"" + denying + "\" {\n"
+                + "  applies when context.environment == \"console-overview\"\n" // no other test's decision selects it
+                + "  rule needs-sha512 { require artifact.digest startsWith \"sha512:\" }\n}\n").status()).isIn(200, 201);
+        assertThat(api.sendText("PUT", "/v1/policies/" + warning, BOOTSTRAP_TOKEN, "policy \"" + warning + "\" { mode warn\n"
+                + "  applies when false\n"
+                + "  rule r { require context.environment == \"prod\" }\n}\n").status()).isIn(200, 201);
+        String digest = "sha256:" + "c4".repeat(32);
+        // more denials of one rule on one artifact than any other test makes in an hour: first in both lists
+        for (int i = 0; i < 40; i++) {
+            Api.Response denied = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact", Api.map("digest", digest),
+                    "context", Api.map("environment", "console-overview"), "policies", List.of(denying)));
+            assertThat(denied.json().get("outcome").asString()).isEqualTo("deny");
+        }
+        ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+        String page = auditor.get("/ui/?window=hour").body();
+        String rules = section(page, "id=\"rules\"");
+        assertThat(rules).containsPattern("<span>" + denying + "/needs-sha512[^<]*</span> <b>([4-9][0-9]|[1-9][0-9]{2,})</b>");
+        assertThat(section(page, "id=\"refused\"")).containsPattern("href=\"/ui/artifacts/" + digest + "\"[^>]*>" + digest
+                + "</a>\\s*<b>([4-9][0-9]|[1-9][0-9]{2,})</b>");
+        assertThat(section(page, "id=\"weak\"")).contains("href=\"/ui/policies/" + warning + "\"").contains("<strong>warn</strong>");
+        // the chart has a deny bar in this hour, and the window links carry the state
+        assertThat(section(page, "id=\"over-time\"")).contains("class=\"o-deny\"").contains("aria-current=\"page\"")
+                .contains("href=\"/ui/?window=30d\"");
+        assertThat(auditor.get("/ui/?window=year").status()).isEqualTo(400);
+    }
+
+    /** The overview's section from the heading with this attribute to the next section. */
+    private static String section(String page, String heading) {
+        int start = page.indexOf(heading);
+        assertThat(start).as(heading).isPositive();
+        int end = page.indexOf("</section>", start);
+        return page.substring(start, end);
+    }
+
+    @Test
     void anAdminCreatesATokenWhoseSecretIsShownOnceAndRevokesIt() {
         ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
         String name = "console-made-" + Long.toHexString(System.nanoTime());
