@@ -38,18 +38,19 @@ public class DecisionInputs {
     /**
      * One recorded decision as replay needs it: {@code named}, the policies its request named (null:
      * none were, the applicable ones were selected); {@code policies}, the answer's per-policy
-     * outcomes; {@code reason}, the answer's reason (a denial outside the rules); {@code input}
-     * the kept policy input — the JSON ones as text, parsed by the reader (replay parses them on
-     * its evaluating threads, not on the one walking the cursor); {@code input} the stored policy input, or null — then {@code omitted} says why (null for
-     * a decision recorded before inputs were kept).
+     * outcomes; {@code reason}, the answer's reason (a denial outside the rules) — the JSON ones
+     * as text, parsed by the reader (replay parses them on its evaluating threads, not on the one
+     * walking the cursor); {@code input} the kept policy input as the UTF-8 bytes PostgreSQL sent
+     * (not decoded into a String: the parser reads the bytes once), or null — then {@code omitted}
+     * says why (null for a decision recorded before inputs were kept).
      */
     public record Recorded(long sequence, UUID decisionId, Instant decidedAt, String artifactDigest, String artifactName,
             String artifactTag, boolean allowed, String outcome, List<String> policyNames, String named, String policies,
-            String reason, String input, String omitted, boolean inputRow, String evidence) {
+            String reason, byte[] input, String omitted, boolean inputRow, String evidence) {
 
         public Recorded(long sequence, UUID decisionId, Instant decidedAt, String artifactDigest, String artifactName,
                 String artifactTag, boolean allowed, String outcome, List<String> policyNames, String named, String policies,
-                String reason, String input, String omitted, boolean inputRow) {
+                String reason, byte[] input, String omitted, boolean inputRow) {
             this(sequence, decisionId, decidedAt, artifactDigest, artifactName, artifactTag, allowed, outcome, policyNames, named,
                     policies, reason, input, omitted, inputRow, null);
         }
@@ -137,7 +138,8 @@ public class DecisionInputs {
     }
 
     private Recorded row(ResultSet rs, boolean evidence) throws SQLException {
-        String input = rs.getString("input");
+        // a json column comes as its text in the client encoding (UTF-8): getBytes hands over those bytes as they are
+        byte[] input = rs.getBytes("input");
         rs.getLong("input_row");
         boolean inputRow = !rs.wasNull();
         return new Recorded(rs.getLong("sequence"), rs.getObject("decision_id", UUID.class),

@@ -21,7 +21,8 @@ public class StoredEvidence {
     private final JdbcClient jdbc;
     private final ObjectMapper json;
 
-    StoredEvidence(JdbcClient jdbc, ObjectMapper json) {
+    /** Public for the replay benchmark, which builds one without Spring. */
+    public StoredEvidence(JdbcClient jdbc, ObjectMapper json) {
         this.jdbc = jdbc;
         this.json = json;
     }

@@ -24,10 +24,10 @@ record PolicyTestFile(Path file, List<Path> policies, Path trustDir, boolean pub
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final Set<String> FILE_FIELDS = Set.of("policy", "policies", "trust", "now", "cases");
+    private static final Set<String> FILE_FIELDS = Set.of("policy", "policies", "trust", "now", "exceptions", "cases");
     private static final Set<String> TRUST_FIELDS = Set.of("dir", "publicGood");
     private static final Set<String> CASE_FIELDS = Set.of("name", "artifact", "context", "evidence", "policies", "select",
-            "now", "expect");
+            "now", "exceptions", "expect");
     private static final Set<String> EXPECT_FIELDS = Set.of("allowed", "outcome", "rules", "policies", "evidence", "reason");
     private static final Set<String> POLICY_EXPECT_FIELDS = Set.of("outcome", "rules");
     private static final Set<String> RULE_OUTCOMES = Set.of("pass", "fail", "warn");
@@ -47,9 +47,11 @@ record PolicyTestFile(Path file, List<Path> policies, Path trustDir, boolean pub
     /**
      * One case. {@code named} null: the policies are selected by their {@code applies when}, as
      * for a request that names none; else the policies named (by default all of the file's).
+     * {@code exceptions}: the files of governed exceptions (as {@code GET /v1/exceptions} answers
+     * them) that may waive its failures — the file's and the case's own.
      */
     record Case(String name, ArtifactRef artifact, Map<String, String> context, List<Evidence> evidence, List<String> named,
-            Instant now, Expect expect) {
+            Instant now, List<Path> exceptions, Expect expect) {
     }
 
     /** A file that cannot be read as a test file (the message says where). */
@@ -94,18 +96,19 @@ record PolicyTestFile(Path file, List<Path> policies, Path trustDir, boolean pub
             }
         }
         Instant defaultNow = root.has("now") ? time(root.get("now"), "now") : null;
+        List<Path> fileExceptions = root.has("exceptions") ? paths(root.get("exceptions"), "exceptions", dir) : List.of();
         List<Case> cases = new ArrayList<>();
         JsonNode list = list(root.get("cases"), "cases");
         if (list.isEmpty()) {
             throw new Invalid("cases must hold at least one case");
         }
         for (int i = 0; i < list.size(); i++) {
-            cases.add(testCase(list.get(i), "cases[" + i + "]", dir, defaultNow));
+            cases.add(testCase(list.get(i), "cases[" + i + "]", dir, defaultNow, fileExceptions));
         }
         return new PolicyTestFile(file, List.copyOf(policies), trustDir, publicGood, List.copyOf(cases));
     }
 
-    private static Case testCase(JsonNode c, String where, Path dir, Instant defaultNow) {
+    private static Case testCase(JsonNode c, String where, Path dir, Instant defaultNow, List<Path> fileExceptions) {
         object(c, where, CASE_FIELDS);
         String name = c.has("name") ? string(c.get("name"), where + ".name") : where;
         JsonNode a = object(c.get("artifact"), where + ".artifact", Set.of("digest", "name", "tag"));
@@ -160,7 +163,20 @@ record PolicyTestFile(Path file, List<Path> policies, Path trustDir, boolean pub
         if (!c.has("expect")) {
             throw new Invalid(where + " needs expect (allowed, outcome, rules, policies or evidence)");
         }
-        return new Case(name, artifact, context, List.copyOf(evidence), named, now, expect(c.get("expect"), where + ".expect"));
+        List<Path> exceptions = new ArrayList<>(fileExceptions);
+        if (c.has("exceptions")) {
+            exceptions.addAll(paths(c.get("exceptions"), where + ".exceptions", dir));
+        }
+        return new Case(name, artifact, context, List.copyOf(evidence), named, now, List.copyOf(exceptions),
+                expect(c.get("expect"), where + ".expect"));
+    }
+
+    private static List<Path> paths(JsonNode node, String where, Path dir) {
+        List<Path> paths = new ArrayList<>();
+        for (JsonNode p : list(node, where)) {
+            paths.add(dir.resolve(string(p, where + "[]")));
+        }
+        return List.copyOf(paths);
     }
 
     private static Expect expect(JsonNode e, String where) {

@@ -17,7 +17,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * {@code tollgate test --record ID --server URL}: asks the server for a recorded decision as a
  * test case ({@code GET /v1/decisions/{id}/test-case}) and writes it out — the test file as YAML
- * ({@code <id>_test.yaml}) beside the policy versions and evidence bundles it names.
+ * ({@code <id>_test.yaml}) beside the policy versions, evidence bundles and governed exceptions it names.
  */
 final class RecordedTestCase {
 
@@ -76,6 +76,10 @@ final class RecordedTestCase {
             Path test = root.resolve(decisionId + "_test.yaml");
             Files.writeString(test, "# recorded decision " + decisionId + " (" + base + "), written by tollgate test --record\n"
                     + YAML.writeValueAsString(answer.get("testFile")).replaceFirst("^---\\n", ""));
+            for (JsonNode e : answer.path("exceptions")) {
+                err.println("tollgate test --record: the decision was waived by exception " + e.path("id").asString() + " ("
+                        + e.path("status").asString() + " now), carried in " + e.path("file").asString());
+            }
             if (answer.has("note")) {
                 err.println("tollgate test --record: " + answer.get("note").asString());
                 err.flush();

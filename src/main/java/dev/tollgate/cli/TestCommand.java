@@ -161,8 +161,12 @@ class TestCommand implements Callable<Integer> {
             }
             List<String> named = c.named() == null ? null
                     : c.named().isEmpty() ? policies.stream().map(ActivePolicy::name).toList() : c.named();
+            List<dev.tollgate.exceptions.PolicyException> exceptions = new ArrayList<>();
+            for (Path e : c.exceptions()) {
+                exceptions.addAll(Workbench.exceptions(e));
+            }
             decision = new OfflineDecisions(verifier, trust).decide(c.artifact(), c.context(), submissions, named, policies,
-                    true, now);
+                    true, now, exceptions);
         } catch (Workbench.Problem | IllegalArgumentException e) {
             return new Result(file, c.name(), Status.ERROR, List.of(e.getMessage()), null, millis(start));
         }

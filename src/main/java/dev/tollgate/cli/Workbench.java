@@ -74,6 +74,10 @@ final class Workbench {
         tools.jackson.databind.JsonNode items = read.isArray() ? read : read.has("items") ? read.get("items") : null;
         List<dev.tollgate.exceptions.PolicyException> out = new java.util.ArrayList<>();
         for (tools.jackson.databind.JsonNode item : items != null ? items : List.of(read)) {
+            if (item.isObject() && item.has("history")) { // GET /v1/exceptions/{id} adds the exception's history
+                item = ((ObjectNode) item).deepCopy();
+                ((ObjectNode) item).remove("history");
+            }
             try {
                 dev.tollgate.exceptions.PolicyException e = JSON.treeToValue(item, dev.tollgate.exceptions.PolicyException.class);
                 if (e.id() == null || e.scope() == null || e.scope().policy() == null || e.expiresAt() == null) {

@@ -461,9 +461,46 @@ public class Replays {
         long notReplayable;
         final Map<String, Long> reasons = new TreeMap<>();
 
+        /** One replayed decision's change, into the totals and, for a decision the candidate newly applies to, into {@code newly*}. */
+        void count(Change change, boolean newlyApplies) {
+            switch (change) {
+                case ALLOW_TO_DENY -> allowToDeny++;
+                case DENY_TO_ALLOW -> denyToAllow++;
+                case UNCHANGED -> unchanged++;
+                case OTHER -> { } // counted as otherChanges: replayed less the three
+            }
+            if (newlyApplies) {
+                newly++;
+                switch (change) {
+                    case ALLOW_TO_DENY -> newlyAllowToDeny++;
+                    case DENY_TO_ALLOW -> newlyDenyToAllow++;
+                    case UNCHANGED -> newlyUnchanged++;
+                    case OTHER -> { }
+                }
+            }
+        }
+
         void notReplayable(String reason) {
             notReplayable++;
             reasons.merge(reason, 1L, Long::sum);
+        }
+    }
+
+    /**
+     * How a replayed decision differs from the recorded one: allowed then denied, denied then
+     * allowed, the same allowed and outcome, or another change (the outcome only, e.g. allow → warn).
+     */
+    enum Change {
+        ALLOW_TO_DENY, DENY_TO_ALLOW, UNCHANGED, OTHER;
+
+        static Change of(boolean allowedBefore, String outcomeBefore, After after) {
+            if (allowedBefore && !after.allowed()) {
+                return ALLOW_TO_DENY;
+            }
+            if (!allowedBefore && after.allowed()) {
+                return DENY_TO_ALLOW;
+            }
+            return after.outcome().equals(outcomeBefore) ? UNCHANGED : OTHER;
         }
     }
 
@@ -565,25 +602,9 @@ public class Replays {
         }
         ArrayNode changed = line.putArray("changedRules");
         changedRules(before, result).forEach(changed::add);
-        boolean decisionChanged = after.allowed() != recorded.allowed() || !after.outcome().equals(recorded.outcome());
-        if (recorded.allowed() && !after.allowed()) {
-            tally.allowToDeny++;
-        } else if (!recorded.allowed() && after.allowed()) {
-            tally.denyToAllow++;
-        } else if (!decisionChanged) {
-            tally.unchanged++;
-        }
-        if (!tookPart) {
-            tally.newly++;
-            if (recorded.allowed() && !after.allowed()) {
-                tally.newlyAllowToDeny++;
-            } else if (!recorded.allowed() && after.allowed()) {
-                tally.newlyDenyToAllow++;
-            } else if (!decisionChanged) {
-                tally.newlyUnchanged++;
-            }
-        }
-        line.put("changed", decisionChanged || !changed.isEmpty() || !tookPart || line.has("evidence"));
+        Change change = Change.of(recorded.allowed(), recorded.outcome(), after);
+        tally.count(change, !tookPart);
+        line.put("changed", change != Change.UNCHANGED || !changed.isEmpty() || !tookPart || line.has("evidence"));
         return line;
     }
 

@@ -10,6 +10,8 @@ import dev.tollgate.audit.DecisionHistory;
 import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.audit.StoredEvidence;
 import dev.tollgate.digest.Digest;
+import dev.tollgate.exceptions.PolicyException;
+import dev.tollgate.exceptions.PolicyExceptions;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
 import dev.tollgate.web.ApiException;
@@ -26,8 +28,12 @@ import tools.jackson.databind.node.ObjectNode;
  * (docs/policy-authoring.md, "Recorded decisions as test cases") — the policy versions that
  * decided it, the evidence bundles kept for its artifact that it verified, its context, its
  * decision time as {@code now}, and what it decided as {@code expect} — with the files the test
- * names. {@code tollgate test --record ID --server URL} writes them out (the test file as YAML)
- * and runs it. What cannot be carried is said in {@code omitted}.
+ * names. The governed exceptions that waived a failure of the decision go with it, each as it
+ * stands now ({@code exceptions/<id>.json}, as {@code GET /v1/exceptions/{id}} answers it): the
+ * case is decided at the recorded time, so one that has expired since still waives, and one that
+ * has been revoked waives nothing (a revocation ends it for every decision) — then the case does not
+ * reproduce the decision, and {@code omitted} says so. {@code tollgate test --record ID --server URL}
+ * writes them out (the test file as YAML) and runs it. What cannot be carried is said in {@code omitted}.
  */
 @RestController
 class TestCaseController {
@@ -37,11 +43,16 @@ class TestCaseController {
     private final DecisionHistory history;
     private final StoredEvidence stored;
     private final PolicyCatalog catalog;
+    private final PolicyExceptions exceptions;
+    private final tools.jackson.databind.ObjectMapper json;
 
-    TestCaseController(DecisionHistory history, StoredEvidence stored, PolicyCatalog catalog) {
+    TestCaseController(DecisionHistory history, StoredEvidence stored, PolicyCatalog catalog, PolicyExceptions exceptions,
+            tools.jackson.databind.ObjectMapper json) {
         this.history = history;
         this.stored = stored;
         this.catalog = catalog;
+        this.exceptions = exceptions;
+        this.json = json;
     }
 
     @GetMapping("/v1/decisions/{decisionId}/test-case")
@@ -136,6 +147,10 @@ class TestCaseController {
         if (!evidence.isEmpty()) {
             c.set("evidence", evidence);
         }
+        ArrayNode carried = exceptions(record, c, files, omitted);
+        if (!carried.isEmpty()) {
+            answer.set("exceptions", carried);
+        }
         ObjectNode expect = c.putObject("expect");
         expect.put("allowed", record.path("allowed").asBoolean());
         expect.put("outcome", record.path("outcome").asString());
@@ -146,6 +161,43 @@ class TestCaseController {
             answer.put("note", "the case may not reproduce the decision: " + String.join("; ", notes));
         }
         return answer;
+    }
+
+    /**
+     * The exceptions the decision names (its policies' {@code exceptions}), each written as it
+     * stands now to {@code exceptions/<id>.json} and named by the case; a revoked one is noted in
+     * {@code omitted} (it waives nothing offline either). @return {@code [{id, status, file}]}
+     */
+    private ArrayNode exceptions(ObjectNode record, ObjectNode c, ObjectNode files, ArrayNode omitted) {
+        ArrayNode carried = NODES.arrayNode();
+        ArrayNode named = NODES.arrayNode();
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        for (JsonNode p : record.path("policies")) {
+            for (JsonNode e : p.path("exceptions")) {
+                String id = e.path("id").asString("");
+                if (id.isEmpty() || !seen.add(id)) {
+                    continue;
+                }
+                PolicyException now = exceptions.find(id).orElse(null);
+                if (now == null) {
+                    omitted.add("exception " + id + ": no longer stored, so the case is decided without it");
+                    continue;
+                }
+                String path = "exceptions/" + id + ".json";
+                files.set(path, text(json.writerWithDefaultPrettyPrinter().writeValueAsString(now) + "\n"));
+                named.add(path);
+                carried.addObject().put("id", id).put("status", now.status()).put("file", path);
+                if (now.revokedAt() != null) {
+                    omitted.add("exception " + id + " waived this decision and was revoked since (at " + now.revokedAt()
+                            + (now.revokedBy() != null ? " by " + now.revokedBy() : "") + "): a revoked exception waives no"
+                            + " decision, so the case is decided without it");
+                }
+            }
+        }
+        if (!named.isEmpty()) {
+            c.set("exceptions", named);
+        }
+        return carried;
     }
 
     /** A file's content: UTF-8 text as base64, like every file of the answer. */

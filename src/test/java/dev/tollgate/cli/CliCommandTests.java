@@ -230,6 +230,45 @@ class CliCommandTests {
     }
 
     @Test
+    void evalWithATrustDirectoryVerifiesWithItsKeys() {
+        String bundle = RES + "sigstore/conformance/bundle-verify/managed-key-happy-path/bundle.sigstore.json";
+        String digest = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"; // sigstore/conformance/a.txt
+        String policy = RES + "cli/trust/managed-key.policy";
+        CliRun withKey = CliRun.of("eval", "--policy", policy, "--digest", digest, "--evidence", bundle, "--trust", RES + "trust-dir");
+        assertThat(withKey.exit()).as(withKey.out() + withKey.err()).isZero();
+        assertThat(withKey.out()).startsWith("allowed (allow)").contains("[0] verified signature, signed with key conformance-managed");
+        CliRun without = CliRun.of("eval", "--policy", policy, "--digest", digest, "--evidence", bundle);
+        assertThat(without.exit()).isEqualTo(1);
+        assertThat(without.out()).startsWith("denied (deny)").contains("[0] NOT verified");
+        CliRun missing = CliRun.of("eval", "--policy", policy, "--digest", digest, "--evidence", bundle, "--trust", RES + "no-such-dir");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("is not a directory");
+    }
+
+    @Test
+    void exceptionsNamedByATestFileWaiveAsInALiveDecision() throws Exception {
+        CliRun run = CliRun.of("test", RES + "cli/exceptions");
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("PASS: 4/4");
+        // the same cases without the file's exceptions: the excepted one is denied
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tollgate-exceptions");
+        for (String f : java.util.List.of("frozen-gate.policy", "ops-10-revoked.json")) {
+            java.nio.file.Files.copy(java.nio.file.Path.of(RES + "cli/exceptions", f), dir.resolve(f));
+        }
+        java.nio.file.Files.writeString(dir.resolve("frozen-gate_test.yaml"), java.nio.file.Files.readString(
+                java.nio.file.Path.of(RES + "cli/exceptions/frozen-gate_test.yaml")).replace("exceptions: [ops-9.json]\n", ""));
+        CliRun without = CliRun.of("test", dir.toString());
+        assertThat(without.exit()).isEqualTo(1);
+        assertThat(without.out()).contains("the excepted digest is allowed, its failure a warning: FAIL")
+                .contains("expected allowed, got denied").contains("PASS: 3/4, FAIL: 1");
+        // a missing exception file is an error of the case, not a silent pass
+        java.nio.file.Files.delete(dir.resolve("ops-10-revoked.json"));
+        CliRun missing = CliRun.of("test", dir.toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.out()).contains("ERROR: 1").contains("ops-10-revoked.json");
+    }
+
+    @Test
     void aReasonNamesTheClosestCandidate() {
         CliRun denied = CliRun.of("eval", "--policy", POLICY, "--digest", CUSTOM, "--evidence", GH + "custom-issuer.sigstore.json");
         assertThat(denied.out()).contains("closest: attestations[0]: a.signer.issuer == githubIssuer is false"

@@ -228,26 +228,36 @@ class CliJarIntegrationTests extends IntegrationTest {
         assertThat(excepted.out()).startsWith("allowed (warn)")
                 .contains("excepted by exception " + exception + " (OPS-9): rules not-frozen");
 
-        // replay a candidate: one allowed decision would be denied (exit 1); the excepted one stays excepted
+        // on a starved machine a decision can be recorded after its request got 503 (the database budget ran out), and
+        // decide tries again: the counts below are those of the decisions recorded, one per digest unless so retried
+        int withBundles = recorded(name, REUSABLE, since);
+        int teamBs = recorded(name, other, since);
+        int frozens = recorded(name, frozen, since);
+        int all = withBundles + teamBs + frozens;
+        assertThat(List.of(withBundles, teamBs, frozens)).allMatch(n -> n >= 1);
+
+        // replay a candidate: team b's allowed decision would be denied (exit 1); the excepted one stays excepted
         Path v2 = Files.createTempFile("jar-replayed", ".policy");
         Files.writeString(v2, REPLAYED_V2);
         Map<String, String> policyAdmin = Map.of("TOLLGATE_TOKEN", admin);
         Run replayed = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--source", v2.toString(),
                 "--since", since);
         assertThat(replayed.exit()).as(replayed.out() + replayed.err()).isEqualTo(1);
-        assertThat(replayed.out()).contains("3 decisions: 3 replayed, 1 allow→deny, 0 deny→allow, 0 other changes, 2 unchanged")
-                .contains("rule team-a: - → fail — only team a").contains("1 excepted by a governed exception")
+        assertThat(replayed.out()).contains(all + " decisions: " + all + " replayed, " + teamBs + " allow→deny, 0 deny→allow,"
+                + " 0 other changes, " + (all - teamBs) + " unchanged")
+                .contains("rule team-a: - → fail — only team a").contains(frozens + " excepted by a governed exception")
                 .contains("excepted by exception " + exception + " (OPS-9)");
         Run same = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--stored-version", "1",
                 "--since", since);
         assertThat(same.exit()).as(same.out() + same.err()).isZero();
-        assertThat(same.out()).contains("3 decisions: 3 replayed, 0 allow→deny");
+        assertThat(same.out()).contains(all + " decisions: " + all + " replayed, 0 allow→deny");
 
         // a trust change: the active version, the bundle verified again without the root that verified it
         Run trust = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--trust-without", "public-good",
                 "--since", since);
         assertThat(trust.exit()).as(trust.out() + trust.err()).isZero();
-        assertThat(trust.out()).contains("trust: the trust held now without public-good; 1 evidence items no longer verify")
+        assertThat(trust.out()).contains("trust: the trust held now without public-good; " + withBundles
+                + " evidence items no longer verify")
                 .contains("evidence [0]: verified → NOT verified");
         Run refused = tollgate(policyAdmin, "replay", "--server", server, "--policy", name, "--trust-without", "no-such-root");
         assertThat(refused.exit()).isEqualTo(2);
@@ -280,5 +290,107 @@ class CliJarIntegrationTests extends IntegrationTest {
         Run elsewhere = tollgate(Map.of(), "eval", "--policy", v1.toString(), "--digest", other, "--context", "team=a",
                 "--context", "frozen=yes", "--exceptions", exceptions.toString());
         assertThat(elsewhere.exit()).as("another digest is out of the exception's scope").isEqualTo(1);
+    }
+
+    /**
+     * test --record carries the exceptions that waived the recorded decision, each as it stands
+     * now: a decision allowed only by an exception becomes a case that passes offline (and fails
+     * without the exception's file); one whose exception has expired since still passes, decided at
+     * its recorded time, and says so; one whose exception was revoked since fails, as the server
+     * would decide it now, with the revocation in the file and in the note.
+     */
+    @Test
+    void recordCarriesTheExceptionsThatWaivedTheDecision() throws Exception {
+        String admin = token("policy-admin");
+        String name = "jar-recorded-excepted";
+        String policy = REPLAYED_V1.replace("policy \"jar-replayed\"", "policy \"" + name + "\"");
+        assertThat(api.sendText("PUT", "/v1/policies/" + name, admin, policy).status()).isIn(200, 201);
+        String suffix = Long.toHexString(System.nanoTime());
+        String lasting = "sha256:" + "e".repeat(64 - suffix.length() - 1) + "1" + suffix;
+        String brief = "sha256:" + "e".repeat(64 - suffix.length() - 1) + "2" + suffix;
+        String approver = api.postJson("/v1/tokens", BOOTSTRAP_TOKEN, dev.tollgate.support.Api.map("name",
+                "jar-record-approver-" + suffix, "roles", List.of("policy-admin"))).json().get("token").asString();
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String longException = approvedException(admin, approver, lasting, name, now.plus(Duration.ofHours(1)), "OPS-21");
+        java.time.Instant briefExpiry = now.plusSeconds(10);
+        String briefException = approvedException(admin, approver, brief, name, briefExpiry, "OPS-22");
+        String waived = excepted(lasting, name);
+        String waivedBriefly = excepted(brief, name);
+        Map<String, String> auditor = Map.of("TOLLGATE_TOKEN", token("auditor"));
+        String server = "http://127.0.0.1:" + port;
+
+        // allowed only by the exception: the case carries it and passes offline
+        Path out = Files.createTempDirectory("tollgate-recorded-excepted");
+        Run record = tollgate(auditor, "test", "--record", waived, "--server", server, "--out", out.toString());
+        assertThat(record.exit()).as(record.out() + record.err()).isZero();
+        assertThat(record.out()).contains("PASS: 1/1");
+        assertThat(record.err()).contains("waived by exception " + longException + " (active now), carried in exceptions/"
+                + longException + ".json");
+        Path test = out.resolve(waived + "_test.yaml");
+        assertThat(Files.readString(test)).contains("exceptions/" + longException + ".json").contains("not-frozen: \"warn\"");
+        assertThat(carried(out, longException).get("status").asString()).isEqualTo("active");
+        assertThat(carried(out, longException).get("ticket").asString()).isEqualTo("OPS-21");
+        // the same case without the exception's file is denied: the exception is what allows it
+        Path without = out.resolve("without_test.yaml");
+        Files.writeString(without, Files.readString(test).replaceAll("(?m)^\\s*exceptions:\\n(\\s*- \"exceptions/.*\\n)+", ""));
+        assertThat(Files.readString(without)).doesNotContain("exceptions/");
+        Run bare = tollgate(Map.of(), "test", without.toString());
+        assertThat(bare.exit()).as(bare.out() + bare.err()).isEqualTo(1);
+        assertThat(bare.out()).contains("expected allowed, got denied");
+
+        // an exception that has expired since: decided at its recorded time, the case still passes, and the file says expired
+        while (!java.time.Instant.now().isAfter(briefExpiry)) {
+            Thread.sleep(200);
+        }
+        Path expiredOut = Files.createTempDirectory("tollgate-recorded-expired");
+        Run expired = tollgate(auditor, "test", "--record", waivedBriefly, "--server", server, "--out", expiredOut.toString());
+        assertThat(expired.exit()).as(expired.out() + expired.err()).isZero();
+        assertThat(expired.err()).contains("waived by exception " + briefException + " (expired now)");
+        assertThat(carried(expiredOut, briefException).get("status").asString()).isEqualTo("expired");
+
+        // an exception revoked since waives nothing: the case is recorded with the revocation and fails, as a decision now would
+        assertThat(api.postJson("/v1/exceptions/" + longException + "/revoke", admin, Map.of("reason", "the thaw shipped"))
+                .status()).isEqualTo(200);
+        Path revokedOut = Files.createTempDirectory("tollgate-recorded-revoked");
+        Run revoked = tollgate(auditor, "test", "--record", waived, "--server", server, "--out", revokedOut.toString());
+        assertThat(revoked.exit()).as(revoked.out() + revoked.err()).isEqualTo(1);
+        assertThat(revoked.out()).contains("FAIL").contains("expected allowed, got denied");
+        assertThat(revoked.err()).contains("(revoked now)").contains("was revoked since");
+        assertThat(carried(revokedOut, longException).get("status").asString()).isEqualTo("revoked");
+        assertThat(carried(revokedOut, longException).get("revokeReason").asString()).isEqualTo("the thaw shipped");
+    }
+
+    /** How many decisions on the digest that named the policy were recorded since. */
+    private int recorded(String policy, String digest, String since) {
+        var r = api.get("/v1/decisions?policy=" + policy + "&digest=" + digest + "&since=" + since + "&limit=500", token("auditor"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("items").size();
+    }
+
+    private tools.jackson.databind.JsonNode carried(Path dir, String exception) throws IOException {
+        return json.readTree(Files.readString(dir.resolve("exceptions/" + exception + ".json")));
+    }
+
+    /** An exception for the digest's not-frozen rule, requested by one policy-admin and approved by another. @return its id */
+    private String approvedException(String requester, String approver, String digest, String policy, java.time.Instant expiresAt,
+            String ticket) {
+        var asked = api.postJson("/v1/exceptions", requester, dev.tollgate.support.Api.map("scope", dev.tollgate.support.Api.map(
+                "digest", digest, "policy", policy, "rules", List.of("not-frozen")), "reason", "frozen until the thaw",
+                "ticket", ticket, "expiresAt", expiresAt.toString()));
+        assertThat(asked.status()).as(asked.body()).isEqualTo(201);
+        String id = asked.json().get("id").asString();
+        var approved = api.postJson("/v1/exceptions/" + id + "/approve", approver, Map.of());
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        return id;
+    }
+
+    /** A decision on a frozen artifact that the exception lets through. @return its id */
+    private String excepted(String digest, String policy) {
+        var r = api.postJson("/v1/decisions", token("decider"), dev.tollgate.support.Api.map("artifact", Map.of("digest", digest),
+                "context", Map.of("team", "a", "frozen", "yes"), "policies", List.of(policy), "evidence", List.of()));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("allowed").asBoolean()).as(r.body()).isTrue();
+        assertThat(r.json().get("outcome").asString()).isEqualTo("warn");
+        return r.json().get("decisionId").asString();
     }
 }

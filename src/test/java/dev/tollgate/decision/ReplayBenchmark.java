@@ -19,6 +19,9 @@ import dev.tollgate.policy.compile.CompileResult;
 import dev.tollgate.policy.compile.PolicyCompiler;
 import dev.tollgate.policy.eval.Input;
 import dev.tollgate.policy.eval.Program;
+import dev.tollgate.trust.TrustKind;
+import dev.tollgate.trust.TrustMaterial;
+import dev.tollgate.trust.TrustStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -57,7 +60,7 @@ public final class ReplayBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<String> kinds = args.length > 2 ? List.of(args[2].split(",")) : List.of("typical", "heavy");
+        List<String> kinds = args.length > 2 ? List.of(args[2].split(",")) : List.of("typical", "heavy", "trust");
         JsonMapper json = JsonMapper.builder().build();
         Path dir = Files.createTempDirectory("tollgate-bench-pg");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
@@ -81,6 +84,11 @@ public final class ReplayBenchmark {
                     10_000_000, Duration.ofHours(1)), new DecisionProperties(true, 4), Clock.systemUTC(), json);
             long sequence = 0;
             for (String kind : kinds) {
+                if (kind.equals("trust")) {
+                    trust(ds, jdbc, json, inputs, sequence, n, runs);
+                    sequence += n;
+                    continue;
+                }
                 String policy = "bench-" + kind;
                 Map<String, Object> raw = kind.equals("typical") ? typicalInput() : PolicyEvaluationBenchmark.realisticInput();
                 Input input = PolicyInputs.playground(json.valueToTree(raw), Clock.systemUTC());
@@ -124,22 +132,29 @@ public final class ReplayBenchmark {
                     readOnly = Math.max(readOnly, count[0] / ((System.nanoTime() - s) / 1e9));
                 }
 
-                double inputsOnly = 0;
-                for (int run = 0; run < runs; run++) {
-                    long s = System.nanoTime();
-                    long[] count = {0};
-                    new TransactionTemplate(new DataSourceTransactionManager(ds)).executeWithoutResult(t -> jdbc.query(c -> {
-                        var st = c.prepareStatement("SELECT d.sequence, d.allowed, i.input FROM decision d JOIN decision_input i"
-                                + " ON i.sequence = d.sequence WHERE d.policy_names @> ARRAY[?]::text[] ORDER BY d.sequence");
-                        st.setFetchSize(1000);
-                        st.setString(1, policy);
-                        return st;
-                    }, rs -> {
-                        if (rs.getString(3) != null) {
-                            count[0]++;
-                        }
-                    }));
-                    inputsOnly = Math.max(inputsOnly, count[0] / ((System.nanoTime() - s) / 1e9));
+                // the inputs' rows alone, as text (a String decoded per row) and as the bytes sent, at two fetch sizes
+                Map<String, Double> inputsOnly = new LinkedHashMap<>();
+                for (String variant : List.of("text, fetch 1000", "bytes, fetch 1000", "bytes, fetch 100")) {
+                    boolean text = variant.startsWith("text");
+                    int fetch = variant.endsWith("100") ? 100 : 1000;
+                    double best = 0;
+                    for (int run = 0; run < runs; run++) {
+                        long s = System.nanoTime();
+                        long[] count = {0};
+                        new TransactionTemplate(new DataSourceTransactionManager(ds)).executeWithoutResult(t -> jdbc.query(c -> {
+                            var st = c.prepareStatement("SELECT d.sequence, d.allowed, i.input FROM decision d JOIN decision_input i"
+                                    + " ON i.sequence = d.sequence WHERE d.policy_names @> ARRAY[?]::text[] ORDER BY d.sequence");
+                            st.setFetchSize(fetch);
+                            st.setString(1, policy);
+                            return st;
+                        }, rs -> {
+                            if ((text ? rs.getString(3) : rs.getBytes(3)) != null) {
+                                count[0]++;
+                            }
+                        }));
+                        best = Math.max(best, count[0] / ((System.nanoTime() - s) / 1e9));
+                    }
+                    inputsOnly.put(variant, best);
                 }
                 double readBack = 0;
                 for (int run = 0; run < runs; run++) {
@@ -169,11 +184,108 @@ public final class ReplayBenchmark {
                 }
                 System.out.printf("  floor (raw evaluation, inputs in memory): %,12.0f decisions/s%n", floor);
                 System.out.printf("  cursor only (the replay's query):        %,12.0f decisions/s%n", readOnly);
-                System.out.printf("  cursor of the inputs alone (no response):%,12.0f decisions/s%n", inputsOnly);
+                inputsOnly.forEach((variant, rate) -> System.out.printf("  the inputs' rows alone (%-17s):%,12.0f decisions/s%n",
+                        variant, rate));
                 System.out.printf("  cursor + inputs read back (no eval):     %,12.0f decisions/s%n", readBack);
                 System.out.printf("  replay (Replays.run, lines serialised):  %,12.0f decisions/s  (allowToDeny %d, unchanged %d)%n",
                         replay, last.get("allowToDeny").asInt(), last.get("unchanged").asInt());
             }
+        }
+    }
+
+    private static final String TRUST_CANDIDATE = """
+            policy "bench-trust" {
+              rule provenance {
+                require any a in attestations: a.predicateType == "https://slsa.dev/provenance/v1"
+                  and a.predicate.runDetails.builder.id == "%s"
+              }
+              rule team-a {
+                require context.team == "a"
+              }
+            }
+            """.formatted(GITHUB_HOSTED);
+    /** The artifact of the gh-cli fixture: a real Sigstore bundle (DSSE, SLSA v1 provenance) verified by the public-good root. */
+    private static final String ATTESTED = "sha256:49a3aa6075e0f49f82843e74b5baa614ad2a588e6675612bf108a0a008c5ac25";
+    private static final Path ATTESTATION = Path.of("src/test/resources/attestations/gh-cli/reusable-workflow-attestation.sigstore.json");
+
+    /**
+     * Trust-change replay ({@code "trust": {}} and {@code "trust": {"without": ["public-good"]}}): N
+     * decisions on the artifact of a real kept bundle, each recorded with that bundle in its
+     * evidence list and a kept input whose context names team a or b (half each); the replay
+     * verifies the kept bundle again against the trust given (once per run: the verification is
+     * cached per digest and item, the trust being fixed) and builds each input again from it. Next
+     * to it, the same decisions replayed from their kept inputs (no trust change).
+     */
+    private static void trust(DataSource ds, JdbcTemplate jdbc, JsonMapper json, DecisionInputs inputs, long offset, int n, int runs)
+            throws Exception {
+        String policy = "bench-trust";
+        String bundle = Files.readString(ATTESTATION);
+        String bundleSha = dev.tollgate.digest.Digest.sha256(bundle).hex();
+        String evidence = "[{\"index\":0,\"source\":\"request\",\"verified\":true,\"bundleSha256\":\"" + bundleSha + "\"}]";
+        String response = "{\"allowed\":true,\"outcome\":\"allow\",\"policies\":[{\"name\":\"" + policy + "\",\"version\":1,"
+                + "\"mode\":\"enforce\",\"outcome\":\"allow\",\"rules\":[{\"name\":\"provenance\",\"outcome\":\"pass\"},"
+                + "{\"name\":\"team-a\",\"outcome\":\"pass\"}]}],\"evidence\":" + evidence + "}";
+        long t0 = System.nanoTime();
+        jdbc.update("INSERT INTO decision (sequence, decision_id, decided_at, requester, source, dry_run, artifact_digest,"
+                + " artifact_name, allowed, outcome, policy_names, impact, request, response, previous_hash, hash)"
+                + " SELECT ? + i, gen_random_uuid(), now() - ((? - i) || ' milliseconds')::interval, 'bench', 'api', false,"
+                + " ?, 'ghcr.io/acme/app', true, 'allow', ARRAY[?], '[]'::jsonb, jsonb_build_object('policies', jsonb_build_array(?::text)),"
+                + " ?::jsonb, repeat('0', 64), repeat('0', 64) FROM generate_series(1, ?) i",
+                offset, n, ATTESTED, policy, policy, response, n);
+        String kept = "{\"artifact\":{\"digest\":\"" + ATTESTED + "\",\"name\":\"ghcr.io/acme/app\"},\"context\":{\"team\":\"a\"},"
+                + "\"signatures\":[],\"attestations\":[],\"now\":\"" + Instant.now() + "\",\"evidenceIndexes\":{\"signatures\":[],"
+                + "\"attestations\":[]}}";
+        jdbc.update("INSERT INTO decision_input (sequence, input) SELECT ? + i, (CASE WHEN i % 2 = 0 THEN"
+                + " jsonb_set(?::jsonb, '{context,team}', '\"b\"') ELSE ?::jsonb END)::json FROM generate_series(1, ?) i",
+                offset, kept, kept, n);
+        jdbc.update("INSERT INTO artifact_evidence (artifact_digest, signature_sha256, bundle_sha256, bundle, kind, facts, trust,"
+                + " first_seen, first_decision) VALUES (?, ?, ?, ?, 'attestation', '{}'::jsonb, '{}'::jsonb, now(), gen_random_uuid())"
+                + " ON CONFLICT DO NOTHING", ATTESTED, bundleSha, bundleSha, bundle);
+        jdbc.execute("VACUUM ANALYZE decision");
+        jdbc.execute("VACUUM ANALYZE decision_input");
+        System.out.printf("%ntrust input: one kept bundle (%,d characters) for the decisions' artifact, %,d characters of kept"
+                + " input; loaded in %.1f s%n", bundle.length(), kept.length(), (System.nanoTime() - t0) / 1e9);
+
+        TrustStore.Snapshot held;
+        try (var in = ReplayBenchmark.class.getResourceAsStream("/trust/public-good.json")) {
+            byte[] root = in.readAllBytes();
+            held = TrustStore.Snapshot.of(List.of(new TrustMaterial("public-good", TrustKind.ROOT, root,
+                    dev.tollgate.digest.Digest.sha256(root).hex(), Instant.EPOCH, Instant.EPOCH, "bench")));
+        }
+        Replays replays = new Replays(inputs, null, new ReplayProperties(Duration.ofDays(30), Duration.ofDays(90), 1_000_000,
+                10_000_000, Duration.ofHours(1)), new DecisionProperties(true, 4), Clock.systemUTC(), json, null,
+                new dev.tollgate.audit.StoredEvidence(org.springframework.jdbc.core.simple.JdbcClient.create(ds), json),
+                dev.tollgate.evidence.EvidenceVerifier.standalone(json, Clock.systemUTC()), null);
+        Program candidate = new PolicyCompiler().compile(TRUST_CANDIDATE).program();
+        Instant until = Instant.now().plusSeconds(60);
+        Map<String, Replays.TrustChange> modes = new LinkedHashMap<>();
+        modes.put("kept inputs (no trust change)", null);
+        modes.put("\"trust\": {}", new Replays.TrustChange(held, List.of()));
+        modes.put("\"trust\": {\"without\": [\"public-good\"]}", new Replays.TrustChange(TrustStore.Snapshot.of(List.of()),
+                List.of("public-good")));
+        for (var mode : modes.entrySet()) {
+            Replays.Plan plan = new Replays.Plan(policy, candidate, "bench", null, Instant.EPOCH, until, n, null, false, mode.getValue());
+            double best = 0;
+            JsonNode last = null;
+            for (int run = 0; run < runs + 1; run++) { // the first run warms up
+                long[] bytes = {0};
+                long s = System.nanoTime();
+                ObjectNode summary = replays.run(plan, line -> bytes[0] += json.writeValueAsBytes(line).length + 1, () -> false);
+                double rate = n / ((System.nanoTime() - s) / 1e9);
+                if (run > 0) {
+                    best = Math.max(best, rate);
+                }
+                last = summary.get("summary");
+            }
+            // kept inputs hold no attestation: the candidate denies every decision; {} verifies the bundle again (team b is
+            // denied); without public-good it no longer verifies (every decision denied)
+            int expected = mode.getValue() != null && mode.getValue().without().isEmpty() ? n / 2 : n;
+            if (last.get("allowToDeny").asInt() != expected || last.get("replayed").asInt() != n) {
+                throw new IllegalStateException("unexpected replay counts for " + mode.getKey() + ": " + last);
+            }
+            System.out.printf("  replay, %-45s %,12.0f decisions/s  (allowToDeny %d, unchanged %d%s)%n", mode.getKey() + ":", best,
+                    last.get("allowToDeny").asInt(), last.get("unchanged").asInt(), last.has("trust")
+                            ? ", evidence no longer verifying " + last.get("trust").get("evidenceNoLongerVerifying").asLong() : "");
         }
     }
 

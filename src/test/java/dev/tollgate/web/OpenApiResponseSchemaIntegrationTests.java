@@ -282,8 +282,16 @@ class OpenApiResponseSchemaIntegrationTests extends IntegrationTest {
         conforms("POST", "/v1/decisions", waived, 200);
         assertThat(waived.json().at("/policies/0/exceptions/0/id").asString()).as(waived.body()).isEqualTo(id);
         conforms("GET", "/v1/decisions/{decisionId}", api.get("/v1/decisions/" + waived.json().get("decisionId").asString(), auditor), 200);
+        Api.Response testCase = api.get("/v1/decisions/" + waived.json().get("decisionId").asString() + "/test-case", auditor);
+        conforms("GET", "/v1/decisions/{decisionId}/test-case", testCase, 200);
+        assertThat(testCase.json().at("/exceptions/0/status").asString()).as(testCase.body()).isEqualTo("active");
+        assertThat(drift("GET", "/v1/decisions/{decisionId}/test-case", testCase, "/exceptions/0", "status", "state")).isNotEmpty();
         conforms("POST", "/v1/exceptions/{id}/revoke", api.postJson("/v1/exceptions/" + id + "/revoke", policyAdmin,
                 "{\"reason\": \"done\"}"), 200);
+        Api.Response revokedCase = api.get("/v1/decisions/" + waived.json().get("decisionId").asString() + "/test-case", auditor);
+        conforms("GET", "/v1/decisions/{decisionId}/test-case", revokedCase, 200);
+        assertThat(revokedCase.json().at("/exceptions/0/status").asString()).as(revokedCase.body()).isEqualTo("revoked");
+        assertThat(revokedCase.json().get("note").asString()).contains("revoked since");
         Api.Response read = api.get("/v1/exceptions/" + id, auditor);
         conforms("GET", "/v1/exceptions/{id}", read, 200);
         assertThat(drift("GET", "/v1/exceptions/{id}", read, "", "expiresAt", "expires")).isNotEmpty();
