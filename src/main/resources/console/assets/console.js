@@ -66,6 +66,9 @@
       timer = setTimeout(check, 300);
     });
     editor.addEventListener('submit', function (event) {
+      if (event.submitter && event.submitter.hasAttribute('formaction')) {
+        return; // "evaluate against a decision": a real form post to its own page
+      }
       event.preventDefault();
       check();
     });

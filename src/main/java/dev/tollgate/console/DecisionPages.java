@@ -13,7 +13,10 @@ import dev.tollgate.audit.DecisionHistory;
 import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.audit.HistoryFilters;
 import dev.tollgate.audit.StoredEvidence;
+import dev.tollgate.decision.RecordedSummaries;
+import dev.tollgate.ledger.Attestations;
 import dev.tollgate.ledger.Ledger;
+import dev.tollgate.sbom.ArtifactComponents;
 import dev.tollgate.web.ApiException;
 import dev.tollgate.web.PageLimit;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,16 +38,23 @@ import tools.jackson.databind.node.ObjectNode;
 @Controller
 class DecisionPages extends ConsolePage {
 
+    /** The artifact page lists this many of its SBOM components (the incident query, /v1/components, has them all). */
+    static final int COMPONENTS = 500;
+
     private final DecisionHistory history;
     private final StoredEvidence evidence;
     private final DecisionExports exports;
     private final ObjectMapper json;
     private final Ledger ledger;
+    private final RecordedSummaries summaries;
+    private final ArtifactComponents components;
 
     DecisionPages(ConsoleAccess access, DecisionHistory history, StoredEvidence evidence, DecisionExports exports,
-            ObjectMapper json, Ledger ledger) {
+            ObjectMapper json, Ledger ledger, RecordedSummaries summaries, ArtifactComponents components) {
         super(access);
+        this.components = components;
         this.ledger = ledger;
+        this.summaries = summaries;
         this.history = history;
         this.evidence = evidence;
         this.exports = exports;
@@ -104,6 +114,21 @@ class DecisionPages extends ConsolePage {
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(status.proof());
     }
 
+    /**
+     * The decision's signed verification summary as a download: the same bundle as
+     * {@code GET /v1/decisions/{id}/vsa}, made again from the record (404 with the reason when it has none).
+     */
+    @GetMapping("/ui/decisions/{decisionId}/vsa")
+    org.springframework.http.ResponseEntity<Attestations.Bundle> vsa(@PathVariable String decisionId) {
+        DecisionHistory.Recorded recorded = history.recorded(decisionId(decisionId))
+                .orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
+        Attestations.Bundle bundle = summaries.of(recorded).orElseThrow(() -> ApiException.notFound("decision " + decisionId
+                + " has no verification summary (exempt, no artifact digest, or not signed under tollgate.vsa.mode)"));
+        return org.springframework.http.ResponseEntity.ok()
+                .header("Content-Disposition", "attachment; filename=\"decision-" + decisionId + "-vsa.sigstore.json\"")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(bundle);
+    }
+
     @GetMapping("/ui/decisions/{decisionId}")
     String one(@PathVariable String decisionId, Model model) {
         UUID id = decisionId(decisionId);
@@ -116,6 +141,8 @@ class DecisionPages extends ConsolePage {
                 ? record.path("evidence").valueStream().map(this::pretty).toList() : List.of());
         model.addAttribute("canVerify", access.allows("GET", "/ui/audit/verify"));
         model.addAttribute("proof", ledger.proofStatus(id).orElse(null));
+        model.addAttribute("receipt", record.path("receipt").isObject() ? map((ObjectNode) record.path("receipt")) : null);
+        model.addAttribute("hasVsa", history.recorded(id).flatMap(summaries::of).isPresent());
         return "decision";
     }
 
@@ -146,6 +173,7 @@ class DecisionPages extends ConsolePage {
             item.put("trust", pretty(e.trust()));
             return item;
         }).toList());
+        model.addAttribute("components", components.of(digest, COMPONENTS));
         return "artifact";
     }
 

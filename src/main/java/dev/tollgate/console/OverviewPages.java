@@ -11,10 +11,12 @@ import java.util.Map;
 
 import dev.tollgate.audit.DecisionHistory;
 import dev.tollgate.ledger.AuditVerification;
+import dev.tollgate.ledger.Ledger;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
 import dev.tollgate.security.ConsoleSingleSignOn;
 import dev.tollgate.security.Requester;
+import dev.tollgate.trust.RootValidity;
 import dev.tollgate.trust.TrustKind;
 import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustStore;
@@ -64,13 +66,17 @@ class OverviewPages extends ConsolePage {
     private final List<String> exemptNamespaces;
     private final AuditVerification verification;
     private final ConsoleSingleSignOn singleSignOn;
+    private final Ledger ledger;
+    private final RootValidity validity;
 
     OverviewPages(ConsoleAccess access, DecisionHistory history, PolicyCatalog policies, TrustStore trust, Clock clock,
             @Value("${tollgate.admission.exempt-namespaces:}") List<String> exemptNamespaces, ConsoleSingleSignOn singleSignOn,
-            AuditVerification verification) {
+            AuditVerification verification, Ledger ledger, RootValidity validity) {
         super(access);
         this.verification = verification;
+        this.validity = validity;
         this.singleSignOn = singleSignOn;
+        this.ledger = ledger;
         this.history = history;
         this.policies = policies;
         this.trust = trust;
@@ -111,6 +117,7 @@ class OverviewPages extends ConsolePage {
             model.addAttribute("evidenceFailures", history.evidenceFailures(since, 10));
             model.addAttribute("head", history.head().orElse(null));
             model.addAttribute("lastVerification", verification.lastRun().orElse(null));
+            model.addAttribute("checkpoint", ledger.latestSigned().orElse(null));
             model.addAttribute("since", since.truncatedTo(ChronoUnit.SECONDS).toString());
         }
         if (access.allows("GET", "/ui/policies")) {
@@ -126,6 +133,9 @@ class OverviewPages extends ConsolePage {
             List<TrustMaterial> expiring = trust.list(TrustKind.KEY).stream()
                     .filter(k -> k.settings().validUntil() != null && k.settings().validUntil().isBefore(soon)).toList();
             model.addAttribute("expiring", expiring);
+            // the windows inside trusted roots (certificate authorities, logs, timestamp authorities) that close within 30 days
+            model.addAttribute("expiringRootParts", trust.list(TrustKind.ROOT).stream().flatMap(r -> validity.of(r).stream())
+                    .filter(part -> part.end() != null && part.end().isAfter(now) && part.end().isBefore(soon)).toList());
         }
         return "overview";
     }

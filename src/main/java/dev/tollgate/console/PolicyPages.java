@@ -8,7 +8,9 @@ import java.util.Map;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
 import dev.tollgate.security.Requester;
+import dev.tollgate.trust.RootValidity;
 import dev.tollgate.trust.TrustKind;
+import dev.tollgate.trust.TrustMaterial;
 import dev.tollgate.trust.TrustStore;
 import dev.tollgate.web.ApiException;
 import org.springframework.stereotype.Controller;
@@ -26,9 +28,11 @@ class PolicyPages extends ConsolePage {
 
     private final PolicyCatalog catalog;
     private final TrustStore trust;
+    private final RootValidity validity;
 
-    PolicyPages(ConsoleAccess access, PolicyCatalog catalog, TrustStore trust) {
+    PolicyPages(ConsoleAccess access, PolicyCatalog catalog, TrustStore trust, RootValidity validity) {
         super(access);
+        this.validity = validity;
         this.catalog = catalog;
         this.trust = trust;
     }
@@ -69,6 +73,7 @@ class PolicyPages extends ConsolePage {
         int shown = version != null ? number(version) : versions.get(versions.size() - 1).version();
         model.addAttribute("name", name);
         model.addAttribute("current", catalog.version(name, shown));
+        model.addAttribute("canEvaluate", access.allows("POST", "/ui/policies/" + name + "/evaluate"));
         return "editor";
     }
 
@@ -91,7 +96,9 @@ class PolicyPages extends ConsolePage {
 
     @GetMapping("/ui/trust")
     String trust(Model model) {
-        model.addAttribute("roots", trust.list(TrustKind.ROOT));
+        List<TrustMaterial> roots = trust.list(TrustKind.ROOT);
+        model.addAttribute("roots", roots);
+        model.addAttribute("rootWindows", roots.stream().flatMap(r -> validity.of(r).stream()).toList());
         model.addAttribute("keys", trust.list(TrustKind.KEY));
         model.addAttribute("policies", catalog.listActive());
         model.addAttribute("requirements", catalog.activeRequirements());

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 
+import dev.tollgate.audit.DecisionIds;
 import dev.tollgate.decision.Replays;
 import dev.tollgate.policy.PolicyCatalog;
 import dev.tollgate.policy.PolicyVersionInfo;
@@ -18,6 +20,7 @@ import org.springframework.ui.Model;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -111,6 +114,28 @@ class ReplayPages extends ConsolePage {
         model.addAttribute("listed", LISTED);
         model.addAttribute("canOpenDecisions", access.allows("GET", "/ui/decisions/x"));
         return "replay";
+    }
+
+    /**
+     * The editor's "evaluate against a decision": the source in the editor, as a candidate of this
+     * policy, on one recorded decision's kept policy input ({@link Replays#against}), with what the
+     * decision was and what it would be. For the replay's roles; nothing is written.
+     */
+    @PostMapping("/ui/policies/{name}/evaluate")
+    String evaluate(@PathVariable String name, @RequestParam String source, @RequestParam String decision, Model model) {
+        catalog.versions(name); // 404 for no such policy
+        java.util.UUID id = DecisionIds.parse(decision.strip());
+        ObjectNode body = json.createObjectNode();
+        body.put("source", source);
+        Replays.Plan plan = replays.plan(name, body); // a source that does not compile: 400 with its diagnostics
+        Optional<ObjectNode> line = replays.against(plan, id);
+        model.addAttribute("name", name);
+        model.addAttribute("source", source);
+        model.addAttribute("decision", id.toString());
+        model.addAttribute("sha256", plan.sha256());
+        model.addAttribute("line", line.map(this::map).orElse(null));
+        model.addAttribute("canOpenDecisions", access.allows("GET", "/ui/decisions/x"));
+        return "evaluated";
     }
 
     @SuppressWarnings("unchecked")

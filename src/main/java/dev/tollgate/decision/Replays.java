@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -247,6 +248,22 @@ public class Replays {
      * summary, which it also returns. Stops early when {@code cancelled} says so, at the count, or
      * past {@code max-duration}; the summary says which.
      */
+    /**
+     * The candidate of {@code plan} against one recorded decision, on its kept policy input, as one
+     * replay line (the plan's window and limit are not used; the exceptions are those in force at the
+     * decision's time, or at {@code asOf}); empty when the policy took no part in that decision and
+     * the candidate does not apply to it either. No such decision: 404.
+     */
+    public Optional<ObjectNode> against(Plan plan, UUID decisionId) {
+        DecisionInputs.Recorded recorded = inputs.find(decisionId)
+                .orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
+        ActivePolicy candidate = new ActivePolicy(plan.policy(), plan.version() == null ? 0 : plan.version(), plan.sha256(),
+                plan.candidate());
+        List<PolicyException> waivers = exceptions == null ? List.of()
+                : exceptions.approvedFor(plan.policy(), plan.asOf() != null ? plan.asOf() : recorded.decidedAt());
+        return Optional.ofNullable(replay(recorded, new Run(candidate, plan.asOf(), waivers, null), new Tally()));
+    }
+
     public ObjectNode run(Plan plan, Consumer<ObjectNode> emit, BooleanSupplier cancelled) {
         long start = System.nanoTime();
         long end = start + properties.maxDuration().toNanos();

@@ -13,7 +13,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * {@code GET /v1/decisions/{decisionId}/vsa}: a recorded decision's signed SLSA verification summary
@@ -27,13 +26,11 @@ import tools.jackson.databind.ObjectMapper;
 class VsaController {
 
     private final DecisionHistory history;
-    private final VerificationSummaries summaries;
-    private final ObjectMapper json;
+    private final RecordedSummaries summaries;
 
-    VsaController(DecisionHistory history, VerificationSummaries summaries, ObjectMapper json) {
+    VsaController(DecisionHistory history, RecordedSummaries summaries) {
         this.history = history;
         this.summaries = summaries;
-        this.json = json;
     }
 
     @GetMapping("/v1/decisions/{decisionId}/vsa")
@@ -41,14 +38,7 @@ class VsaController {
         QueryParameters.single(query, Set.of());
         UUID id = DecisionIds.parse(decisionId);
         DecisionHistory.Recorded recorded = history.recorded(id).orElseThrow(() -> ApiException.notFound("no decision " + decisionId));
-        DecisionAnswer stored = json.treeToValue(recorded.response(), DecisionAnswer.class);
-        DecisionAnswer answer = stored.recorded(recorded.sequence(),
-                new DecisionAnswer.Receipt(recorded.sequence(), recorded.sequence() - 1, recorded.leafHash(), recorded.origin()));
-        DecisionAnswer signed = summaries.sign(answer);
-        if (signed.vsa() == null) {
-            throw ApiException.notFound("decision " + decisionId + " has no verification summary (exempt, no artifact digest,"
-                    + " or not signed under tollgate.vsa.mode)");
-        }
-        return signed.vsa();
+        return summaries.of(recorded).orElseThrow(() -> ApiException.notFound("decision " + decisionId
+                + " has no verification summary (exempt, no artifact digest, or not signed under tollgate.vsa.mode)"));
     }
 }

@@ -364,6 +364,15 @@ public class Ledger {
         signed = true;
     }
 
+    /** A signed checkpoint as a status page shows it: the ledger's name, tree size, root (hex) and the signed note. */
+    public record SignedCheckpoint(String origin, long size, String root, String note) {
+    }
+
+    /** The newest checkpoint whose signature verifies (what {@code GET /v1/audit/checkpoints/latest} answers). */
+    public Optional<SignedCheckpoint> latestSigned() {
+        return latestCheckpoint().map(c -> new SignedCheckpoint(c.origin(), c.size(), hex(c.root()), c.note()));
+    }
+
     /** The newest stored checkpoint whose signature verifies with a configured key (a forged row is passed over). */
     Optional<Checkpoint> latestCheckpoint() {
         return verified(jdbc.query("SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 16", (rs, i) -> rs.getString(1)));

@@ -17,8 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clientSecret its secret (empty for a public client); the code flow always uses PKCE
  * @param scopes       scopes asked for ({@code openid} is always one)
  * @param rolesClaim   the claim of the ID token (or user info) holding the user's groups or roles:
- *                     a string or a list of strings
- * @param nameClaim    the claim naming the user; the session's requester is {@code sso:<value>}
+ *                     a string or a list of strings; the user acts as {@code sso:<issuer>#<subject>}
  * @param roleMapping  claim value → Tollgate roles ({@code decider}, {@code policy-admin},
  *                     {@code auditor}, {@code admin}); a user none of whose values is mapped gets no
  *                     session
@@ -32,7 +31,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("tollgate.console.oidc")
 record ConsoleOidcProperties(@DefaultValue("") String issuerUri, @DefaultValue("") String clientId,
         @DefaultValue("") String clientSecret, @DefaultValue({"openid", "profile"}) List<String> scopes,
-        @DefaultValue("groups") String rolesClaim, @DefaultValue("sub") String nameClaim,
+        @DefaultValue("groups") String rolesClaim,
         Map<String, List<String>> roleMapping, @DefaultValue("Sign in with single sign-on") String label,
         @DefaultValue("5s") Duration timeout, @DefaultValue("true") boolean providerLogout) {
 

@@ -177,7 +177,8 @@ class ConsoleSecurityConfiguration {
 
                 // replaying a stored version over the recorded decisions: POST /v1/policies/{name}:replay
                 // (before the policies' own reading rule below, which would let auditors in)
-                .add(read("/ui/policies/{name}/replay"), AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, ADMIN))
+                .add(new OrRequestMatcher(read("/ui/policies/{name}/replay"), pathPattern(HttpMethod.POST, "/ui/policies/{name}/evaluate")),
+                        AuthorityAuthorizationManager.hasAnyRole(POLICY_ADMIN, ADMIN))
 
                 // changing policies: POST /v1/policies/{name}/activate
                 .add(pathPattern(HttpMethod.POST, "/ui/policies/{name}/activate"),

@@ -56,6 +56,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.core.http.converter.OAuth2AccessTokenResponseHttpMessageConverter;
+import org.springframework.security.oauth2.core.oidc.IdTokenClaimNames;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -171,7 +172,7 @@ public class ConsoleSingleSignOn {
                                 : ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                         .scope(scopes)
                         .redirectUri("{baseUrl}" + CALLBACK_BASE + "/{registrationId}")
-                        .userNameAttributeName(properties.nameClaim())
+                        .userNameAttributeName(IdTokenClaimNames.SUB)
                         .clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
                         .clientName(properties.label())
                         .build();
@@ -282,7 +283,10 @@ public class ConsoleSingleSignOn {
         return Optional.of(issuer.getScheme() + "://" + issuer.getHost() + (issuer.getPort() < 0 ? "" : ":" + issuer.getPort()));
     }
 
-    /** The provider's user, with the Tollgate roles its claim values map to; none mapped: refused. */
+    /**
+     * The provider's user, with the Tollgate roles its claim values map to; none mapped (or no such
+     * claim): refused. It acts in Tollgate as {@link #requesterName} of its ID token's issuer and subject.
+     */
     OAuth2UserService<OidcUserRequest, OidcUser> users() {
         OidcUserService delegate = new OidcUserService();
         DefaultOAuth2UserService userInfo = new DefaultOAuth2UserService();
@@ -290,19 +294,32 @@ public class ConsoleSingleSignOn {
         delegate.setOauth2UserService(userInfo);
         return request -> {
             OidcUser user = delegate.loadUser(request);
+            // both checked by Spring Security's ID token validator: the configured issuer, a subject
+            String issuer = String.valueOf(user.getIdToken().getIssuer());
+            String subject = user.getIdToken().getSubject();
+            String name = requesterName(issuer, subject);
             Set<Role> roles = roles(user.getClaims().get(properties.rolesClaim()));
-            Object name = user.getClaims().get(properties.nameClaim());
-            if (name == null || String.valueOf(name).isBlank()) {
-                throw new OAuth2AuthenticationException(new OAuth2Error("invalid_user",
-                        "the provider's user has no claim " + properties.nameClaim(), null));
-            }
             if (roles.isEmpty()) {
                 log.info("single sign-on refused for {}: no value of claim {} is mapped to a role", name, properties.rolesClaim());
                 throw new OAuth2AuthenticationException(new OAuth2Error(NO_ROLE,
                         "no value of claim " + properties.rolesClaim() + " is mapped to a Tollgate role", null));
             }
-            return new SingleSignOnUser(new Requester("sso:" + name, roles), user, properties.nameClaim());
+            return new SingleSignOnUser(new Requester(name, roles), user);
         };
+    }
+
+    /**
+     * Who a single sign-on user is in Tollgate (the session's requester, the admin log's actor, an
+     * exception's requester or approver, a token's creator): {@code sso:<issuer>#<subject>}, the
+     * pair OpenID Connect makes unique and stable. An issuer has no fragment, so the first {@code #}
+     * ends it; a token's name has no {@code :}, so no token is ever named like a user.
+     */
+    static String requesterName(String issuer, String subject) {
+        if (issuer == null || issuer.isBlank() || issuer.contains("#") || subject == null || subject.isBlank()) {
+            throw new OAuth2AuthenticationException(new OAuth2Error("invalid_id_token",
+                    "the ID token names no usable issuer and subject", null));
+        }
+        return "sso:" + issuer + "#" + subject;
     }
 
     Set<Role> roles(Object claim) {

@@ -2,12 +2,13 @@ package dev.tollgate.security;
 
 import java.io.Serial;
 
+import org.springframework.security.oauth2.core.oidc.IdTokenClaimNames;
 import org.springframework.security.oauth2.core.oidc.user.DefaultOidcUser;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 
 /**
  * A console session opened by single sign-on: the provider's user, and the {@link Requester} it is
- * in Tollgate ({@code sso:<name claim>} with the roles its claim values map to).
+ * in Tollgate ({@code sso:<issuer>#<subject>} with the roles its claim values map to).
  */
 final class SingleSignOnUser extends DefaultOidcUser {
 
@@ -16,8 +17,8 @@ final class SingleSignOnUser extends DefaultOidcUser {
 
     private final Requester requester;
 
-    SingleSignOnUser(Requester requester, OidcUser user, String nameClaim) {
-        super(TokenPrincipal.authorities(requester), user.getIdToken(), user.getUserInfo(), nameClaim);
+    SingleSignOnUser(Requester requester, OidcUser user) {
+        super(TokenPrincipal.authorities(requester), user.getIdToken(), user.getUserInfo(), IdTokenClaimNames.SUB);
         this.requester = requester;
     }
 

@@ -29,6 +29,7 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The console in a real browser ({@link ConsoleBrowser}: Debian's chromium and chromium-driver, headless,
@@ -152,7 +153,16 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(script("return window.__owned === undefined")).isEqualTo(true);
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
         shot("decision");
+        // the artifact's page, and the incident query's
+        browser.findElement(By.cssSelector("#main a.digest, #main a[href^='/ui/artifacts/']")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("sbom-h")));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/artifacts/" + DIGEST));
+        shot("artifact");
+        browser.get(url("/ui/components?name=openssl"));
+        assertThat(browser.findElements(By.id("filters"))).isNotEmpty();
+        shot("components");
 
+        browser.get(url("/ui/"));
         browser.findElement(By.id("sign-out")).click();
         wait.until(ExpectedConditions.urlContains("/ui/login?signedOut"));
         browser.get(url("/ui/decisions"));
@@ -177,6 +187,24 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(first.getAttribute("data-column")).isEqualTo(column);
         assertThat(first.getText()).contains("line 3, column " + column).contains("digset");
         shot("editor");
+
+        // the editor's source against a recorded decision (its kept input): allowed then, denied by this source
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "bd".repeat(32), "name", "ghcr.io/acme/evaluated"), "policies", List.of(POLICY)));
+        assertThat(decided.json().get("outcome").asString()).isEqualTo("allow");
+        String stricter = "policy \"" + POLICY + "\" {\n  rule digest-pinned { require artifact.digest startsWith \"sha512:\" }\n}\n";
+        source.clear();
+        source.sendKeys(stricter);
+        wait.until(ExpectedConditions.textToBe(By.id("diagnostics-state"), "No errors."));
+        browser.findElement(By.id("decision")).sendKeys(decided.json().get("decisionId").asString());
+        browser.findElement(By.id("evaluate")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("evaluation")));
+        assertThat(browser.findElement(By.id("was")).getText()).isEqualTo("allow");
+        assertThat(browser.findElement(By.id("would-be")).getText()).isEqualTo("deny");
+        assertThat(browser.findElement(By.id("changed-rules")).getText()).contains("digest-pinned").contains("pass → fail");
+        // nothing was recorded or changed: the policy's active version is the one it was
+        assertThat(api.get("/v1/decisions?digest=sha256:" + "bd".repeat(32), BOOTSTRAP_TOKEN).json().get("items").size()).isEqualTo(1);
+        shot("evaluated");
     }
 
     @Test
@@ -192,11 +220,7 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
         int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
         // a forged POST with the auditor's own session and CSRF token: refused by the server
-        script("var f = document.createElement('form'); f.method = 'post'; f.action = '/ui/policies/" + POLICY + "/activate';"
-                + "[['version', '" + (3 - active) + "'], [document.querySelector('meta[name=csrf-parameter]').content,"
-                + " document.querySelector('meta[name=csrf-token]').content]].forEach(function (p) {"
-                + " var i = document.createElement('input'); i.type = 'hidden'; i.name = p[0]; i.value = p[1]; f.appendChild(i); });"
-                + "document.body.appendChild(f); f.submit();");
+        forgeActivation(3 - active);
         wait.until(ExpectedConditions.urlContains("/activate"));
         assertThat(browser.getPageSource()).contains("\"status\":403");
         assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(active);
@@ -259,6 +283,7 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
     @Test
     void singleSignOnThroughARealProviderGivesExactlyTheMappedRoleAndAnUnmappedUserNoSession() {
         String provider = OidcProvider.get().issuer();
+        endProviderSession(provider);
         browser.get(url("/ui/login"));
         WebElement sso = browser.findElement(By.id("sso"));
         assertThat(sso.getText()).isEqualTo("Sign in with single sign-on");
@@ -274,8 +299,9 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
             throw new AssertionError("not signed in: at " + browser.getCurrentUrl() + "\n" + browser.getPageSource(), e);
         }
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/"));
+        // the user is the ID token's issuer and subject
         assertThat(browser.findElement(By.cssSelector("p.who")).getText())
-                .contains("sso:" + OidcProvider.AUDITOR).contains("auditor").doesNotContain("admin");
+                .contains("sso:" + provider + "#" + OidcProvider.AUDITOR).contains("auditor").doesNotContain("admin");
         Cookie session = browser.manage().getCookieNamed("TOLLGATE_CONSOLE");
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getSameSite()).isEqualTo("Strict");
@@ -289,9 +315,16 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         browser.get(url("/ui/tokens"));
         assertThat(browser.getPageSource()).contains("\"status\":403");
         assertThat(browser.findElements(By.id("tokens"))).isEmpty();
-        // the session's CSRF token and sessions rules are the console's: a forged activation is refused
+        // the session's CSRF token and sessions rules are the console's: no button, and a forged
+        // activation with the session's own CSRF token is refused
         browser.get(url("/ui/policies/" + POLICY));
         assertThat(browser.findElements(By.cssSelector("form.activate"))).isEmpty();
+        int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
+        forgeActivation(3 - active);
+        wait.until(ExpectedConditions.urlContains("/activate"));
+        assertThat(browser.getPageSource()).contains("\"status\":403");
+        assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(active);
+        browser.get(url("/ui/"));
         // signing out ends the provider's session too (RP-initiated logout), and comes back here
         OidcProvider.get().allowPostLogoutRedirect(url("/ui/login?signedOut"));
         browser.findElement(By.id("sign-out")).click();
@@ -313,6 +346,72 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
         browser.get(url("/ui/decisions"));
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+    }
+
+    @Test
+    void aSingleSignOnPolicyAdminActivatesAsItsIssuerAndSubjectAndAnIdentityWithoutTheClaimGetsNoSession() {
+        String provider = OidcProvider.get().issuer();
+        endProviderSession(provider);
+        OidcProvider.get().allowPostLogoutRedirect(url("/ui/login?signedOut"));
+        String me = "sso:" + provider + "#" + OidcProvider.POLICY_ADMIN;
+        browser.get(url("/ui/policies/" + POLICY));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+        browser.findElement(By.id("sso")).click();
+        wait.until(ExpectedConditions.urlContains(provider + "/login"));
+        providerSignIn(OidcProvider.POLICY_ADMIN);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("sign-out")));
+        assertThat(browser.findElement(By.cssSelector("p.who")).getText()).contains(me).contains("policy-admin");
+        assertThat(browser.findElements(By.linkText("Tokens"))).isEmpty();
+        // the policy admin's button, pressed: the admin log names the provider's user
+        browser.get(url("/ui/policies/" + POLICY));
+        int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
+        browser.findElement(By.cssSelector("form.activate button")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
+        assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(3 - active);
+        JsonNode events = api.get("/v1/audit/admin-events?action=policy.activate&target=" + POLICY, tokenWith("auditor"))
+                .json().get("items");
+        assertThat(events.get(0).get("actor").asString()).isEqualTo(me);
+        assertThat(events.get(0).get("details").get("version").asInt()).isEqualTo(3 - active);
+        shot("sso-policy-admin");
+        // a page the role may not open stays refused
+        browser.get(url("/ui/tokens"));
+        assertThat(browser.getPageSource()).contains("\"status\":403");
+        browser.get(url("/ui/"));
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.urlToBe(url("/ui/login?signedOut")));
+
+        // an identity the provider vouches for, whose ID token has no groups claim at all: no session
+        browser.findElement(By.id("sso")).click();
+        wait.until(ExpectedConditions.urlContains(provider + "/login"));
+        providerSignIn(OidcProvider.NO_CLAIM);
+        wait.until(ExpectedConditions.urlContains("/ui/login?noRole"));
+        assertThat(browser.findElement(By.cssSelector("p.error[role=alert]")).getText()).contains("no Tollgate role");
+        assertThat(browser.findElements(By.id("sign-out"))).isEmpty();
+        for (String page : List.of("/ui/", "/ui/decisions", "/ui/policies")) {
+            browser.get(url(page));
+            assertThat(browser.getCurrentUrl()).isEqualTo(url("/ui/login"));
+        }
+        // the token form still signs in beside single sign-on
+        signIn(tokenWith("auditor"));
+        browser.get(url("/ui/"));
+        assertThat(browser.findElement(By.cssSelector("p.who")).getText()).doesNotContain("sso:").contains("auditor");
+        browser.findElement(By.id("sign-out")).click();
+        wait.until(ExpectedConditions.urlToBe(url("/ui/login?signedOut")));
+    }
+
+    /** Forgets the provider's own session (another test's user may still be signed in there). */
+    private void endProviderSession(String provider) {
+        browser.get(provider + "/login");
+        browser.manage().deleteAllCookies();
+    }
+
+    /** A POST of the activation form the page did not offer, with the session's own CSRF token. */
+    private void forgeActivation(int version) {
+        script("var f = document.createElement('form'); f.method = 'post'; f.action = '/ui/policies/" + POLICY + "/activate';"
+                + "[['version', '" + version + "'], [document.querySelector('meta[name=csrf-parameter]').content,"
+                + " document.querySelector('meta[name=csrf-token]').content]].forEach(function (p) {"
+                + " var i = document.createElement('input'); i.type = 'hidden'; i.name = p[0]; i.value = p[1]; f.appendChild(i); });"
+                + "document.body.appendChild(f); f.submit();");
     }
 
     private void providerSignIn(String user) {

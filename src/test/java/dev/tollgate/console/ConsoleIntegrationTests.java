@@ -74,7 +74,8 @@ class ConsoleIntegrationTests extends IntegrationTest {
         ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
         for (String page : List.of("/ui/login", "/ui/", "/ui/?window=hour", "/ui/?window=30d", "/ui/decisions", "/ui/policies",
                 "/ui/policies/" + POLICY, "/ui/policies/" + POLICY + "?from=1&to=2", "/ui/policies/" + POLICY + "/editor",
-                "/ui/trust", "/ui/audit/admin-events", "/ui/tokens", "/ui/audit/verify", "/ui/artifacts/" + DIGEST)) {
+                "/ui/trust", "/ui/audit/admin-events", "/ui/tokens", "/ui/audit/verify", "/ui/artifacts/" + DIGEST,
+                "/ui/components", "/ui/components?name=openssl", "/ui/reports/weak-links", "/ui/exceptions")) {
             ConsoleSession.Response response = admin.get(page);
             assertThat(response.status()).as(page).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Security-Policy").orElse("")).as(page)
@@ -181,6 +182,39 @@ class ConsoleIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void theWindowsInsideATrustedRootAreShownAndOneClosingWithin30DaysIsOnTheOverview() throws Exception {
+        // a real root whose one CT log's window now closes in ten days
+        tools.jackson.databind.node.ObjectNode root = (tools.jackson.databind.node.ObjectNode) json.readTree(
+                java.nio.file.Files.readAllBytes(java.nio.file.Path.of("src/test/resources/trust-dir/conformance-rekor2.json")));
+        String closing = java.time.Instant.now().plus(java.time.Duration.ofDays(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        for (tools.jackson.databind.JsonNode log : root.get("ctlogs")) {
+            if (log.path("baseUrl").asString().equals("https://ctfe.sigstage.dev/2022-2")) {
+                ((tools.jackson.databind.node.ObjectNode) log.get("publicKey").get("validFor")).put("end", closing);
+            }
+        }
+        String name = "console-root-windows";
+        Api.Response put = api.send("PUT", "/v1/trust/roots/" + name, BOOTSTRAP_TOKEN, "application/json",
+                json.writeValueAsBytes(root));
+        assertThat(put.status()).as(put.body()).isIn(200, 201);
+        try {
+            ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+            String trust = auditor.get("/ui/trust").body();
+            assertThat(trust).contains("id=\"root-windows\"").contains("<code>https://fulcio.sigstage.dev</code>")
+                    .contains("<td>timestamp authority</td>").contains(closing);
+            String overview = auditor.get("/ui/").body();
+            int list = overview.indexOf("id=\"expiring-root-parts\"");
+            assertThat(list).as("the root's closing window on the overview").isPositive();
+            String expiring = overview.substring(list, overview.indexOf("</ul>", list));
+            assertThat(expiring).contains(name).contains("https://ctfe.sigstage.dev/2022-2").contains(closing)
+                    // windows already closed, or without an end, are not "expiring"
+                    .doesNotContain("https://ctfe.sigstage.dev/test<").doesNotContain("https://fulcio.sigstage.dev<");
+        } finally {
+            assertThat(api.delete("/v1/trust/roots/" + name, BOOTSTRAP_TOKEN).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
     void theTrustPageShowsWhoCanSatisfyEachActivePolicyFromItsCompiledRules() {
         String name = "console-who-can";
         String issuer = "https://token.actions.githubusercontent.com";
@@ -265,5 +299,115 @@ class ConsoleIntegrationTests extends IntegrationTest {
         assertThat(document.get("sequence")).isEqualTo(fromApi.json().get("sequence"));
         assertThat(document.get("auditPath").isArray()).isTrue();
         assertThat(session.get("/ui/decisions/" + java.util.UUID.randomUUID() + "/proof").status()).isEqualTo(404);
+    }
+
+    @Test
+    void theOverviewCountsTheWindowsDenialsByRuleAndArtifactAndListsAWarnModePolicy() {
+        String denying = "console-overview-deny";
+        String warning = "console-overview-warn";
+        assertThat(api.sendText("PUT", "/v1/policies/" + denying, BOOTSTRAP_TOKEN, "policy \"" + denying + "\" {\n"
+                + "  applies when context.environment == \"console-overview\"\n" // no other test's decision selects it
+                + "  rule needs-sha512 { require artifact.digest startsWith \"sha512:\" }\n}\n").status()).isIn(200, 201);
+        assertThat(api.sendText("PUT", "/v1/policies/" + warning, BOOTSTRAP_TOKEN, "policy \"" + warning + "\" { mode warn\n"
+                + "  applies when false\n"
+                + "  rule r { require context.environment == \"prod\" }\n}\n").status()).isIn(200, 201);
+        String digest = "sha256:" + "c4".repeat(32);
+        // more denials of one rule on one artifact than any other test makes in an hour: first in both lists
+        for (int i = 0; i < 40; i++) {
+            Api.Response denied = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact", Api.map("digest", digest),
+                    "context", Api.map("environment", "console-overview"), "policies", List.of(denying)));
+            assertThat(denied.json().get("outcome").asString()).isEqualTo("deny");
+        }
+        ConsoleSession auditor = ConsoleSession.signIn(port, tokenWith("auditor"));
+        String page = auditor.get("/ui/?window=hour").body();
+        String rules = section(page, "id=\"rules\"");
+        assertThat(rules).containsPattern("<span>" + denying + "/needs-sha512[^<]*</span> <b>([4-9][0-9]|[1-9][0-9]{2,})</b>");
+        assertThat(section(page, "id=\"refused\"")).containsPattern("href=\"/ui/artifacts/" + digest + "\"[^>]*>" + digest
+                + "</a>\\s*<b>([4-9][0-9]|[1-9][0-9]{2,})</b>");
+        assertThat(section(page, "id=\"weak\"")).contains("href=\"/ui/policies/" + warning + "\"").contains("<strong>warn</strong>");
+        // the chart has a deny bar in this hour, and the window links carry the state
+        assertThat(section(page, "id=\"over-time\"")).contains("class=\"o-deny\"").contains("aria-current=\"page\"")
+                .contains("href=\"/ui/?window=30d\"");
+        assertThat(auditor.get("/ui/?window=year").status()).isEqualTo(400);
+    }
+
+    /** The overview's section from the heading with this attribute to the next section. */
+    private static String section(String page, String heading) {
+        int start = page.indexOf(heading);
+        assertThat(start).as(heading).isPositive();
+        int end = page.indexOf("</section>", start);
+        return page.substring(start, end);
+    }
+
+    @Test
+    void anAdminCreatesATokenWhoseSecretIsShownOnceAndRevokesIt() {
+        ConsoleSession admin = ConsoleSession.signIn(port, tokenWith("admin"));
+        String name = "console-made-" + Long.toHexString(System.nanoTime());
+        ConsoleSession.Response created = admin.post("/ui/tokens", Map.of("name", name, "roles", "auditor"));
+        assertThat(created.status()).isEqualTo(302);
+        String page = admin.get("/ui/tokens").body();
+        java.util.regex.Matcher secret = java.util.regex.Pattern.compile("id=\"secret\">([^<]+)<").matcher(page);
+        assertThat(secret.find()).as("the new token's secret, once").isTrue();
+        // it is a working auditor token, and it is shown only this once
+        assertThat(api.get("/v1/decisions?limit=1", secret.group(1)).status()).isEqualTo(200);
+        assertThat(api.get("/v1/tokens", secret.group(1)).status()).isEqualTo(403);
+        admin.refreshCsrf();
+        String again = admin.get("/ui/tokens").body();
+        assertThat(again).doesNotContain("id=\"secret\"").doesNotContain(secret.group(1)).contains(name);
+        assertThat(admin.post("/ui/tokens/" + name + "/revoke", Map.of()).status()).isEqualTo(302);
+        assertThat(api.get("/v1/decisions?limit=1", secret.group(1)).status()).isEqualTo(401);
+    }
+
+    @Test
+    void theOverviewShowsTheLatestSignedCheckpointAndTheLastRecordedVerification() {
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "c3".repeat(32)), "policies", List.of(POLICY)));
+        assertThat(decided.status()).isEqualTo(200);
+        String auditor = tokenWith("auditor");
+        long sequence = decided.json().get("receipt").get("sequence").asLong();
+        // a checkpoint covering it, and a verification run through the API
+        assertThat(api.get("/v1/decisions/" + decided.json().get("decisionId").asString() + "/proof?wait=true", auditor)
+                .status()).isEqualTo(200);
+        Api.Response verified = api.get("/v1/audit/verify", auditor);
+        assertThat(verified.status()).isEqualTo(200);
+        ConsoleSession session = ConsoleSession.signIn(port, auditor);
+        String page = session.get("/ui/").body();
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("id=\"checkpoint-size\">(\\d+)<").matcher(page);
+        assertThat(size.find()).as("the checkpoint's tree size on the overview").isTrue();
+        assertThat(Long.parseLong(size.group(1))).isGreaterThanOrEqualTo(sequence);
+        // the signed note exactly as the API serves the checkpoint of that size
+        Api.Response note = api.get("/v1/audit/checkpoints/latest?size=" + size.group(1), auditor);
+        assertThat(note.status()).isEqualTo(200);
+        assertThat(page).contains("id=\"checkpoint-note\">" + note.body() + "</pre>");
+        java.util.regex.Matcher to = java.util.regex.Pattern.compile("id=\"last-verification-to\">(\\d+)<").matcher(page);
+        assertThat(to.find()).as("the last recorded verification on the overview").isTrue();
+        assertThat(Long.parseLong(to.group(1))).isGreaterThanOrEqualTo(sequence);
+        assertThat(page).contains(verified.json().get("valid").asBoolean() ? "<strong>valid</strong>" : "BROKEN at #");
+    }
+
+    @Test
+    void aDecisionsPageShowsItsReceiptAndOffersTheApisVerificationSummary() {
+        Api.Response decided = api.postJson("/v1/decisions", BOOTSTRAP_TOKEN, Api.map("artifact",
+                Api.map("digest", "sha256:" + "c2".repeat(32)), "policies", List.of(POLICY)));
+        assertThat(decided.status()).isEqualTo(200);
+        String id = decided.json().get("decisionId").asString();
+        String auditor = tokenWith("auditor");
+        Api.Response fromApi = api.get("/v1/decisions/" + id + "/vsa", auditor);
+        assertThat(fromApi.status()).isEqualTo(200);
+        ConsoleSession session = ConsoleSession.signIn(port, auditor);
+        ConsoleSession.Response page = session.get("/ui/decisions/" + id);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("id=\"receipt-leaf-hash\">" + decided.json().get("receipt").get("leafHash").asString() + "<")
+                .contains("id=\"receipt-leaf-index\">" + decided.json().get("receipt").get("leafIndex").asLong() + "<")
+                .contains("href=\"/ui/decisions/" + id + "/vsa\"");
+        ConsoleSession.Response vsa = session.get("/ui/decisions/" + id + "/vsa");
+        assertThat(vsa.status()).isEqualTo(200);
+        assertThat(vsa.headers().firstValue("Content-Disposition").orElseThrow()).contains("attachment");
+        // the statement the API's VSA signs, byte for byte, and the one the decision's answer carried
+        tools.jackson.databind.JsonNode bundle = json.readTree(vsa.body());
+        assertThat(bundle.get("dsseEnvelope").get("payload")).isEqualTo(fromApi.json().get("dsseEnvelope").get("payload"));
+        assertThat(bundle.get("dsseEnvelope").get("payload")).isEqualTo(decided.json().get("vsa").get("dsseEnvelope").get("payload"));
+        assertThat(session.get("/ui/decisions/" + java.util.UUID.randomUUID() + "/vsa").status()).isEqualTo(404);
     }
 }

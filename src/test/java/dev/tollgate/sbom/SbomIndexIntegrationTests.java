@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 import dev.tollgate.support.Api;
+import dev.tollgate.support.ConsoleSession;
 import dev.tollgate.support.IntegrationTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -229,6 +230,38 @@ class SbomIndexIntegrationTests extends IntegrationTest {
         assertThat(lines[0]).startsWith("digest,purl,name,version");
         assertThat(lines).hasSize(2);
         assertThat(lines[1]).startsWith(vulnerable + ",pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1,log4j-core,2.14.1,maven");
+    }
+
+    @Test
+    void theConsolesArtifactPageListsItsIndexedComponentsAsText() throws Exception {
+        String indexed = digestOf("console-artifact-components");
+        String none = digestOf("console-artifact-no-sbom");
+        decide(indexed, "ghcr.io/acme/console", "prod", attestation(indexed, "https://cyclonedx.org/bom", cyclonedx("1.5",
+                cdx("pkg:npm/left-pad@1.3.0", "left-pad", "1.3.0", "WTFPL"),
+                cdx("pkg:npm/evil@1.0.0", "<img src=x onerror=alert(1)>", "1.0.0", "MIT"))));
+        indexer.indexPending();
+        ConsoleSession session = ConsoleSession.signIn(port, auditor);
+        ConsoleSession.Response page = session.get("/ui/artifacts/" + indexed);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("id=\"components\"").contains("<code>pkg:npm/left-pad@1.3.0</code>")
+                .contains("<td>left-pad</td><td>1.3.0</td>").contains("<td>WTFPL</td>")
+                // a component's name is text, never markup
+                .contains("&lt;img src=x onerror=alert(1)&gt;").doesNotContain("<img src=x");
+        assertThat(session.get("/ui/artifacts/" + none).body()).contains("id=\"no-components\"").doesNotContain("id=\"components\"");
+        // the incident query as a page: the same artifacts as GET /v1/components, linked to their pages
+        String leftPad = "purl=" + q("pkg:npm/left-pad") + "&range=" + q("vers:npm/<2.0.0");
+        List<String> fromApi = digests(query(leftPad));
+        assertThat(fromApi).contains(indexed);
+        ConsoleSession.Response incident = session.get("/ui/components?" + leftPad + "&name=&license=");
+        assertThat(incident.status()).isEqualTo(200);
+        for (String digest : fromApi) {
+            assertThat(incident.body()).contains("href=\"/ui/artifacts/" + digest + "\"");
+        }
+        assertThat(incident.body()).doesNotContain("href=\"/ui/artifacts/" + none + "\"");
+        assertThat(session.get("/ui/components").body()).contains("id=\"no-query\"");
+        assertThat(session.get("/ui/components?purl=" + q("pkg:npm/left-pad") + "&range=" + q("vers:npm/>=9.0.0")).body())
+                .contains("id=\"no-match\"");
+        assertThat(session.get("/ui/components?purl=not-a-purl").status()).isEqualTo(400);
     }
 
     @Test

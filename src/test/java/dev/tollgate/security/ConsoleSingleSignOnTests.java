@@ -94,11 +94,39 @@ class ConsoleSingleSignOnTests {
         assertThat(ConsoleSecurityConfiguration.contentSecurityPolicy(withLogout))
                 .contains("form-action 'self' https://login.example.com:8443;");
         ConsoleSingleSignOn without = new ConsoleSingleSignOn(new ConsoleOidcProperties("https://login.example.com/realms/acme",
-                "tollgate-console", "", List.of("openid"), "groups", "sub", Map.of("auditors", List.of("auditor")), "SSO",
+                "tollgate-console", "", List.of("openid"), "groups", Map.of("auditors", List.of("auditor")), "SSO",
                 Duration.ofSeconds(5), false));
         assertThat(ConsoleSecurityConfiguration.contentSecurityPolicy(without)).contains("form-action 'self';");
         assertThatThrownBy(() -> properties("https://login.example.com", Duration.ZERO))
                 .hasMessageContaining("tollgate.console.oidc.timeout");
+    }
+
+    @Test
+    void claimValuesGiveExactlyTheirMappedRolesAndNothingElse() {
+        ConsoleSingleSignOn sso = new ConsoleSingleSignOn(new ConsoleOidcProperties("https://login.example.com/realms/acme",
+                "tollgate-console", "", List.of("openid"), "groups",
+                Map.of("auditors", List.of("auditor"), "owners", List.of("policy-admin", " auditor")), "SSO",
+                Duration.ofSeconds(5), true));
+        assertThat(sso.roles(List.of("auditors"))).containsExactly(Role.AUDITOR);
+        assertThat(sso.roles("owners")).containsExactlyInAnyOrder(Role.POLICY_ADMIN, Role.AUDITOR);
+        // unknown values, a role's own name, other types and no claim: no role
+        assertThat(sso.roles(List.of("staff", "admin", "Auditors", 7))).isEmpty();
+        assertThat(sso.roles(Map.of("auditors", true))).isEmpty();
+        assertThat(sso.roles(null)).isEmpty();
+        // a mapping to something that is not a role stops the start
+        assertThatThrownBy(() -> new ConsoleSingleSignOn(new ConsoleOidcProperties("https://login.example.com", "c", "",
+                List.of("openid"), "groups", Map.of("auditors", List.of("root")), "SSO", Duration.ofSeconds(5), true)))
+                .hasMessageContaining("no role root");
+    }
+
+    @Test
+    void aSingleSignOnUserIsItsIssuerAndSubject() {
+        assertThat(ConsoleSingleSignOn.requesterName("https://login.example.com/realms/acme", "f81d4fae#7dec"))
+                .isEqualTo("sso:https://login.example.com/realms/acme#f81d4fae#7dec");
+        assertThatThrownBy(() -> ConsoleSingleSignOn.requesterName("https://login.example.com", " "))
+                .hasMessageContaining("no usable issuer and subject");
+        assertThatThrownBy(() -> ConsoleSingleSignOn.requesterName("https://login.example.com#x", "alice"))
+                .hasMessageContaining("no usable issuer and subject");
     }
 
     private static Thread daemon(Runnable work) {
@@ -109,7 +137,7 @@ class ConsoleSingleSignOnTests {
     }
 
     private static ConsoleOidcProperties properties(String issuer, Duration timeout) {
-        return new ConsoleOidcProperties(issuer, "tollgate-console", "", List.of("openid"), "groups", "sub",
+        return new ConsoleOidcProperties(issuer, "tollgate-console", "", List.of("openid"), "groups",
                 Map.of("auditors", List.of("auditor")), "SSO", timeout, true);
     }
 }

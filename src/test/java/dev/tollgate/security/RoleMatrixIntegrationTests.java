@@ -90,6 +90,7 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /ui/decisions/{decisionId}", "GET /v1/decisions/{decisionId}"),
             // the proof of a decision the console shows: for the roles that may read every decision
             Map.entry("GET /ui/decisions/{decisionId}/proof", "GET /v1/decisions/{decisionId}"),
+            Map.entry("GET /ui/decisions/{decisionId}/vsa", "GET /v1/decisions/{decisionId}/vsa"),
             Map.entry("GET /ui/decisions/export", "GET /v1/decisions/export"),
             Map.entry("GET /ui/artifacts/{digest}", "GET /v1/artifacts/{digest}/evidence"),
             Map.entry("GET /ui/audit/verify", "GET /v1/audit/verify"),
@@ -111,7 +112,9 @@ class RoleMatrixIntegrationTests extends IntegrationTest {
             Map.entry("GET /ui/reports/weak-links", "GET /v1/reports/weak-links"),
             Map.entry("GET /ui/components", "GET /v1/components"),
             // a stored version replayed over the recorded decisions: a GET (nothing is written), for the replay's roles
-            Map.entry("GET /ui/policies/{name}/replay", "POST /v1/policies/{name}:replay")));
+            Map.entry("GET /ui/policies/{name}/replay", "POST /v1/policies/{name}:replay"),
+            // the editor's source evaluated on one recorded decision's kept input: a replay of one decision
+            Map.entry("POST /ui/policies/{name}/evaluate", "POST /v1/policies/{name}:replay")));
     /** Open to anyone: the way in and the sign-in page. */
     static final Set<String> CONSOLE_OPEN = Set.of("GET /", "GET /ui", "GET /ui/login");
     static final String OVERVIEW = "GET /ui/";

@@ -133,7 +133,7 @@ public abstract class IntegrationTest {
         registry.add("tollgate.console.oidc.client-secret", () -> OidcProvider.CLIENT_SECRET);
         registry.add("tollgate.console.oidc.roles-claim", () -> "groups");
         registry.add("tollgate.console.oidc.role-mapping[" + OidcProvider.AUDITOR_GROUP + "]", () -> "auditor");
-        registry.add("tollgate.console.oidc.name-claim", () -> "sub");
+        registry.add("tollgate.console.oidc.role-mapping[" + OidcProvider.POLICY_ADMIN_GROUP + "]", () -> "policy-admin");
     }
 
     @BeforeEach

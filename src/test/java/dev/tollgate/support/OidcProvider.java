@@ -55,7 +55,7 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
  * as with a real provider.
  *
  * <p>It signs users in with its own login form and puts their groups in the ID token's
- * {@code groups} claim. The console's client must use PKCE (the provider refuses it otherwise) and is
+ * {@code groups} claim (none for a user in no group). The console's client must use PKCE (the provider refuses it otherwise) and is
  * never asked for consent.
  */
 public final class OidcProvider {
@@ -67,7 +67,12 @@ public final class OidcProvider {
     public static final String AUDITOR = "alice";
     /** Only in group {@code staff}: no Tollgate role. */
     public static final String NO_ROLE = "bob";
+    /** In no group at all: her ID token has no {@code groups} claim. */
+    public static final String NO_CLAIM = "carol";
+    /** In group {@code tollgate-policy-admins} (mapped to policy-admin). */
+    public static final String POLICY_ADMIN = "paula";
     public static final String AUDITOR_GROUP = "tollgate-auditors";
+    public static final String POLICY_ADMIN_GROUP = "tollgate-policy-admins";
 
     private static OidcProvider instance;
 
@@ -162,7 +167,9 @@ public final class OidcProvider {
         UserDetailsService users() {
             return new InMemoryUserDetailsManager(
                     User.withUsername(AUDITOR).password("{noop}" + PASSWORD).authorities(AUDITOR_GROUP, "staff").build(),
-                    User.withUsername(NO_ROLE).password("{noop}" + PASSWORD).authorities("staff").build());
+                    User.withUsername(NO_ROLE).password("{noop}" + PASSWORD).authorities("staff").build(),
+                    User.withUsername(POLICY_ADMIN).password("{noop}" + PASSWORD).authorities(POLICY_ADMIN_GROUP).build(),
+                    User.withUsername(NO_CLAIM).password("{noop}" + PASSWORD).build());
         }
 
         @Bean
@@ -189,7 +196,9 @@ public final class OidcProvider {
                 if ("id_token".equals(context.getTokenType().getValue())) {
                     List<String> groups = context.getPrincipal().getAuthorities().stream().map(GrantedAuthority::getAuthority)
                             .filter(a -> !a.startsWith("FACTOR_")).toList();
-                    context.getClaims().claim("groups", groups);
+                    if (!groups.isEmpty()) { // a user in no group gets no groups claim at all
+                        context.getClaims().claim("groups", groups);
+                    }
                 }
             };
         }

@@ -1,0 +1,34 @@
+package dev.tollgate.decision;
+
+import java.util.Optional;
+
+import dev.tollgate.audit.DecisionHistory;
+import dev.tollgate.ledger.Attestations;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * A recorded decision's signed verification summary, made again from the stored record: its stored
+ * response with the record's receipt, signed now by the active attestation key, so that its statement
+ * is the answer's byte for byte (docs/audit.md). For {@code GET /v1/decisions/{id}/vsa} and the
+ * console's decision page.
+ */
+@Component
+public class RecordedSummaries {
+
+    private final VerificationSummaries summaries;
+    private final ObjectMapper json;
+
+    RecordedSummaries(VerificationSummaries summaries, ObjectMapper json) {
+        this.summaries = summaries;
+        this.json = json;
+    }
+
+    /** The record's VSA, or none (exempt, no artifact digest, or not signed under {@code tollgate.vsa.mode}). */
+    public Optional<Attestations.Bundle> of(DecisionHistory.Recorded recorded) {
+        DecisionAnswer stored = json.treeToValue(recorded.response(), DecisionAnswer.class);
+        DecisionAnswer answer = stored.recorded(recorded.sequence(),
+                new DecisionAnswer.Receipt(recorded.sequence(), recorded.sequence() - 1, recorded.leafHash(), recorded.origin()));
+        return Optional.ofNullable(summaries.sign(answer).vsa());
+    }
+}
