@@ -142,7 +142,7 @@ class DecisionPages extends ConsolePage {
         model.addAttribute("canVerify", access.allows("GET", "/ui/audit/verify"));
         model.addAttribute("proof", ledger.proofStatus(id).orElse(null));
         model.addAttribute("receipt", record.path("receipt").isObject() ? map((ObjectNode) record.path("receipt")) : null);
-        model.addAttribute("hasVsa", history.recorded(id).flatMap(summaries::of).isPresent());
+        model.addAttribute("hasVsa", history.recorded(id).map(summaries::exists).orElse(false));
         return "decision";
     }
 

@@ -26,9 +26,17 @@ public class RecordedSummaries {
 
     /** The record's VSA, or none (exempt, no artifact digest, or not signed under {@code tollgate.vsa.mode}). */
     public Optional<Attestations.Bundle> of(DecisionHistory.Recorded recorded) {
+        return Optional.ofNullable(summaries.sign(answer(recorded)).vsa());
+    }
+
+    /** Whether the record has a VSA, without signing one. */
+    public boolean exists(DecisionHistory.Recorded recorded) {
+        return summaries.gets(answer(recorded));
+    }
+
+    private DecisionAnswer answer(DecisionHistory.Recorded recorded) {
         DecisionAnswer stored = json.treeToValue(recorded.response(), DecisionAnswer.class);
-        DecisionAnswer answer = stored.recorded(recorded.sequence(),
+        return stored.recorded(recorded.sequence(),
                 new DecisionAnswer.Receipt(recorded.sequence(), recorded.sequence() - 1, recorded.leafHash(), recorded.origin()));
-        return Optional.ofNullable(summaries.sign(answer).vsa());
     }
 }

@@ -60,11 +60,13 @@ class VerificationSummaries {
 
     /** The answer with its VSA, if this decision gets one. */
     DecisionAnswer sign(DecisionAnswer answer) {
-        if (mode.equals("none") || (mode.equals("allowed") && !passed(answer)) || answer.outcome().equals("exempt")
-                || answer.artifact() == null || answer.artifact().digest() == null || answer.receipt() == null) {
-            return answer;
-        }
-        return answer.withVsa(attestations.sign(json.writeValueAsBytes(statement(answer))));
+        return gets(answer) ? answer.withVsa(attestations.sign(json.writeValueAsBytes(statement(answer)))) : answer;
+    }
+
+    /** Whether this decision gets a VSA under the mode: not exempt, with an artifact digest and a receipt. */
+    boolean gets(DecisionAnswer answer) {
+        return !(mode.equals("none") || (mode.equals("allowed") && !passed(answer)) || answer.outcome().equals("exempt")
+                || answer.artifact() == null || answer.artifact().digest() == null || answer.receipt() == null);
     }
 
     /** The in-toto statement: member order as written here (the signature covers these exact bytes). */
