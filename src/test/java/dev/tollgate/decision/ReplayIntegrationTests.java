@@ -281,11 +281,12 @@ class ReplayIntegrationTests extends IntegrationTest {
             assertThat(summary.get("stoppedBy").asString()).isEqualTo("time");
             assertThat(summary.get("read").asLong()).isGreaterThan(0).isLessThan(total);
             assertThat(lines.size()).isLessThan(total);
-            // without the bound, the same plan replays every decision
+            // without the bound, the same plan reads every decision in the window (this test's, and others'
+            // the candidate would newly apply to: the database is shared)
             JsonNode whole = replays.run(replays.plan(name, json.valueToTree(Api.map("version", 1))), line -> { }, () -> false)
                     .get("summary");
             assertThat(whole.get("complete").asBoolean()).as(whole.toString()).isTrue();
-            assertThat(whole.get("read").asLong()).isEqualTo(total);
+            assertThat(whole.get("read").asLong()).isGreaterThanOrEqualTo(total);
         } finally {
             timed.stop();
         }
