@@ -207,6 +207,32 @@ class CliCommandTests {
                 "http://127.0.0.1:" + closed, "--digest", REUSABLE, "--timeout", "3s");
         assertThat(unreachable.exit()).isEqualTo(2);
         assertThat(unreachable.err()).contains("no decision", "could not be reached");
+
+        // a server that cannot record (503, as api.md answers when the database is away): no decision, exit 2
+        com.sun.net.httpserver.HttpServer busy = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        busy.createContext("/", exchange -> {
+            asked.incrementAndGet();
+            byte[] problem = ("{\"type\":\"https://tollgate.dev/problems/service-unavailable\",\"title\":\"Service Unavailable\","
+                    + "\"status\":503,\"detail\":\"the decision could not be recorded\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            exchange.sendResponseHeaders(503, problem.length);
+            exchange.getResponseBody().write(problem);
+            exchange.close();
+        });
+        busy.start();
+        try {
+            CliRun refused = CliRun.of(new picocli.CommandLine(new DecideCommand(name -> "secret")), "--server",
+                    "http://127.0.0.1:" + busy.getAddress().getPort(), "--digest", REUSABLE, "--timeout", "10s");
+            assertThat(refused.exit()).isEqualTo(2);
+            assertThat(refused.err()).contains("no decision", "HTTP 503", "could not be recorded");
+            assertThat(refused.out()).doesNotContain("allowed");
+            assertThat(asked.get()).isBetween(1, 3); // retried at most a bounded number of times
+        } finally {
+            busy.stop(0);
+        }
     }
 
     @Test
