@@ -145,13 +145,31 @@ class OverviewPages extends ConsolePage {
      * signed checkpoint, or with {@code full=true} the whole chain and tree against the newest one.
      */
     @GetMapping("/ui/audit/verify")
-    String verify(@RequestParam(defaultValue = "false") String full, Requester requester, Model model) {
+    String verify(@RequestParam org.springframework.util.MultiValueMap<String, String> query, Requester requester, Model model) {
+        if (!query.keySet().stream().allMatch("full"::equals) || query.getOrDefault("full", List.of()).size() > 1) {
+            throw ApiException.badRequest("the only parameter is full (true or false)");
+        }
+        String full = query.getFirst("full") == null ? "false" : query.getFirst("full");
         if (!full.equals("true") && !full.equals("false")) {
             throw ApiException.badRequest("full is true or false");
         }
-        model.addAttribute("verification", verification.run(full.equals("true"), requester.name()));
+        // one run at a time on this replica: a run holds a request thread and a database connection for
+        // as long as the walk takes (the API's streamed form runs on the export pool instead)
+        if (!running.tryAcquire()) {
+            ApiException busy = new ApiException(dev.tollgate.web.ProblemType.SERVICE_UNAVAILABLE,
+                    "a verification started from the console is running on this server; retry when it has ended");
+            busy.getHeaders().set("Retry-After", "5");
+            throw busy;
+        }
+        try {
+            model.addAttribute("verification", verification.run(full.equals("true"), requester.name()));
+        } finally {
+            running.release();
+        }
         return "verify";
     }
+
+    private final java.util.concurrent.Semaphore running = new java.util.concurrent.Semaphore(1);
 
     /** Decisions over time as stacked bars, one per interval, drawn by the server as SVG (no script). */
     record Chart(List<Bar> bars, long max, int width, int height) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.tollgate.audit.DecisionHistory;
+import dev.tollgate.db.Deadline;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -110,9 +111,15 @@ public class AuditVerification {
         return verify(full, requester, NO_PROGRESS);
     }
 
-    /** Told, every so many records re-hashed, how far the run has come. */
+    /** Records re-hashed between two calls of {@link Progress#reached}, whatever the progress asks for. */
+    static final long PROGRESS_GRANULARITY = 1_000;
+
+    /**
+     * Told how far the run has come: every {@link #PROGRESS_GRANULARITY} records re-hashed (or every
+     * {@link #every} records, if fewer), so that it can report, and stop the run by throwing.
+     */
     interface Progress {
-        /** How often (in records re-hashed) {@link #reached} is called. */
+        /** The interval (in records re-hashed) the caller asked for. */
         long every();
 
         /** {@code records} re-hashed so far; the last one held is at {@code sequence}. */
@@ -175,7 +182,7 @@ public class AuditVerification {
     private Result walk(boolean incremental, long after, String previousHash, Merkle.Frontier tree, Checkpoint anchor,
             Checkpoint newest, Progress progress) {
         long startSize = tree.size();
-        long every = Math.max(1, progress.every());
+        long every = Math.max(1, Math.min(PROGRESS_GRANULARITY, progress.every()));
         final class Rebuild implements DecisionHistory.Leaves {
             final Merkle.Frontier frontier = tree.copy();
             Checkpoint reached;
@@ -230,6 +237,23 @@ public class AuditVerification {
     }
 
     private void record(Result r, boolean full, String requester) {
+        // a long walk outlives the request's database budget (its connection was borrowed at the start):
+        // the run is recorded under a deadline of its own
+        try {
+            Deadline.in(RECORD_BUDGET).run(() -> {
+                insert(r, full, requester);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final java.time.Duration RECORD_BUDGET = java.time.Duration.ofSeconds(5);
+
+    private void insert(Result r, boolean full, String requester) {
         Anchor reached = r.reached();
         jdbc.update("INSERT INTO audit_verification (verified_at, requester, full_check, from_sequence, to_sequence, valid,"
                 + " broken_sequence, reason, anchor_size, anchor_root, anchor_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

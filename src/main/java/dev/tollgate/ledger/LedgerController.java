@@ -53,7 +53,8 @@ class LedgerController {
     @GetMapping("/v1/audit/verify")
     Map<String, Object> verify(@RequestParam MultiValueMap<String, String> query, Requester requester, HttpServletRequest request,
             HttpServletResponse response) {
-        if (!streaming(request)) {
+        boolean streaming = negotiate(request);
+        if (!streaming) {
             Map<String, String> q = only(query, Set.of("full"));
             return verification.verify(full(q), requester.name()).answer();
         }
@@ -63,12 +64,14 @@ class LedgerController {
         Map<String, String> q = only(query, Set.of("full", "progressEvery"));
         boolean full = full(q);
         long every = q.containsKey("progressEvery") ? number(q.get("progressEvery"), "progressEvery") : 100_000;
-        if (every < 1 || every > 1_000_000_000L) {
-            throw ApiException.badRequest("progressEvery is between 1 and 1000000000 records");
+        if (every < 1 || every > MAX_PROGRESS_EVERY) {
+            throw ApiException.badRequest("progressEvery is between 1 and " + MAX_PROGRESS_EVERY + " records");
         }
         String name = requester.name();
         streams.start(request, response, NDJSON, null, out -> {
             AuditVerification.Result result = verification.verify(full, name, new AuditVerification.Progress() {
+                private long last = System.nanoTime();
+
                 @Override
                 public long every() {
                     return every;
@@ -76,7 +79,12 @@ class LedgerController {
 
                 @Override
                 public void reached(long records, long sequence) {
-                    line(out, Map.of("progress", Map.of("records", records, "sequence", sequence)), true);
+                    // a line at least every few seconds as well: each write is where a client that went
+                    // away, or a stream past the export's longest duration, ends the run
+                    if (records % every == 0 || System.nanoTime() - last > KEEP_ALIVE_NANOS) {
+                        line(out, Map.of("progress", Map.of("records", records, "sequence", sequence)), true);
+                        last = System.nanoTime();
+                    }
                 }
             });
             line(out, result.answer(), false);
@@ -84,20 +92,40 @@ class LedgerController {
         return null;
     }
 
-    /** Whether the client asked for NDJSON (progress lines, then the answer) rather than one JSON answer. */
-    private static boolean streaming(HttpServletRequest request) {
-        for (var accepts = request.getHeaders("Accept"); accepts.hasMoreElements();) {
-            try {
-                for (MediaType type : MediaType.parseMediaTypes(accepts.nextElement())) {
-                    if (type.getType().equalsIgnoreCase("application") && type.getSubtype().equalsIgnoreCase("x-ndjson")) {
-                        return true;
-                    }
-                }
-            } catch (org.springframework.http.InvalidMediaTypeException e) {
-                return false; // answered as any malformed Accept is, by the content negotiation of the JSON answer
+    private static final long MAX_PROGRESS_EVERY = 10_000_000L;
+    private static final long KEEP_ALIVE_NANOS = 5_000_000_000L;
+
+    /**
+     * Whether the client asked for NDJSON (progress lines, then the answer) rather than one JSON
+     * answer; decided before any work, so that an Accept header this endpoint cannot satisfy (or one
+     * that does not parse) is a 406 problem, not a verification run for nothing.
+     */
+    private static boolean negotiate(HttpServletRequest request) {
+        List<MediaType> accepted = new ArrayList<>();
+        try {
+            for (var accepts = request.getHeaders("Accept"); accepts.hasMoreElements();) {
+                accepted.addAll(MediaType.parseMediaTypes(accepts.nextElement()));
             }
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            throw new ApiException(ProblemType.NOT_ACCEPTABLE, "the Accept header is not a list of media types");
         }
-        return false;
+        if (accepted.isEmpty()) {
+            return false;
+        }
+        boolean ndjson = false;
+        boolean json = false;
+        for (MediaType type : accepted) {
+            if (type.getQualityValue() <= 0) {
+                continue;
+            }
+            ndjson |= type.getType().equalsIgnoreCase("application") && type.getSubtype().equalsIgnoreCase("x-ndjson");
+            json |= type.includes(MediaType.APPLICATION_JSON);
+        }
+        if (!ndjson && !json) {
+            throw new ApiException(ProblemType.NOT_ACCEPTABLE, "/v1/audit/verify answers application/json, or "
+                    + NDJSON + " for its progress");
+        }
+        return ndjson;
     }
 
     private static final String NDJSON = "application/x-ndjson";

@@ -100,6 +100,8 @@ class ConsoleIntegrationTests extends IntegrationTest {
         assertThat(api.get("/v1/audit/verify?full=true", tokenWith("auditor")).json().get("valid").asBoolean()).isTrue();
         assertThat(auditor.get("/ui/").body()).containsPattern("<strong>valid</strong>\\s*\\(<span>full</span>, records\\s*<span>1</span>");
         assertThat(auditor.get("/ui/audit/verify?full=maybe").status()).isEqualTo(400);
+        assertThat(auditor.get("/ui/audit/verify?other=1").status()).isEqualTo(400);
+        assertThat(auditor.get("/ui/audit/verify?full=true&full=false").status()).isEqualTo(400);
         // a role without the API's verify may not run it here either
         assertThat(ConsoleSession.signIn(port, tokenWith("policy-admin")).get("/ui/audit/verify").status()).isEqualTo(403);
     }

@@ -55,6 +55,14 @@ class IncrementalVerifyIntegrationTests extends IntegrationTest {
         return last.get("sequence").asLong();
     }
 
+    Long runs() throws Exception {
+        try (Connection c = DriverManager.getConnection(TestDatabase.get().directJdbcUrl());
+                Statement st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM audit_verification")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     JsonNode verify(String query) {
         Api.Response r = api.get("/v1/audit/verify" + query, auditor);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -164,7 +172,7 @@ class IncrementalVerifyIntegrationTests extends IntegrationTest {
     }
 
     @Test
-    void aFullRunStreamsItsProgressAndEndsWithTheAnswer() {
+    void aFullRunStreamsItsProgressAndEndsWithTheAnswer() throws Exception {
         decideAndCheckpoint(7);
         Api.Response r = api.get("/v1/audit/verify?full=true&progressEvery=3", auditor, "application/x-ndjson");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -190,6 +198,16 @@ class IncrementalVerifyIntegrationTests extends IntegrationTest {
         }
         Api.Response json = api.get("/v1/audit/verify?full=true&progressEvery=3", auditor);
         assertThat(json.status()).isEqualTo(400);
+        // an Accept header the endpoint cannot satisfy is refused before any work (no run is recorded)
+        Long runs = runs();
+        for (String accept : List.of("text/csv", "application/x-ndjson;q=0", "not a media type;;", "application/json;q=0")) {
+            Api.Response refused = api.get("/v1/audit/verify?full=true", auditor, accept);
+            // a header that does not parse is refused at the edge (MalformedRequestFilter), as on every endpoint
+            assertThat(refused.status()).as(accept).isEqualTo(accept.endsWith(";;") ? 400 : 406);
+            assertThat(refused.isProblem()).as(accept).isTrue();
+        }
+        assertThat(runs()).isEqualTo(runs);
+        assertThat(api.get("/v1/audit/verify", auditor, "text/html,application/xhtml+xml,*/*;q=0.8").json().has("valid")).isTrue();
         assertThat(api.get("/v1/audit/verify?full=true", tokenWith("decider"), "application/x-ndjson").status()).isEqualTo(403);
         assertThat(api.get("/v1/audit/verify?full=true", null, "application/x-ndjson").status()).isEqualTo(401);
     }
