@@ -146,10 +146,7 @@ class OverviewPages extends ConsolePage {
      */
     @GetMapping("/ui/audit/verify")
     String verify(@RequestParam org.springframework.util.MultiValueMap<String, String> query, Requester requester, Model model) {
-        if (!query.keySet().stream().allMatch("full"::equals) || query.getOrDefault("full", List.of()).size() > 1) {
-            throw ApiException.badRequest("the only parameter is full (true or false)");
-        }
-        String full = query.getFirst("full") == null ? "false" : query.getFirst("full");
+        String full = dev.tollgate.web.QueryParameters.single(query, java.util.Set.of("full")).getOrDefault("full", "false");
         if (!full.equals("true") && !full.equals("false")) {
             throw ApiException.badRequest("full is true or false");
         }

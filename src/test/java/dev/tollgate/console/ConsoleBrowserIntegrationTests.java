@@ -218,12 +218,8 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         assertThat(browser.findElement(By.id("source")).getText()).contains("<script>window.__owned=1</script>");
         assertThat(script("return window.__owned === undefined")).isEqualTo(true);
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
-        int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
         // a forged POST with the auditor's own session and CSRF token: refused by the server
-        forgeActivation(3 - active);
-        wait.until(ExpectedConditions.urlContains("/activate"));
-        assertThat(browser.getPageSource()).contains("\"status\":403");
-        assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(active);
+        int active = aForgedActivationIsRefused();
         browser.get(url("/ui/"));
         browser.findElement(By.id("sign-out")).click();
 
@@ -319,11 +315,7 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         // activation with the session's own CSRF token is refused
         browser.get(url("/ui/policies/" + POLICY));
         assertThat(browser.findElements(By.cssSelector("form.activate"))).isEmpty();
-        int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
-        forgeActivation(3 - active);
-        wait.until(ExpectedConditions.urlContains("/activate"));
-        assertThat(browser.getPageSource()).contains("\"status\":403");
-        assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(active);
+        int active = aForgedActivationIsRefused();
         browser.get(url("/ui/"));
         // signing out ends the provider's session too (RP-initiated logout), and comes back here
         OidcProvider.get().allowPostLogoutRedirect(url("/ui/login?signedOut"));
@@ -418,5 +410,18 @@ class ConsoleBrowserIntegrationTests extends IntegrationTest {
         browser.findElement(By.id("username")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(OidcProvider.PASSWORD);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
+    }
+
+    /**
+     * Posts an activation of the other version from this page's session and CSRF token: 403, nothing
+     * changes; returns the version that stays active.
+     */
+    private int aForgedActivationIsRefused() {
+        int active = api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt();
+        forgeActivation(3 - active);
+        wait.until(ExpectedConditions.urlContains("/activate"));
+        assertThat(browser.getPageSource()).contains("\"status\":403");
+        assertThat(api.get("/v1/policies/" + POLICY, BOOTSTRAP_TOKEN).json().get("version").asInt()).isEqualTo(active);
+        return active;
     }
 }
