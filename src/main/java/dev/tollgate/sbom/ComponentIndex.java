@@ -62,8 +62,13 @@ class ComponentIndex {
             Filter f = filter(q);
             List<Object> args = new ArrayList<>(f.args());
             args.add(cursor);
-            List<String> candidates = jdbc.queryForList("SELECT DISTINCT c.artifact_digest FROM sbom_component c WHERE " + f.sql()
-                    + " AND c.artifact_digest > ? ORDER BY 1 LIMIT " + batch, String.class, args.toArray());
+            // by license alone, candidates page along sbom_license; otherwise along the purl or name index
+            boolean byLicense = q.purlBase() == null && q.name() == null;
+            List<String> candidates = byLicense
+                    ? jdbc.queryForList("SELECT artifact_digest FROM sbom_license WHERE license_key = ? AND artifact_digest > ?"
+                            + " ORDER BY 1 LIMIT " + batch, String.class, q.licenseKey(), cursor)
+                    : jdbc.queryForList("SELECT DISTINCT c.artifact_digest FROM sbom_component c WHERE " + f.sql()
+                            + " AND c.artifact_digest > ? ORDER BY 1 LIMIT " + batch, String.class, args.toArray());
             if (candidates.isEmpty()) {
                 break;
             }
@@ -72,7 +77,8 @@ class ComponentIndex {
                 var ps = con.prepareStatement("SELECT c.artifact_digest, c.purl, c.ecosystem, c.name, c.version, c.licenses,"
                         + " c.hashes::text, d.format, d.predicate_type, d.statement_sha256, d.first_seen"
                         + " FROM sbom_component c JOIN sbom_document d ON d.id = c.document_id WHERE " + f.sql()
-                        + " AND c.artifact_digest = ANY (?) ORDER BY c.artifact_digest, d.id, c.purl, c.name");
+                        + (byLicense ? " AND d.artifact_digest = ANY (?)" : " AND c.artifact_digest = ANY (?)")
+                        + " ORDER BY c.artifact_digest, d.id, c.purl, c.name");
                 int i = 1;
                 for (Object a : f.args()) {
                     ps.setString(i++, (String) a);
@@ -132,7 +138,7 @@ class ComponentIndex {
             args.add(q.name());
         }
         if (q.licenseKey() != null) {
-            where.add("c.license_keys @> ARRAY[?]::text[]");
+            where.add("? = ANY (c.license_keys)");
             args.add(q.licenseKey());
         }
         if (where.isEmpty()) {

@@ -195,6 +195,8 @@ public class SbomIndexer {
                     ps.setArray(9, ps.getConnection().createArrayOf("text", c.licenseKeys().toArray()));
                     ps.setString(10, json.writeValueAsString(c.hashes()));
                 });
+        jdbc.update("INSERT INTO sbom_license (license_key, artifact_digest) SELECT DISTINCT k, c.artifact_digest"
+                + " FROM sbom_component c, unnest(c.license_keys) k WHERE c.document_id = ? ON CONFLICT DO NOTHING", id);
         scanned(p, "indexed", null, id);
     }
 

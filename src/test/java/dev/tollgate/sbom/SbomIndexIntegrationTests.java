@@ -285,6 +285,43 @@ class SbomIndexIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aLicenseQueryPagesAlongTheArtifactsOfThatLicense() throws Exception {
+        // 0BSD in four artifacts (twice in one), once with a second license; only by license, and with a name
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String d = digestOf("license-paged-" + i);
+            made.add(d);
+            decide(d, "ghcr.io/acme/license-paged", "prod", attestation(d, "https://cyclonedx.org/bom", cyclonedx("1.5",
+                    cdx("pkg:npm/license-paged-a@1.0." + i, "license-paged-a", "1.0." + i, i == 1 ? "0BSD OR ISC" : "0BSD"),
+                    cdx("pkg:npm/license-paged-b@2.0." + i, "license-paged-b", "2.0." + i, i == 2 ? "0BSD" : "MIT"))));
+        }
+        indexer.indexPending();
+        for (String d : made) {
+            assertThat(jdbc.queryForList("SELECT license_key FROM sbom_license WHERE artifact_digest = ? ORDER BY 1", String.class, d))
+                    .as("one row per license and artifact").isIn(List.of("0bsd", "mit"), List.of("0bsd", "isc", "mit"), List.of("0bsd"));
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonNode page = query("license=0bsd&limit=3" + (cursor == null ? "" : "&cursor=" + cursor));
+            seen.addAll(digests(page));
+            for (JsonNode item : page.get("items")) {
+                if (made.contains(item.get("digest").asString())) {
+                    // only the components under that license are named
+                    item.get("components").forEach(c -> assertThat(c.get("licenses").toString()).contains("0BSD"));
+                }
+            }
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isGreaterThan(1);
+        assertThat(seen).doesNotHaveDuplicates().isSorted().containsAll(made);
+        assertThat(digests(query("license=isc&name=license-paged-a"))).containsExactly(made.get(1));
+        assertThat(digests(query("license=0bsd&name=license-paged-b"))).containsExactly(made.get(2));
+    }
+
+    @Test
     void notAnSbomAndUnreadableSbomsAreNotIndexed() throws Exception {
         String d = digestOf("not-sbom");
         decide(d, "ghcr.io/acme/other", "prod", attestation(d, "https://example.com/review/v1", "{\"ok\":true}"),
