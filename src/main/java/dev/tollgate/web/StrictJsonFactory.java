@@ -200,12 +200,16 @@ final class StrictJsonFactory extends JsonFactory {
         }
     }
 
-    /** An incremental UTF-8 well-formedness check (the JDK's decoder, reporting instead of replacing). */
+    /**
+     * An incremental UTF-8 well-formedness check (the JDK's decoder, reporting instead of replacing).
+     * The bytes are decoded where they lie, into a small scratch buffer that is thrown away; only an
+     * incomplete sequence at the end of a chunk (at most three bytes) is carried to the next.
+     */
     private static final class Utf8Check {
         private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        private final ByteBuffer pending = ByteBuffer.allocate(8192);
-        private final CharBuffer scratch = CharBuffer.allocate(8192);
+        private final ByteBuffer carry = ByteBuffer.allocate(8);
+        private final CharBuffer scratch = CharBuffer.allocate(256);
 
         void feed(byte[] data, int offset, int length) throws NotUtf8Exception {
             int end = offset + length;
@@ -214,29 +218,34 @@ final class StrictJsonFactory extends JsonFactory {
                     throw new NotUtf8Exception("JSON text holds a NUL byte (it must be UTF-8)");
                 }
             }
-            while (offset < end) {
-                int n = Math.min(pending.remaining(), end - offset);
-                pending.put(data, offset, n);
-                offset += n;
-                pending.flip();
-                decode(false);
-                pending.compact();
+            ByteBuffer in = ByteBuffer.wrap(data, offset, length);
+            while (carry.position() > 0 && in.hasRemaining()) {
+                // complete the carried sequence one byte at a time
+                carry.put(in.get());
+                carry.flip();
+                decode(carry, false);
+                carry.compact();
             }
+            if (carry.position() > 0) {
+                return;
+            }
+            decode(in, false);
+            carry.put(in); // an incomplete sequence: fewer than four bytes
         }
 
         void end() throws NotUtf8Exception {
-            pending.flip();
-            decode(true);
+            carry.flip();
+            decode(carry, true);
             scratch.clear();
             if (decoder.flush(scratch).isError()) {
                 throw new NotUtf8Exception("JSON text is not well-formed UTF-8");
             }
         }
 
-        private void decode(boolean last) throws NotUtf8Exception {
+        private void decode(ByteBuffer bytes, boolean last) throws NotUtf8Exception {
             while (true) {
                 scratch.clear();
-                CoderResult result = decoder.decode(pending, scratch, last);
+                CoderResult result = decoder.decode(bytes, scratch, last);
                 if (result.isError()) {
                     throw new NotUtf8Exception("JSON text is not well-formed UTF-8");
                 }

@@ -172,6 +172,33 @@ class StrictJsonTests {
         assertThat(JSON.readTree(new ByteArrayInputStream(good)).get(0).stringValue()).isEqualTo("\u00e9\u20ac\uD83D\uDE00");
     }
 
+    @Test
+    void theUtf8CheckHoldsWhereverTheReadsSplitASequence() {
+        byte[] good = "[\"a\u00e9\u20ac\uD83D\uDE00\u00e9\uD83D\uDE00z\"]".getBytes(StandardCharsets.UTF_8);
+        List<byte[]> bad = List.of(new byte[] {'[', '"', (byte) 0xE2, (byte) 0x82, 'x', '"', ']'}, // a sequence cut short
+                new byte[] {'[', '"', (byte) 0xF0, (byte) 0x9F, (byte) 0x98, '"', ']'},
+                new byte[] {'[', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', ']'}, // an encoded surrogate
+                new byte[] {'[', '"', (byte) 0x80, '"', ']'});
+        for (int chunk = 1; chunk <= 5; chunk++) {
+            assertThat(JSON.readTree(trickle(good, chunk)).get(0).stringValue()).as("chunk %d", chunk)
+                    .isEqualTo("a\u00e9\u20ac\uD83D\uDE00\u00e9\uD83D\uDE00z");
+            for (byte[] b : bad) {
+                int size = chunk;
+                assertThatThrownBy(() -> JSON.readTree(trickle(b, size))).as("chunk %d", chunk).isInstanceOf(JacksonException.class);
+            }
+        }
+    }
+
+    /** A stream that gives at most {@code chunk} bytes per read. */
+    private static java.io.InputStream trickle(byte[] bytes, int chunk) {
+        return new java.io.FilterInputStream(new ByteArrayInputStream(bytes)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return super.read(b, off, Math.min(len, chunk));
+            }
+        };
+    }
+
     record Named(String name) {
     }
 
