@@ -4,6 +4,8 @@
 # keyless decisions (verification cache off), at fixed rates and at the throughput ceiling.
 #   bench/decision-load.sh                       # embedded PostgreSQL
 #   DB=system bench/decision-load.sh             # the system PostgreSQL 15 (started if needed)
+# The closed-loop run is followed by its floor: a bare INSERT + COMMIT loop over plain JDBC at the same
+# concurrency against the same database (FLOOR=0 skips it).
 # Env: RATES (default "200 500"), DURATION (default 20), WORKERS (default 32), JAVA_OPTS (extra
 # JVM options), COLD=0 (warm runs only), VSA=none|allowed (default all: every answer carries a signed VSA). Load comes from wrk (Debian package, installed if
 # missing); fixed rates are paced per connection (bench/decision.lua). Shared parts: bench/lib.sh.
@@ -21,6 +23,7 @@ warm_up /v1/decisions "$work/warm.json"
 echo "-- (a) warm decisions (stored evidence, cached verification, compiled policy)"
 for rate in $RATES; do load /v1/decisions "$work/warm.json" rate "$rate"; done
 load /v1/decisions "$work/warm.json" max "$WORKERS"
+floor_insert_commit "$WORKERS"
 stop_server
 
 [ "${COLD:-1}" = 0 ] && exit 0

@@ -101,3 +101,22 @@ load() {
 warm_up() { # <path> <body file>
   BODY="$2" TOKEN="$decider" RATE=0 CONNS=8 wrk -t2 -c8 -d20s -s bench/decision.lua "$base$1" >/dev/null
 }
+
+# The floor under a recorded decision: a bare INSERT + COMMIT loop over plain JDBC (InsertCommitFloor)
+# on <connections> connections for the run's length, against the database the running server uses
+# (call while the server is up and idle). FLOOR=0 skips it.
+floor_insert_commit() { # <connections>
+  [ "${FLOOR:-1}" = 0 ] && return
+  if [ ! -f target/bench.classpath ] || [ ! -f target/test-classes/dev/tollgate/audit/InsertCommitFloor.class ]; then
+    mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+  fi
+  local url user password
+  if [ "${DB:-embedded}" = system ]; then
+    url=jdbc:postgresql://127.0.0.1:5432/tollgate_bench; user=tollgate_bench; password=bench
+  else
+    url="jdbc:postgresql://127.0.0.1:$(sed -n 4p "$work/data/pgdata/postmaster.pid")/tollgate"; user=postgres
+    password=$(cat "$work/data/db-password")
+  fi
+  java -cp "target/test-classes:$(cat target/bench.classpath)" dev.tollgate.audit.InsertCommitFloor "$url" "$user" "$password" \
+    "$1" "$SECONDS_PER_RUN"
+}
