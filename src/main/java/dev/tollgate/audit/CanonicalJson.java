@@ -46,6 +46,16 @@ public final class CanonicalJson {
         int[] valueStart = new int[16];
         int[] outEnd = new int[16];
         int[] order = new int[16];
+        /** Working arrays of the sort, at least {@code n} long after {@link #spare()}. */
+        int[][] spare = new int[5][16];
+
+        void spare() {
+            if (spare[0].length < n) {
+                for (int i = 0; i < spare.length; i++) {
+                    spare[i] = new int[keyStart.length];
+                }
+            }
+        }
 
         void add(int ks, int ke, int os, int vs, int oe) {
             if (n == keyStart.length) {
@@ -137,6 +147,114 @@ public final class CanonicalJson {
             }
         }
         return -1;
+    }
+
+    /**
+     * Checks, without writing anything, that {@code in[at, end)} starts with a JSON value inside this
+     * class's subset, as {@link #value} would accept it (no duplicate object keys, well-formed UTF-8,
+     * the same refusals); returns the offset after it. Throws {@link Unsupported} where value would.
+     */
+    public int validate(byte[] in, int at, int end) {
+        keyTop = 0;
+        return check(in, skip(in, at, end), end, 1);
+    }
+
+    /** Key ranges of the objects {@link #check} is inside, innermost last. */
+    private int[] keyRanges = new int[256];
+    private int keyTop;
+
+    /** Members of one object {@link #check} compares each new key with (more: the tree's route). */
+    private static final int MAX_CHECKED_MEMBERS = 64;
+
+    private int check(byte[] in, int p, int end, int depth) {
+        if (p >= end || depth > MAX_DEPTH) {
+            throw UNSUPPORTED;
+        }
+        switch (in[p]) {
+            case '{': {
+                int base = keyTop;
+                p = skip(in, p + 1, end);
+                if (p < end && in[p] == '}') {
+                    return p + 1;
+                }
+                while (true) {
+                    if (p >= end || in[p] != '"') {
+                        throw UNSUPPORTED;
+                    }
+                    int keyStart = p + 1;
+                    int q = plain(in, keyStart, end);
+                    while (q < end && in[q] != '"') {
+                        byte c = in[q];
+                        if (c < 0x20 || c == '\\') {
+                            throw UNSUPPORTED;
+                        }
+                        q++;
+                    }
+                    if (q >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    for (int k = base; k < keyTop; k += 2) {
+                        if (Arrays.equals(in, keyRanges[k], keyRanges[k + 1], in, keyStart, q)) {
+                            throw UNSUPPORTED; // a duplicate key: the strict parser refuses it
+                        }
+                    }
+                    if (keyTop - base == 2 * MAX_CHECKED_MEMBERS) {
+                        throw UNSUPPORTED;
+                    }
+                    if (keyTop + 2 > keyRanges.length) {
+                        keyRanges = Arrays.copyOf(keyRanges, keyRanges.length * 2);
+                    }
+                    keyRanges[keyTop++] = keyStart;
+                    keyRanges[keyTop++] = q;
+                    p = skip(in, q + 1, end);
+                    if (p >= end || in[p] != ':') {
+                        throw UNSUPPORTED;
+                    }
+                    p = skip(in, check(in, skip(in, p + 1, end), end, depth + 1), end);
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p = skip(in, p + 1, end);
+                    } else if (in[p] == '}') {
+                        keyTop = base;
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '[': {
+                p = skip(in, p + 1, end);
+                if (p < end && in[p] == ']') {
+                    return p + 1;
+                }
+                while (true) {
+                    p = skip(in, check(in, p, end, depth + 1), end);
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p = skip(in, p + 1, end);
+                    } else if (in[p] == ']') {
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '"':
+            case 't':
+            case 'f':
+            case 'n':
+            default: {
+                // scalars: written to the output and dropped again (they are short; strings are copied once)
+                int mark = len;
+                p = value(in, p, end, depth);
+                len = mark;
+                return p;
+            }
+        }
     }
 
     private int value(byte[] in, int p, int end, int depth) {
@@ -256,7 +374,7 @@ public final class CanonicalJson {
                 throw UNSUPPORTED;
             }
             int keyStart = p + 1;
-            int q = keyStart;
+            int q = plain(in, keyStart, end);
             while (q < end && in[q] != '"') {
                 byte c = in[q];
                 if (c < 0x20 || c == '\\') { // negative (non-ASCII), control or escaped: the tree's route
@@ -314,9 +432,10 @@ public final class CanonicalJson {
             }
             System.arraycopy(out, from, scratch, 0, size);
             len = from;
-            int[] starts = new int[m.n];
-            int[] values = new int[m.n];
-            int[] ends = new int[m.n];
+            m.spare();
+            int[] starts = m.spare[0];
+            int[] values = m.spare[1];
+            int[] ends = m.spare[2];
             for (int k = 0; k < m.n; k++) {
                 int i = m.order[k];
                 if (k > 0) {
@@ -329,8 +448,8 @@ public final class CanonicalJson {
                 len += length;
                 ends[k] = len;
             }
-            int[] keyStarts = new int[m.n];
-            int[] keyEnds = new int[m.n];
+            int[] keyStarts = m.spare[3];
+            int[] keyEnds = m.spare[4];
             for (int k = 0; k < m.n; k++) {
                 keyStarts[k] = m.keyStart[m.order[k]];
                 keyEnds[k] = m.keyEnd[m.order[k]];
@@ -398,6 +517,7 @@ public final class CanonicalJson {
         p++;
         while (true) {
             int run = p;
+            p = plain(in, p, end);
             while (p < end) {
                 byte b = in[p];
                 if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
@@ -574,6 +694,29 @@ public final class CanonicalJson {
             }
         }
         return p + count + 1;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The offset of the first byte in {@code in[p, end)} that is not plain string content (a quote, a
+     * backslash, a control character or a non-ASCII byte), or a little before it: eight bytes a step.
+     * The caller then goes byte by byte from there.
+     */
+    private static int plain(byte[] in, int p, int end) {
+        for (; p + 8 <= end; p += 8) {
+            long x = (long) LONGS.get(in, p);
+            long quote = x ^ 0x2222222222222222L;
+            long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+            long special = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | (x - 0x2020202020202020L) | x;
+            if ((special & HIGHS) != 0) {
+                break;
+            }
+        }
+        return p;
     }
 
     private static int skip(byte[] in, int p, int end) {
