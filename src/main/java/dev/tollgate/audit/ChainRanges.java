@@ -41,11 +41,19 @@ final class ChainRanges {
     /** One range read and checked on its own. */
     private static final class Range {
         int n;
-        long[] sequences = new long[RANGE];
-        String[] previous = new String[RANGE];
-        String[] hashes = new String[RANGE];
-        boolean[] holds = new boolean[RANGE];
-        byte[] leaves = new byte[32 * RANGE];
+        long[] sequences;
+        String[] previous;
+        String[] hashes;
+        boolean[] holds;
+        byte[] leaves;
+
+        Range(int size) {
+            sequences = new long[size];
+            previous = new String[size];
+            hashes = new String[size];
+            holds = new boolean[size];
+            leaves = new byte[32 * size];
+        }
 
         void add(long sequence, String storedPrevious, String storedHash, DecisionHistory.RowCheck check) {
             if (n == sequences.length) { // more rows than sequences: cannot happen with a primary key, but holds anyway
@@ -69,6 +77,12 @@ final class ChainRanges {
 
     static DecisionHistory.Verification verify(DecisionHistory history, long after, String previousHash,
             DecisionHistory.Leaves leaves, int connections) {
+        return verify(history, after, previousHash, leaves, connections, RANGE);
+    }
+
+    /** As {@link #verify(DecisionHistory, long, String, DecisionHistory.Leaves, int)}, with ranges of {@code range} sequences. */
+    static DecisionHistory.Verification verify(DecisionHistory history, long after, String previousHash,
+            DecisionHistory.Leaves leaves, int connections, int range) {
         DataSource dataSource = history.jdbc().getDataSource();
         Connection[] open = new Connection[connections];
         ExecutorService readers = null;
@@ -85,7 +99,7 @@ final class ChainRanges {
                 snapshot = rs.getString(1);
                 last = rs.getLong(2);
             }
-            int ranges = (int) Math.max(0, (last - after + RANGE - 1) / RANGE);
+            int ranges = (int) Math.max(0, (last - after + range - 1) / range);
             int readerCount = Math.max(1, Math.min(connections, ranges));
             for (int i = 1; i < readerCount; i++) {
                 open[i] = begin(dataSource);
@@ -106,7 +120,7 @@ final class ChainRanges {
             });
             for (int i = 0; i < readerCount; i++) {
                 Connection connection = open[i];
-                readers.execute(() -> read(history, connection, after, last, slots, next, ahead, stop));
+                readers.execute(() -> read(history, connection, after, last, range, slots, next, ahead, stop));
             }
             return join(slots, ahead, after, previousHash, leaves);
         } catch (SQLException e) {
@@ -154,7 +168,7 @@ final class ChainRanges {
     }
 
     /** One reader: takes the next range (at most two per connection ahead of the join), reads and checks it. */
-    private static void read(DecisionHistory history, Connection connection, long after, long last,
+    private static void read(DecisionHistory history, Connection connection, long after, long last, int size,
             CompletableFuture<Range>[] slots, AtomicInteger next, Semaphore ahead, AtomicBoolean stop) {
         RecordText.Fast fast = new RecordText.Fast();
         try (PreparedStatement statement = connection.prepareStatement("SELECT " + COLUMNS
@@ -167,10 +181,10 @@ final class ChainRanges {
                 if (stop.get() || index >= slots.length) {
                     return;
                 }
-                long from = after + (long) index * RANGE;
+                long from = after + (long) index * size;
                 statement.setLong(1, from);
-                statement.setLong(2, Math.min(last, from + RANGE));
-                Range range = new Range();
+                statement.setLong(2, Math.min(last, from + size));
+                Range range = new Range(size);
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
                         long sequence = rs.getLong("sequence");
