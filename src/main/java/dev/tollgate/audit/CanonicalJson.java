@@ -159,6 +159,177 @@ public final class CanonicalJson {
         return check(in, skip(in, at, end), end, 1);
     }
 
+    /**
+     * Whether {@code in[at, …)} is a JSON object already in canonical form, inside this class's subset:
+     * exactly the bytes {@link #value} would write for it (members in order, no white space, each string
+     * escaped as the canonical form escapes it), so that its canonical text is the input itself. Returns
+     * the offset after it; throws {@link Unsupported} for anything else (then canonicalise it with
+     * {@link #value}). Writes nothing; {@link #inputMember} then gives the outermost object's members.
+     */
+    public int canonicalObject(byte[] in, int at, int end) {
+        rootMembers = 0;
+        if (at >= end || in[at] != '{') {
+            throw UNSUPPORTED;
+        }
+        return canon(in, at, end, 1);
+    }
+
+    /** The outermost object's members of the last {@link #canonicalObject}: key start, key end, value start, value end. */
+    private int[] rootRanges = new int[64];
+    private int rootMembers;
+
+    /**
+     * The input range of the value of the outermost object's member {@code key} of the last
+     * {@link #canonicalObject} call, as {@code (start << 32) | end}, or −1 if it has no such member.
+     */
+    public long inputMember(byte[] in, byte[] key) {
+        for (int i = 0; i < rootMembers; i++) {
+            int k = 4 * i;
+            if (Arrays.equals(in, rootRanges[k], rootRanges[k + 1], key, 0, key.length)) {
+                return ((long) rootRanges[k + 2] << 32) | rootRanges[k + 3];
+            }
+        }
+        return -1;
+    }
+
+    private int canon(byte[] in, int p, int end, int depth) {
+        if (p >= end || depth > MAX_DEPTH) {
+            throw UNSUPPORTED;
+        }
+        byte b = in[p];
+        switch (b) {
+            case '{': {
+                p++;
+                if (p < end && in[p] == '}') {
+                    return p + 1;
+                }
+                int previousStart = -1;
+                int previousEnd = -1;
+                while (true) {
+                    if (p >= end || in[p] != '"') {
+                        throw UNSUPPORTED;
+                    }
+                    int keyStart = p + 1;
+                    int q = plain(in, keyStart, end);
+                    while (q < end && in[q] != '"') {
+                        byte c = in[q];
+                        if (c < 0x20 || c == '\\') {
+                            throw UNSUPPORTED;
+                        }
+                        q++;
+                    }
+                    if (q >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    // strictly ascending: sorted as the canonical form sorts, no duplicates
+                    if (previousStart >= 0 && compare(in, previousStart, previousEnd, keyStart, q) >= 0) {
+                        throw UNSUPPORTED;
+                    }
+                    previousStart = keyStart;
+                    previousEnd = q;
+                    p = q + 1;
+                    if (p >= end || in[p] != ':') {
+                        throw UNSUPPORTED;
+                    }
+                    int valueStart = p + 1;
+                    p = canon(in, valueStart, end, depth + 1);
+                    if (depth == 1) {
+                        if (4 * rootMembers + 4 > rootRanges.length) {
+                            rootRanges = Arrays.copyOf(rootRanges, rootRanges.length * 2);
+                        }
+                        int k = 4 * rootMembers++;
+                        rootRanges[k] = keyStart;
+                        rootRanges[k + 1] = q;
+                        rootRanges[k + 2] = valueStart;
+                        rootRanges[k + 3] = p;
+                    }
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p++;
+                    } else if (in[p] == '}') {
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '[': {
+                p++;
+                if (p < end && in[p] == ']') {
+                    return p + 1;
+                }
+                while (true) {
+                    p = canon(in, p, end, depth + 1);
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p++;
+                    } else if (in[p] == ']') {
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '"':
+                return canonicalString(in, p + 1, end);
+            case 't':
+            case 'f':
+            case 'n':
+            default: {
+                // literals and integers: value writes them as they are, or refuses them
+                int mark = len;
+                p = value(in, p, end, depth);
+                len = mark;
+                return p;
+            }
+        }
+    }
+
+    /** The offset after a string (from after its opening quote) that is escaped exactly as the canonical form escapes it. */
+    private static int canonicalString(byte[] in, int p, int end) {
+        while (true) {
+            p = plain(in, p, end);
+            if (p >= end) {
+                throw UNSUPPORTED;
+            }
+            byte b = in[p];
+            if (b == '"') {
+                return p + 1;
+            }
+            if (b < 0) {
+                p = utf8(in, p, end);
+                continue;
+            }
+            if (b != '\\' || p + 1 >= end) {
+                if (b < 0x20) {
+                    throw UNSUPPORTED; // a raw control character: not JSON
+                }
+                p++;
+                continue;
+            }
+            byte e = in[p + 1];
+            if (e == '"' || e == '\\' || e == 'n' || e == 'r' || e == 't') {
+                p += 2;
+                continue;
+            }
+            // backslash, u, 00XY (lower-case), for a control character without a short escape (and not U+0000)
+            if (e != 'u' || p + 6 > end || in[p + 2] != '0' || in[p + 3] != '0' || (in[p + 4] != '0' && in[p + 4] != '1')) {
+                throw UNSUPPORTED;
+            }
+            byte last = in[p + 5];
+            int low = last >= '0' && last <= '9' ? last - '0' : last >= 'a' && last <= 'f' ? last - 'a' + 10 : -1;
+            int c = low < 0 ? -1 : (in[p + 4] - '0') * 16 + low;
+            if (c <= 0 || c == '\n' || c == '\r' || c == '\t') {
+                throw UNSUPPORTED;
+            }
+            p += 6;
+        }
+    }
+
     /** Key ranges of the objects {@link #check} is inside, innermost last. */
     private int[] keyRanges = new int[256];
     private int keyTop;

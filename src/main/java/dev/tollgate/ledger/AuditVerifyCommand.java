@@ -393,6 +393,10 @@ public class AuditVerifyCommand implements Callable<Integer> {
             System.arraycopy(statedPrevious, 0, into, at, 64);
         }
 
+        /** Whether the last line's {@code hashedRecord} was in canonical form; lines tried since one was not. */
+        private boolean lastInPlace = true;
+        private int attempts;
+
         /** The {@code leafIndex} the line states, after a {@link #check} that returned a leaf. */
         private long statedLeafIndex;
 
@@ -421,6 +425,10 @@ public class AuditVerifyCommand implements Callable<Integer> {
             }
             p = skip(in, p + 1, to);
             boolean haveRecord = false;
+            byte[] text = null;
+            int textFrom = 0;
+            int textTo = 0;
+            boolean inPlace = false;
             boolean haveHash = false;
             long leafIndex = -1;
             int keyCount = 0;
@@ -462,7 +470,28 @@ public class AuditVerifyCommand implements Callable<Integer> {
                         return null;
                     }
                     record.reset();
-                    p = record.value(in, p, to);
+                    int recordStart = p;
+                    // already canonical (as exports write it): the text is these bytes. After a line that was
+                    // not (an older export), only every 64th line tries
+                    if (lastInPlace || (++attempts & 63) == 0) {
+                        try {
+                            p = record.canonicalObject(in, p, to);
+                            text = in;
+                            textFrom = recordStart;
+                            textTo = p;
+                            inPlace = true;
+                        } catch (CanonicalJson.Unsupported e) {
+                            p = recordStart;
+                        }
+                    }
+                    lastInPlace = inPlace;
+                    if (!inPlace) { // in another order: canonicalised into the buffer
+                        p = record.value(in, recordStart, to);
+                        text = record.buffer();
+                        textFrom = 0;
+                        textTo = record.length();
+                        inPlace = false;
+                    }
                     haveRecord = true;
                 } else if (Arrays.equals(in, keyStart, q, HASH, 0, HASH.length)) {
                     if (to - p < 66 || in[p] != '"' || in[p + 65] != '"') {
@@ -494,10 +523,8 @@ public class AuditVerifyCommand implements Callable<Integer> {
             if (p != to || !haveRecord || !haveHash || leafIndex < 0 || size >= 0 && leafIndex != size) {
                 return null;
             }
-            byte[] text = record.buffer();
-            int length = record.length();
-            long sequence = record.member(in, SEQUENCE);
-            long previousHash = record.member(in, PREVIOUS_HASH);
+            long sequence = inPlace ? record.inputMember(in, SEQUENCE) : record.member(in, SEQUENCE);
+            long previousHash = inPlace ? record.inputMember(in, PREVIOUS_HASH) : record.member(in, PREVIOUS_HASH);
             if (sequence < 0 || previousHash < 0 || integer(text, (int) (sequence >>> 32), (int) sequence) != leafIndex + 1) {
                 return null;
             }
@@ -509,13 +536,13 @@ public class AuditVerifyCommand implements Callable<Integer> {
             }
             System.arraycopy(text, ps + 1, statedPrevious, 0, 64);
             chain.update(statedPrevious);
-            chain.update(text, 0, length);
+            chain.update(text, textFrom, textTo - textFrom);
             if (!sameHex(chain.digest(), hashHex)) {
                 return null;
             }
             statedLeafIndex = leafIndex;
             leaf.update((byte) 0x00);
-            leaf.update(text, 0, length);
+            leaf.update(text, textFrom, textTo - textFrom);
             return leaf.digest();
         }
 
