@@ -46,6 +46,16 @@ public final class CanonicalJson {
         int[] valueStart = new int[16];
         int[] outEnd = new int[16];
         int[] order = new int[16];
+        /** Working arrays of the sort, at least {@code n} long after {@link #spare()}. */
+        int[][] spare = new int[5][16];
+
+        void spare() {
+            if (spare[0].length < n) {
+                for (int i = 0; i < spare.length; i++) {
+                    spare[i] = new int[keyStart.length];
+                }
+            }
+        }
 
         void add(int ks, int ke, int os, int vs, int oe) {
             if (n == keyStart.length) {
@@ -137,6 +147,285 @@ public final class CanonicalJson {
             }
         }
         return -1;
+    }
+
+    /**
+     * Checks, without writing anything, that {@code in[at, end)} starts with a JSON value inside this
+     * class's subset, as {@link #value} would accept it (no duplicate object keys, well-formed UTF-8,
+     * the same refusals); returns the offset after it. Throws {@link Unsupported} where value would.
+     */
+    public int validate(byte[] in, int at, int end) {
+        keyTop = 0;
+        return check(in, skip(in, at, end), end, 1);
+    }
+
+    /**
+     * Whether {@code in[at, …)} is a JSON object already in canonical form, inside this class's subset:
+     * exactly the bytes {@link #value} would write for it (members in order, no white space, each string
+     * escaped as the canonical form escapes it), so that its canonical text is the input itself. Returns
+     * the offset after it; throws {@link Unsupported} for anything else (then canonicalise it with
+     * {@link #value}). Writes nothing; {@link #inputMember} then gives the outermost object's members.
+     */
+    public int canonicalObject(byte[] in, int at, int end) {
+        rootMembers = 0;
+        if (at >= end || in[at] != '{') {
+            throw UNSUPPORTED;
+        }
+        return canon(in, at, end, 1);
+    }
+
+    /** The outermost object's members of the last {@link #canonicalObject}: key start, key end, value start, value end. */
+    private int[] rootRanges = new int[64];
+    private int rootMembers;
+
+    /**
+     * The input range of the value of the outermost object's member {@code key} of the last
+     * {@link #canonicalObject} call, as {@code (start << 32) | end}, or −1 if it has no such member.
+     */
+    public long inputMember(byte[] in, byte[] key) {
+        for (int i = 0; i < rootMembers; i++) {
+            int k = 4 * i;
+            if (Arrays.equals(in, rootRanges[k], rootRanges[k + 1], key, 0, key.length)) {
+                return ((long) rootRanges[k + 2] << 32) | rootRanges[k + 3];
+            }
+        }
+        return -1;
+    }
+
+    private int canon(byte[] in, int p, int end, int depth) {
+        if (p >= end || depth > MAX_DEPTH) {
+            throw UNSUPPORTED;
+        }
+        byte b = in[p];
+        switch (b) {
+            case '{': {
+                p++;
+                if (p < end && in[p] == '}') {
+                    return p + 1;
+                }
+                int previousStart = -1;
+                int previousEnd = -1;
+                while (true) {
+                    if (p >= end || in[p] != '"') {
+                        throw UNSUPPORTED;
+                    }
+                    int keyStart = p + 1;
+                    int q = plain(in, keyStart, end);
+                    while (q < end && in[q] != '"') {
+                        byte c = in[q];
+                        if (c < 0x20 || c == '\\') {
+                            throw UNSUPPORTED;
+                        }
+                        q++;
+                    }
+                    if (q >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    // strictly ascending: sorted as the canonical form sorts, no duplicates
+                    if (previousStart >= 0 && compare(in, previousStart, previousEnd, keyStart, q) >= 0) {
+                        throw UNSUPPORTED;
+                    }
+                    previousStart = keyStart;
+                    previousEnd = q;
+                    p = q + 1;
+                    if (p >= end || in[p] != ':') {
+                        throw UNSUPPORTED;
+                    }
+                    int valueStart = p + 1;
+                    p = canon(in, valueStart, end, depth + 1);
+                    if (depth == 1) {
+                        if (4 * rootMembers + 4 > rootRanges.length) {
+                            rootRanges = Arrays.copyOf(rootRanges, rootRanges.length * 2);
+                        }
+                        int k = 4 * rootMembers++;
+                        rootRanges[k] = keyStart;
+                        rootRanges[k + 1] = q;
+                        rootRanges[k + 2] = valueStart;
+                        rootRanges[k + 3] = p;
+                    }
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p++;
+                    } else if (in[p] == '}') {
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '[': {
+                p++;
+                if (p < end && in[p] == ']') {
+                    return p + 1;
+                }
+                while (true) {
+                    p = canon(in, p, end, depth + 1);
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p++;
+                    } else if (in[p] == ']') {
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '"':
+                return canonicalString(in, p + 1, end);
+            case 't':
+            case 'f':
+            case 'n':
+            default: {
+                // literals and integers: value writes them as they are, or refuses them
+                int mark = len;
+                p = value(in, p, end, depth);
+                len = mark;
+                return p;
+            }
+        }
+    }
+
+    /** The offset after a string (from after its opening quote) that is escaped exactly as the canonical form escapes it. */
+    private static int canonicalString(byte[] in, int p, int end) {
+        while (true) {
+            p = plain(in, p, end);
+            if (p >= end) {
+                throw UNSUPPORTED;
+            }
+            byte b = in[p];
+            if (b == '"') {
+                return p + 1;
+            }
+            if (b < 0) {
+                p = utf8(in, p, end);
+                continue;
+            }
+            if (b != '\\' || p + 1 >= end) {
+                if (b < 0x20) {
+                    throw UNSUPPORTED; // a raw control character: not JSON
+                }
+                p++;
+                continue;
+            }
+            byte e = in[p + 1];
+            if (e == '"' || e == '\\' || e == 'n' || e == 'r' || e == 't') {
+                p += 2;
+                continue;
+            }
+            // backslash, u, 00XY (lower-case), for a control character without a short escape (and not U+0000)
+            if (e != 'u' || p + 6 > end || in[p + 2] != '0' || in[p + 3] != '0' || (in[p + 4] != '0' && in[p + 4] != '1')) {
+                throw UNSUPPORTED;
+            }
+            byte last = in[p + 5];
+            int low = last >= '0' && last <= '9' ? last - '0' : last >= 'a' && last <= 'f' ? last - 'a' + 10 : -1;
+            int c = low < 0 ? -1 : (in[p + 4] - '0') * 16 + low;
+            if (c <= 0 || c == '\n' || c == '\r' || c == '\t') {
+                throw UNSUPPORTED;
+            }
+            p += 6;
+        }
+    }
+
+    /** Key ranges of the objects {@link #check} is inside, innermost last. */
+    private int[] keyRanges = new int[256];
+    private int keyTop;
+
+    /** Members of one object {@link #check} compares each new key with (more: the tree's route). */
+    private static final int MAX_CHECKED_MEMBERS = 64;
+
+    private int check(byte[] in, int p, int end, int depth) {
+        if (p >= end || depth > MAX_DEPTH) {
+            throw UNSUPPORTED;
+        }
+        switch (in[p]) {
+            case '{': {
+                int base = keyTop;
+                p = skip(in, p + 1, end);
+                if (p < end && in[p] == '}') {
+                    return p + 1;
+                }
+                while (true) {
+                    if (p >= end || in[p] != '"') {
+                        throw UNSUPPORTED;
+                    }
+                    int keyStart = p + 1;
+                    int q = plain(in, keyStart, end);
+                    while (q < end && in[q] != '"') {
+                        byte c = in[q];
+                        if (c < 0x20 || c == '\\') {
+                            throw UNSUPPORTED;
+                        }
+                        q++;
+                    }
+                    if (q >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    for (int k = base; k < keyTop; k += 2) {
+                        if (Arrays.equals(in, keyRanges[k], keyRanges[k + 1], in, keyStart, q)) {
+                            throw UNSUPPORTED; // a duplicate key: the strict parser refuses it
+                        }
+                    }
+                    if (keyTop - base == 2 * MAX_CHECKED_MEMBERS) {
+                        throw UNSUPPORTED;
+                    }
+                    if (keyTop + 2 > keyRanges.length) {
+                        keyRanges = Arrays.copyOf(keyRanges, keyRanges.length * 2);
+                    }
+                    keyRanges[keyTop++] = keyStart;
+                    keyRanges[keyTop++] = q;
+                    p = skip(in, q + 1, end);
+                    if (p >= end || in[p] != ':') {
+                        throw UNSUPPORTED;
+                    }
+                    p = skip(in, check(in, skip(in, p + 1, end), end, depth + 1), end);
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p = skip(in, p + 1, end);
+                    } else if (in[p] == '}') {
+                        keyTop = base;
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '[': {
+                p = skip(in, p + 1, end);
+                if (p < end && in[p] == ']') {
+                    return p + 1;
+                }
+                while (true) {
+                    p = skip(in, check(in, p, end, depth + 1), end);
+                    if (p >= end) {
+                        throw UNSUPPORTED;
+                    }
+                    if (in[p] == ',') {
+                        p = skip(in, p + 1, end);
+                    } else if (in[p] == ']') {
+                        return p + 1;
+                    } else {
+                        throw UNSUPPORTED;
+                    }
+                }
+            }
+            case '"':
+            case 't':
+            case 'f':
+            case 'n':
+            default: {
+                // scalars: written to the output and dropped again (they are short; strings are copied once)
+                int mark = len;
+                p = value(in, p, end, depth);
+                len = mark;
+                return p;
+            }
+        }
     }
 
     private int value(byte[] in, int p, int end, int depth) {
@@ -256,7 +545,7 @@ public final class CanonicalJson {
                 throw UNSUPPORTED;
             }
             int keyStart = p + 1;
-            int q = keyStart;
+            int q = plain(in, keyStart, end);
             while (q < end && in[q] != '"') {
                 byte c = in[q];
                 if (c < 0x20 || c == '\\') { // negative (non-ASCII), control or escaped: the tree's route
@@ -314,9 +603,10 @@ public final class CanonicalJson {
             }
             System.arraycopy(out, from, scratch, 0, size);
             len = from;
-            int[] starts = new int[m.n];
-            int[] values = new int[m.n];
-            int[] ends = new int[m.n];
+            m.spare();
+            int[] starts = m.spare[0];
+            int[] values = m.spare[1];
+            int[] ends = m.spare[2];
             for (int k = 0; k < m.n; k++) {
                 int i = m.order[k];
                 if (k > 0) {
@@ -329,8 +619,8 @@ public final class CanonicalJson {
                 len += length;
                 ends[k] = len;
             }
-            int[] keyStarts = new int[m.n];
-            int[] keyEnds = new int[m.n];
+            int[] keyStarts = m.spare[3];
+            int[] keyEnds = m.spare[4];
             for (int k = 0; k < m.n; k++) {
                 keyStarts[k] = m.keyStart[m.order[k]];
                 keyEnds[k] = m.keyEnd[m.order[k]];
@@ -398,6 +688,7 @@ public final class CanonicalJson {
         p++;
         while (true) {
             int run = p;
+            p = plain(in, p, end);
             while (p < end) {
                 byte b = in[p];
                 if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
@@ -574,6 +865,29 @@ public final class CanonicalJson {
             }
         }
         return p + count + 1;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The offset of the first byte in {@code in[p, end)} that is not plain string content (a quote, a
+     * backslash, a control character or a non-ASCII byte), or a little before it: eight bytes a step.
+     * The caller then goes byte by byte from there.
+     */
+    private static int plain(byte[] in, int p, int end) {
+        for (; p + 8 <= end; p += 8) {
+            long x = (long) LONGS.get(in, p);
+            long quote = x ^ 0x2222222222222222L;
+            long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+            long special = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | (x - 0x2020202020202020L) | x;
+            if ((special & HIGHS) != 0) {
+                break;
+            }
+        }
+        return p;
     }
 
     private static int skip(byte[] in, int p, int end) {

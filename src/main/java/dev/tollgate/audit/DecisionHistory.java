@@ -41,8 +41,16 @@ public class DecisionHistory {
     /** The decision ledger's origin, for the receipt of a full record. */
     private final String origin;
 
+    /** Connections a full verification reads with at once, over disjoint ranges of sequences (1: one cursor). */
+    private final int verifyConnections;
+
     DecisionHistory(JdbcTemplate jdbc, TransactionTemplate transactions, ObjectMapper json, DatabaseRetry retry,
-            @org.springframework.beans.factory.annotation.Value("${tollgate.audit.origin:tollgate.invalid/decisions}") String origin) {
+            @org.springframework.beans.factory.annotation.Value("${tollgate.audit.origin:tollgate.invalid/decisions}") String origin,
+            @org.springframework.beans.factory.annotation.Value("${tollgate.audit.verify-connections:2}") int verifyConnections) {
+        if (verifyConnections < 1 || verifyConnections > 16) {
+            throw new IllegalArgumentException("tollgate.audit.verify-connections is between 1 and 16");
+        }
+        this.verifyConnections = verifyConnections;
         this.origin = origin;
         this.jdbc = jdbc;
         this.retry = retry;
@@ -308,10 +316,13 @@ public class DecisionHistory {
      * export can be verified offline: docs/audit.md).
      */
     public void exportNdjson(Filter filter, OutputStream out) {
+        RecordText.Fast fast = new RecordText.Fast();
         stream(filter, rs -> {
             ObjectNode record = full(rs);
             record.put("leafIndex", rs.getLong("sequence") - 1);
-            record.set("hashedRecord", RecordText.hashedColumns(rs, json));
+            // the hashed columns written in their canonical form: the bytes the chain and the leaf hash, so that a
+            // verifier finds them already in order (docs/audit.md, "The formats")
+            record.putRawValue("hashedRecord", new tools.jackson.databind.util.RawValue(RecordText.canonicalText(rs, json, fast)));
             byte[] line = json.writeValueAsBytes(record);
             write(out, line);
             write(out, new byte[] {'\n'});
@@ -373,7 +384,43 @@ public class DecisionHistory {
      * leaf hash; it may stop the walk.
      */
     public Verification verify(long after, String previousHash, java.util.function.Supplier<Leaves> leaves) {
-        return retry.withRetry(() -> verifyOnce(after, previousHash, leaves == null ? null : leaves.get()));
+        return retry.withRetry(() -> verifyConnections > 1
+                ? ChainRanges.verify(this, after, previousHash, leaves == null ? null : leaves.get(), verifyConnections)
+                : verifyOnce(after, previousHash, leaves == null ? null : leaves.get()));
+    }
+
+    JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    /** What one stored row proves on its own: whether its hash is that of its columns, and its leaf. */
+    record RowCheck(boolean holds, byte[] leaf) {
+    }
+
+    /**
+     * Recomputes one row's hash from its columns (by {@code fast}, or by the definition for a row outside
+     * its subset) and compares it with the stored one; the link to the row before is the caller's.
+     */
+    RowCheck checkRow(ResultSet rs, RecordText.Fast fast, long sequence, String storedPrevious, String storedHash)
+            throws SQLException {
+        String[] policyNames = (String[]) rs.getArray("policy_names").getArray();
+        if (fast.text(rs, policyNames, sequence, storedPrevious) && fast.chainHash(storedPrevious).equals(storedHash)) {
+            return new RowCheck(true, fast.leafHash());
+        }
+        String text = definitionText(rs, policyNames, sequence, storedPrevious);
+        return RecordText.chainHash(storedPrevious, text).equals(storedHash)
+                ? new RowCheck(true, java.util.HexFormat.of().parseHex(RecordText.leafHash(text)))
+                : new RowCheck(false, null);
+    }
+
+    private String definitionText(ResultSet rs, String[] policyNames, long sequence, String storedPrevious) throws SQLException {
+        DecisionChain.Columns columns = new DecisionChain.Columns(rs.getObject("decision_id", UUID.class).toString(),
+                rs.getTimestamp("decided_at").toInstant().toString(), rs.getString("requester"), rs.getString("source"),
+                rs.getBoolean("dry_run"), rs.getString("artifact_digest"), rs.getString("artifact_name"),
+                rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
+                List.of(policyNames), json.readTree(rs.getString("impact")),
+                json.readTree(rs.getString("request")), json.readTree(rs.getString("response")));
+        return DecisionChain.text(DecisionChain.members(columns), sequence, storedPrevious);
     }
 
     private Verification verifyOnce(long after, String previousHash, Leaves leaves) {
@@ -407,13 +454,7 @@ public class DecisionHistory {
                     }
                     continue;
                 }
-                DecisionChain.Columns columns = new DecisionChain.Columns(rs.getObject("decision_id", UUID.class).toString(),
-                        rs.getTimestamp("decided_at").toInstant().toString(), rs.getString("requester"), rs.getString("source"),
-                        rs.getBoolean("dry_run"), rs.getString("artifact_digest"), rs.getString("artifact_name"),
-                        rs.getString("artifact_tag"), rs.getBoolean("allowed"), rs.getString("outcome"),
-                        List.of(policyNames), json.readTree(rs.getString("impact")),
-                        json.readTree(rs.getString("request")), json.readTree(rs.getString("response")));
-                String text = DecisionChain.text(DecisionChain.members(columns), sequence, storedPrevious);
+                String text = definitionText(rs, policyNames, sequence, storedPrevious);
                 if (sequence != expectedSequence[0] || !storedPrevious.equals(previous[0])
                         || !RecordText.chainHash(storedPrevious, text).equals(storedHash)) {
                     broken[0] = sequence;

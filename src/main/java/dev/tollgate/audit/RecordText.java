@@ -47,6 +47,19 @@ public final class RecordText {
         return c;
     }
 
+    /**
+     * A stored row's canonical text ({@code SELECT *} from {@code decision}): written from the column
+     * bytes by {@code fast}, or, for a row outside its subset, by the definition ({@link #canonical} of
+     * {@link #hashedColumns}); the same text either way.
+     */
+    static String canonicalText(ResultSet rs, ObjectMapper json, Fast fast) throws SQLException {
+        String[] policyNames = (String[]) rs.getArray("policy_names").getArray();
+        if (fast.text(rs, policyNames, rs.getLong("sequence"), rs.getString("previous_hash"))) {
+            return fast.string();
+        }
+        return canonical(hashedColumns(rs, json));
+    }
+
     /** The canonical text of any JSON value (sorted keys, no white space; see docs/audit.md). */
     public static String canonical(JsonNode node) {
         return DecisionChain.canonical(node);
@@ -150,6 +163,11 @@ public final class RecordText {
 
         private static byte[] utf8(String s) {
             return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** The text last written. */
+        String string() {
+            return new String(out.buffer(), 0, out.length(), java.nio.charset.StandardCharsets.UTF_8);
         }
 
         /** The Merkle leaf hash of the text last written: {@code SHA-256(0x00 ‖ text)}. */

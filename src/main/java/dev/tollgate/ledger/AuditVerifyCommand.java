@@ -110,58 +110,87 @@ public class AuditVerifyCommand implements Callable<Integer> {
     /** Lines the fast route passed to the tree's route (for the benchmark). */
     long slowLines;
 
-    /** Lines handed to a worker at a time. */
-    private static final int BATCH = 256;
+    /** Bytes read from the export at a time, and handed to a worker (whole lines; more if one line is longer). */
+    int chunkBytes = 4 << 20;
 
     /**
-     * A batch of consecutive non-empty lines (copied out of the reader's buffer) and, once a worker has
-     * checked them, each line's result by the fast route: each line on its own, taking the
-     * {@code previousHash} it states (whether that is the hash of the line before is checked in order,
-     * by {@link #verify}).
+     * Whole lines of the export as read (cut after a {@code \n}, or at the end of the file, so a
+     * {@code \r\n} is never split) and, once a worker has checked them, each non-empty line's result by
+     * the fast route: each line on its own, taking the {@code previousHash} and {@code leafIndex} it
+     * states (whether they continue the line before is checked in order, by {@link #consume}).
      */
-    private static final class Batch {
-        byte[] bytes = new byte[1 << 19];
+    private static final class Chunk {
+        byte[] bytes;
         int length;
-        final int[] starts = new int[BATCH];
-        final int[] ends = new int[BATCH];
-        final long[] lineNumbers = new long[BATCH];
+        /** Lines in the chunk, empty ones included (for the line numbers of messages). */
+        int lines;
+        /** Non-empty lines. */
         int n;
-        /** The leaf index the first line must have. */
-        long firstSize;
-        final boolean[] ok = new boolean[BATCH];
-        final byte[] leaves = new byte[32 * BATCH];
-        final byte[] hashes = new byte[64 * BATCH];
-        final byte[] stated = new byte[64 * BATCH];
+        int[] starts = new int[2048];
+        int[] ends = new int[2048];
+        int[] lineInChunk = new int[2048];
+        long[] leafIndex = new long[2048];
+        boolean[] ok = new boolean[2048];
+        byte[] leaves = new byte[32 * 2048];
+        byte[] hashes = new byte[64 * 2048];
+        byte[] stated = new byte[64 * 2048];
 
-        void add(byte[] in, int from, int to, long lineNumber) {
-            int size = to - from;
-            if (length + size > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + size));
-            }
-            System.arraycopy(in, from, bytes, length, size);
-            starts[n] = length;
-            ends[n] = length + size;
-            lineNumbers[n] = lineNumber;
-            length += size;
-            n++;
+        Chunk(int size) {
+            bytes = new byte[size];
         }
 
-        /** The worker's part: every line by the fast route, on its own. */
-        Batch check(FastLine fast) {
-            for (int i = 0; i < n; i++) {
-                byte[] leaf;
-                try {
-                    leaf = fast.check(bytes, starts[i], ends[i], firstSize + i, null);
-                } catch (RuntimeException e) {
-                    leaf = null; // the tree's route names what is wrong with the line
-                }
-                ok[i] = leaf != null;
-                if (leaf != null) {
-                    System.arraycopy(leaf, 0, leaves, 32 * i, 32);
-                    fast.hashInto(hashes, 64 * i);
-                    fast.statedPreviousInto(stated, 64 * i);
-                }
+        private void room() {
+            if (n == starts.length) {
+                int size = 2 * n;
+                starts = Arrays.copyOf(starts, size);
+                ends = Arrays.copyOf(ends, size);
+                lineInChunk = Arrays.copyOf(lineInChunk, size);
+                leafIndex = Arrays.copyOf(leafIndex, size);
+                ok = Arrays.copyOf(ok, size);
+                leaves = Arrays.copyOf(leaves, 32 * size);
+                hashes = Arrays.copyOf(hashes, 64 * size);
+                stated = Arrays.copyOf(stated, 64 * size);
             }
+        }
+
+        /** The worker's part: the lines split as {@link Lines} splits them, each by the fast route, on its own. */
+        Chunk check(FastLine fast) {
+            n = 0;
+            int line = 0;
+            int start = 0;
+            while (start < length) {
+                int end = Lines.lineEnd(bytes, start, length);
+                line++;
+                int next = length;
+                if (end < length) {
+                    next = end + 1;
+                    if (bytes[end] == '\r' && next < length && bytes[next] == '\n') {
+                        next++;
+                    }
+                }
+                if (end > start) {
+                    room();
+                    starts[n] = start;
+                    ends[n] = end;
+                    lineInChunk[n] = line;
+                    byte[] leaf;
+                    try {
+                        leaf = fast.check(bytes, start, end, -1, null);
+                    } catch (RuntimeException e) {
+                        leaf = null; // the tree's route names what is wrong with the line
+                    }
+                    ok[n] = leaf != null;
+                    if (leaf != null) {
+                        System.arraycopy(leaf, 0, leaves, 32 * n, 32);
+                        fast.hashInto(hashes, 64 * n);
+                        fast.statedPreviousInto(stated, 64 * n);
+                        leafIndex[n] = fast.statedLeafIndex();
+                    }
+                    n++;
+                }
+                start = next;
+            }
+            lines = line;
             return this;
         }
     }
@@ -169,12 +198,27 @@ public class AuditVerifyCommand implements Callable<Integer> {
     /** The workers' fast routes, one per thread. */
     private static final ThreadLocal<FastLine> FAST = ThreadLocal.withInitial(FastLine::new);
 
+    /** The in-order state: the tree, the previous line's hash, lines read so far, the next checkpoint's size. */
+    private final class Order {
+        final Merkle.Frontier tree = new Merkle.Frontier();
+        final byte[] previous = "0".repeat(64).getBytes(StandardCharsets.US_ASCII);
+        long linesBefore;
+        final TreeMap<Long, Checkpoint> bySize;
+        long nextCheckpoint;
+
+        Order(TreeMap<Long, Checkpoint> bySize) {
+            this.bySize = bySize;
+            this.nextCheckpoint = bySize.isEmpty() ? Long.MAX_VALUE : bySize.firstKey();
+        }
+    }
+
     /**
-     * Reads the export in batches of lines, which the workers (one per processor) check by the fast
-     * route, each line on its own; then, in order, on this thread: the link of each line to the one
-     * before ({@code previousHash} is the previous line's {@code hash}; 64 zeros first), the tree and
-     * the checkpoints' roots. A line the fast route did not accept, or whose link does not hold, is
-     * judged by the tree's route, which names the reason.
+     * Reads the export in chunks of whole lines, which the workers (one per processor) split and check
+     * by the fast route, each line on its own; then, in order, on this thread: the link of each line to
+     * the one before ({@code previousHash} is the previous line's {@code hash}, 64 zeros first;
+     * {@code leafIndex} the number of records before it), the tree and the checkpoints' roots. A line
+     * the fast route did not accept, or whose link does not hold, is judged by the tree's route, which
+     * names the reason.
      */
     private long verify(JsonMapper json, TreeMap<Long, Checkpoint> bySize, PrintWriter out) throws IOException, NotVerified {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -183,51 +227,63 @@ public class AuditVerifyCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        java.util.ArrayDeque<java.util.concurrent.Future<Batch>> pending = new java.util.ArrayDeque<>();
-        Merkle.Frontier tree = new Merkle.Frontier();
-        byte[][] previous = {"0".repeat(64).getBytes(StandardCharsets.US_ASCII)};
-        try (Lines lines = new Lines(export)) {
-            long lineNumber = 0;
-            long size = 0;
-            Batch batch = new Batch();
-            while (true) {
-                boolean more = lines.next();
-                if (more) {
-                    lineNumber++;
-                    if (lines.length() == 0) {
+        java.util.ArrayDeque<java.util.concurrent.Future<Chunk>> pending = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Chunk> free = new java.util.ArrayDeque<>();
+        Order order = new Order(bySize);
+        try (InputStream in = Files.newInputStream(export)) {
+            Chunk chunk = new Chunk(chunkBytes);
+            int filled = 0;
+            boolean eof = false;
+            while (!eof) {
+                while (filled < chunk.bytes.length) {
+                    int read = in.read(chunk.bytes, filled, chunk.bytes.length - filled);
+                    if (read < 0) {
+                        eof = true;
+                        break;
+                    }
+                    filled += read;
+                }
+                int cut = filled;
+                if (!eof) {
+                    while (cut > 0 && chunk.bytes[cut - 1] != '\n') {
+                        cut--;
+                    }
+                    if (cut == 0) { // one line longer than the chunk: read on
+                        chunk.bytes = Arrays.copyOf(chunk.bytes, chunk.bytes.length * 2);
                         continue;
                     }
-                    if (batch.n == 0) {
-                        batch.firstSize = size;
-                    }
-                    batch.add(lines.buffer(), lines.start(), lines.end(), lineNumber);
-                    size++;
                 }
-                if (batch.n == BATCH || (!more && batch.n > 0)) {
-                    Batch full = batch;
+                Chunk next = free.isEmpty() ? new Chunk(chunkBytes) : free.poll();
+                int rest = filled - cut;
+                if (next.bytes.length < 2 * rest) {
+                    next.bytes = new byte[Math.max(chunkBytes, 2 * rest)];
+                }
+                System.arraycopy(chunk.bytes, cut, next.bytes, 0, rest);
+                chunk.length = cut;
+                if (cut > 0) {
+                    Chunk full = chunk;
                     pending.add(workers.submit(() -> full.check(FAST.get())));
-                    batch = new Batch();
-                    while (pending.size() > 2 * threads) {
-                        consume(await(pending.poll()), json, tree, previous, bySize, out);
-                    }
                 }
-                if (!more) {
-                    break;
+                chunk = next;
+                filled = rest;
+                while (pending.size() > 2 * threads) {
+                    free.add(consume(await(pending.poll()), json, order, out));
                 }
             }
             while (!pending.isEmpty()) {
-                consume(await(pending.poll()), json, tree, previous, bySize, out);
+                consume(await(pending.poll()), json, order, out);
             }
         } finally {
             workers.shutdownNow();
         }
+        Merkle.Frontier tree = order.tree;
         if (tree.size() < bySize.lastKey()) {
             throw new NotVerified("the export holds " + tree.size() + " records, fewer than the checkpoint's " + bySize.lastKey());
         }
         return tree.size();
     }
 
-    private static Batch await(java.util.concurrent.Future<Batch> future) throws IOException {
+    private static Chunk await(java.util.concurrent.Future<Chunk> future) throws IOException {
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -238,32 +294,38 @@ public class AuditVerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** The in-order part of a checked batch: links, slow route where needed, the tree and the checkpoints. */
-    private void consume(Batch b, JsonMapper json, Merkle.Frontier tree, byte[][] previous, TreeMap<Long, Checkpoint> bySize,
-            PrintWriter out) throws IOException, NotVerified {
-        for (int i = 0; i < b.n; i++) {
+    /** The in-order part of a checked chunk: links, slow route where needed, the tree and the checkpoints. */
+    private Chunk consume(Chunk c, JsonMapper json, Order order, PrintWriter out) throws IOException, NotVerified {
+        Merkle.Frontier tree = order.tree;
+        byte[] previous = order.previous;
+        for (int i = 0; i < c.n; i++) {
             byte[] leaf;
-            if (b.ok[i] && Arrays.equals(b.stated, 64 * i, 64 * i + 64, previous[0], 0, 64)) {
-                previous[0] = Arrays.copyOfRange(b.hashes, 64 * i, 64 * i + 64);
-                leaf = Arrays.copyOfRange(b.leaves, 32 * i, 32 * i + 32);
+            if (c.ok[i] && c.leafIndex[i] == tree.size() && Arrays.equals(c.stated, 64 * i, 64 * i + 64, previous, 0, 64)) {
+                System.arraycopy(c.hashes, 64 * i, previous, 0, 64);
+                leaf = Arrays.copyOfRange(c.leaves, 32 * i, 32 * i + 32);
             } else { // outside the fast route, or not verified there: the tree's route decides (and names the reason)
                 slowLines++;
                 String line = StandardCharsets.UTF_8.newDecoder()
-                        .decode(java.nio.ByteBuffer.wrap(b.bytes, b.starts[i], b.ends[i] - b.starts[i])).toString();
-                Checked checked = slowLine(json, line, b.lineNumbers[i], tree.size(), new String(previous[0], StandardCharsets.UTF_8));
-                previous[0] = checked.hash();
+                        .decode(java.nio.ByteBuffer.wrap(c.bytes, c.starts[i], c.ends[i] - c.starts[i])).toString();
+                Checked checked = slowLine(json, line, order.linesBefore + c.lineInChunk[i], tree.size(),
+                        new String(previous, StandardCharsets.UTF_8));
+                System.arraycopy(checked.hash(), 0, previous, 0, 64);
                 leaf = checked.leaf();
             }
             tree.append(leaf);
-            Checkpoint c = bySize.get(tree.size());
-            if (c != null) {
-                if (!Arrays.equals(tree.root(), c.root())) {
-                    throw new NotVerified("the export's tree of size " + c.size() + " does not have the root of the signed"
-                            + " checkpoint: records up to sequence " + c.size() + " were changed after it was signed");
+            if (tree.size() == order.nextCheckpoint) {
+                Checkpoint cp = order.bySize.get(tree.size());
+                if (!Arrays.equals(tree.root(), cp.root())) {
+                    throw new NotVerified("the export's tree of size " + cp.size() + " does not have the root of the signed"
+                            + " checkpoint: records up to sequence " + cp.size() + " were changed after it was signed");
                 }
-                out.println("tree size " + c.size() + ": root matches the checkpoint");
+                out.println("tree size " + cp.size() + ": root matches the checkpoint");
+                Long after = order.bySize.higherKey(tree.size());
+                order.nextCheckpoint = after == null ? Long.MAX_VALUE : after;
             }
         }
+        order.linesBefore += c.lines;
+        return c;
     }
 
     /** A line that verified: its hash (UTF-8 text) and its record's leaf. */
@@ -308,8 +370,8 @@ public class AuditVerifyCommand implements Callable<Integer> {
         private final MessageDigest chain = Digest.Algorithm.SHA256.digester();
         private final MessageDigest leaf = Digest.Algorithm.SHA256.digester();
         private final byte[] hashHex = new byte[64];
-        private final byte[] computed = new byte[64];
-        private final byte[][] keys = new byte[16][];
+        private final int[] keyStarts = new int[16];
+        private final int[] keyEnds = new int[16];
 
         private static byte[] ascii(String s) {
             return s.getBytes(StandardCharsets.US_ASCII);
@@ -331,10 +393,22 @@ public class AuditVerifyCommand implements Callable<Integer> {
             System.arraycopy(statedPrevious, 0, into, at, 64);
         }
 
+        /** Whether the last line's {@code hashedRecord} was in canonical form; lines tried since one was not. */
+        private boolean lastInPlace = true;
+        private int attempts;
+
+        /** The {@code leafIndex} the line states, after a {@link #check} that returned a leaf. */
+        private long statedLeafIndex;
+
+        long statedLeafIndex() {
+            return statedLeafIndex;
+        }
+
         /**
-         * The record's leaf if the line {@code in[from, to)} verifies as leaf {@code size} after
-         * {@code previous} (null: after the {@code previousHash} it states, which the caller then
-         * compares with the line before); else null.
+         * The record's leaf if the line {@code in[from, to)} verifies as leaf {@code size} (−1: as the
+         * leaf it states, which the caller then compares with the records before) after {@code previous}
+         * (null: after the {@code previousHash} it states, which the caller then compares with the line
+         * before); else null.
          */
         byte[] check(byte[] in, int from, int to, long size, byte[] previous) {
             try {
@@ -351,6 +425,10 @@ public class AuditVerifyCommand implements Callable<Integer> {
             }
             p = skip(in, p + 1, to);
             boolean haveRecord = false;
+            byte[] text = null;
+            int textFrom = 0;
+            int textTo = 0;
+            boolean inPlace = false;
             boolean haveHash = false;
             long leafIndex = -1;
             int keyCount = 0;
@@ -372,29 +450,50 @@ public class AuditVerifyCommand implements Callable<Integer> {
                 if (q >= to) {
                     return null;
                 }
-                byte[] key = Arrays.copyOfRange(in, keyStart, q);
                 for (int k = 0; k < keyCount; k++) {
-                    if (Arrays.equals(keys[k], key)) {
+                    if (Arrays.equals(in, keyStarts[k], keyEnds[k], in, keyStart, q)) {
                         return null; // a duplicate member
                     }
                 }
-                if (keyCount == keys.length) {
+                if (keyCount == keyStarts.length) {
                     return null;
                 }
-                keys[keyCount++] = key;
+                keyStarts[keyCount] = keyStart;
+                keyEnds[keyCount++] = q;
                 p = skip(in, q + 1, to);
                 if (p >= to || in[p] != ':') {
                     return null;
                 }
                 p = skip(in, p + 1, to);
-                if (Arrays.equals(key, HASHED_RECORD)) {
+                if (Arrays.equals(in, keyStart, q, HASHED_RECORD, 0, HASHED_RECORD.length)) {
                     if (p >= to || in[p] != '{') {
                         return null;
                     }
                     record.reset();
-                    p = record.value(in, p, to);
+                    int recordStart = p;
+                    // already canonical (as exports write it): the text is these bytes. After a line that was
+                    // not (an older export), only every 64th line tries
+                    if (lastInPlace || (++attempts & 63) == 0) {
+                        try {
+                            p = record.canonicalObject(in, p, to);
+                            text = in;
+                            textFrom = recordStart;
+                            textTo = p;
+                            inPlace = true;
+                        } catch (CanonicalJson.Unsupported e) {
+                            p = recordStart;
+                        }
+                    }
+                    lastInPlace = inPlace;
+                    if (!inPlace) { // in another order: canonicalised into the buffer
+                        p = record.value(in, recordStart, to);
+                        text = record.buffer();
+                        textFrom = 0;
+                        textTo = record.length();
+                        inPlace = false;
+                    }
                     haveRecord = true;
-                } else if (Arrays.equals(key, HASH)) {
+                } else if (Arrays.equals(in, keyStart, q, HASH, 0, HASH.length)) {
                     if (to - p < 66 || in[p] != '"' || in[p + 65] != '"') {
                         return null;
                     }
@@ -402,10 +501,10 @@ public class AuditVerifyCommand implements Callable<Integer> {
                     p += 66;
                     haveHash = true;
                 } else {
-                    other.reset();
-                    p = other.value(in, p, to);
-                    if (Arrays.equals(key, LEAF_INDEX)) {
-                        leafIndex = integer(other.buffer(), 0, other.length());
+                    int valueStart = p;
+                    p = other.validate(in, p, to);
+                    if (Arrays.equals(in, keyStart, q, LEAF_INDEX, 0, LEAF_INDEX.length)) {
+                        leafIndex = integer(in, valueStart, p);
                     }
                 }
                 p = skip(in, p, to);
@@ -421,14 +520,12 @@ public class AuditVerifyCommand implements Callable<Integer> {
                     return null;
                 }
             }
-            if (p != to || !haveRecord || !haveHash || leafIndex != size) {
+            if (p != to || !haveRecord || !haveHash || leafIndex < 0 || size >= 0 && leafIndex != size) {
                 return null;
             }
-            byte[] text = record.buffer();
-            int length = record.length();
-            long sequence = record.member(in, SEQUENCE);
-            long previousHash = record.member(in, PREVIOUS_HASH);
-            if (sequence < 0 || previousHash < 0 || integer(text, (int) (sequence >>> 32), (int) sequence) != size + 1) {
+            long sequence = inPlace ? record.inputMember(in, SEQUENCE) : record.member(in, SEQUENCE);
+            long previousHash = inPlace ? record.inputMember(in, PREVIOUS_HASH) : record.member(in, PREVIOUS_HASH);
+            if (sequence < 0 || previousHash < 0 || integer(text, (int) (sequence >>> 32), (int) sequence) != leafIndex + 1) {
                 return null;
             }
             int ps = (int) (previousHash >>> 32);
@@ -439,13 +536,13 @@ public class AuditVerifyCommand implements Callable<Integer> {
             }
             System.arraycopy(text, ps + 1, statedPrevious, 0, 64);
             chain.update(statedPrevious);
-            chain.update(text, 0, length);
-            hex(chain.digest(), computed);
-            if (!Arrays.equals(computed, hashHex)) {
+            chain.update(text, textFrom, textTo - textFrom);
+            if (!sameHex(chain.digest(), hashHex)) {
                 return null;
             }
+            statedLeafIndex = leafIndex;
             leaf.update((byte) 0x00);
-            leaf.update(text, 0, length);
+            leaf.update(text, textFrom, textTo - textFrom);
             return leaf.digest();
         }
 
@@ -466,11 +563,23 @@ public class AuditVerifyCommand implements Callable<Integer> {
 
         private static final byte[] HEX = ascii("0123456789abcdef");
 
-        private static void hex(byte[] bytes, byte[] into) {
-            for (int i = 0; i < bytes.length; i++) {
-                into[2 * i] = HEX[(bytes[i] >> 4) & 15];
-                into[2 * i + 1] = HEX[bytes[i] & 15];
+        /** Each byte's two lower-case hex digits, as one little-endian {@code short}. */
+        private static final short[] HEX_PAIRS = new short[256];
+
+        static {
+            for (int i = 0; i < 256; i++) {
+                HEX_PAIRS[i] = (short) (HEX[i >> 4] | HEX[i & 15] << 8);
             }
+        }
+
+        /** Whether {@code hex} is the lower-case hex of {@code bytes}. */
+        private static boolean sameHex(byte[] bytes, byte[] hex) {
+            int differ = 0;
+            for (int i = 0; i < bytes.length; i++) {
+                short pair = HEX_PAIRS[bytes[i] & 0xFF];
+                differ |= (hex[2 * i] ^ (byte) pair) | (hex[2 * i + 1] ^ (byte) (pair >> 8));
+            }
+            return differ == 0;
         }
 
         private static int skip(byte[] in, int p, int end) {

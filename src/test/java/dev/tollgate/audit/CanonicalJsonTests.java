@@ -87,6 +87,63 @@ class CanonicalJsonTests {
         assertThat(fastCount).isGreaterThan(1_000);
     }
 
+    /** Whether {@link CanonicalJson#canonicalObject} takes {@code text} (all of it) as already canonical. */
+    private static boolean inPlace(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            return new CanonicalJson().canonicalObject(bytes, 0, bytes.length) == bytes.length;
+        } catch (CanonicalJson.Unsupported e) {
+            return false;
+        }
+    }
+
+    @Test
+    void anObjectIsTakenAsCanonicalOnlyIfItIsItsOwnCanonicalText() {
+        SplittableRandom random = new SplittableRandom(13);
+        int accepted = 0;
+        for (int i = 0; i < 5_000; i++) {
+            StringBuilder text = new StringBuilder("{\"k\": ");
+            value(random, text, 0);
+            String s = text.append(", \"a\": [1, \"x\\ty\"]}").toString();
+            String canonical;
+            try {
+                canonical = tree(s);
+            } catch (RuntimeException notJsonOrUnstorable) {
+                assertThat(inPlace(s)).as(s).isFalse();
+                continue;
+            }
+            boolean fastTakesIt;
+            try {
+                fast(s);
+                fastTakesIt = true;
+            } catch (CanonicalJson.Unsupported e) {
+                fastTakesIt = false;
+            }
+            // the canonical text itself is taken whenever the fast route takes the document (and may be when it
+            // does not: -0 is refused, its canonical 0 is not); nothing that is not its own canonical text is
+            if (fastTakesIt) {
+                assertThat(inPlace(canonical)).as(canonical).isTrue();
+                accepted++;
+            }
+            if (inPlace(canonical)) {
+                assertThat(tree(canonical)).isEqualTo(canonical);
+            }
+            for (String variant : List.of(s, canonical.replace("\\n", "\\u000a"), canonical.replace("\\t", "\\u0009"),
+                    canonical.replace("\\u001f", "\\u001F"), canonical.replace("é", "\\u00e9"), canonical.replace(",", ", "),
+                    canonical.replace("/", "\\/"), canonical.replace(":", " :"), canonical + " ")) {
+                if (inPlace(variant)) {
+                    assertThat(variant).as(s).isEqualTo(tree(variant));
+                }
+            }
+        }
+        assertThat(accepted).isGreaterThan(1_000);
+        assertThat(inPlace("{\"a\":1,\"b\":{\"c\":\"\\u0001\\n\\\"\"}}")).isTrue();
+        for (String refused : List.of("{\"b\":1,\"a\":2}", "{\"a\":1,\"a\":1}", "{\"a\":\"\\u000a\"}", "{\"a\":\"\\u001F\"}",
+                "{\"a\":\"\\b\"}", "{\"a\": 1}", "{\"a\":1.0}", "{\"a\":\"\\u0000\"}", "{\"a\":\"\\/\"}", "[1]")) {
+            assertThat(inPlace(refused)).as(refused).isFalse();
+        }
+    }
+
     @Test
     void rawTextIsEscapedAsTheChainEscapesIt() {
         CanonicalJson c = new CanonicalJson();

@@ -56,7 +56,7 @@ public final class HistoryBenchmark {
         int pages = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         Recording jdbc = new Recording(ds);
         DecisionHistory history = new DecisionHistory(jdbc, new TransactionTemplate(new DataSourceTransactionManager(ds)),
-                JsonMapper.builder().build(), null, "bench.invalid/decisions");
+                JsonMapper.builder().build(), null, "bench.invalid/decisions", 1);
         JdbcTemplate plain = new JdbcTemplate(ds);
         long total = plain.queryForObject("SELECT count(*) FROM decision", Long.class);
         Instant first = plain.queryForObject("SELECT min(decided_at) FROM decision", java.sql.Timestamp.class).toInstant();

@@ -24,6 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * shaped like real ones (a response with two policies, rules and two evidence items, about 1.5 KB
  * of canonical text), a checkpoint of it signed with a fresh key and the keys document, then times
  * {@link AuditVerifyCommand} over it and prints records/s. Not a test; asserts nothing.
+ * Arguments: records, runs, and {@code unordered} for lines whose {@code hashedRecord} is not already in
+ * canonical form (exports before 3 December 2026; the verifier then sorts every object's members).
  */
 public final class AuditVerifyBenchmark {
 
@@ -33,6 +35,7 @@ public final class AuditVerifyBenchmark {
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        boolean canonicalForm = args.length <= 2 || !args[2].equals("unordered");
         JsonMapper json = JsonMapper.builder().build();
         Path dir = Files.createTempDirectory("audit-verify-bench");
         Path export = dir.resolve("decisions.ndjson");
@@ -54,7 +57,11 @@ public final class AuditVerifyBenchmark {
                 line.put("previousHash", previous);
                 line.put("hash", hash);
                 line.put("leafIndex", i - 1);
+                if (canonicalForm) { // as the export writes it: the canonical text itself
+                line.putRawValue("hashedRecord", new tools.jackson.databind.util.RawValue(text));
+            } else { // members in the order they were put (as exports before 3 December 2026 wrote them)
                 line.set("hashedRecord", hashed);
+            }
                 String s = json.writeValueAsString(line);
                 bytes += s.length() + 1;
                 out.write(s);
@@ -68,7 +75,8 @@ public final class AuditVerifyBenchmark {
         Path keys = dir.resolve("keys.json");
         Files.writeString(keys, json.writeValueAsString(Map.of("keys", List.of(Map.of("id", key.keyIdHex(), "purpose", "checkpoint",
                 "algorithm", "Ed25519", "active", true, "name", origin, "publicKey", key.publicKeyPem())))));
-        System.out.printf("export: %,d records, %,d MB%n", records, bytes >> 20);
+        System.out.printf("export: %,d records, %,d MB, hashedRecord %s%n", records, bytes >> 20,
+                canonicalForm ? "in canonical form (as exports write it)" : "unordered (as older exports wrote it)");
         for (int run = 1; run <= runs; run++) {
             // the floor, in the same run: reading the export and one SHA-256 over each line's bytes
             var threads = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -72,8 +72,16 @@ class AuditVerifyFastRouteTests {
     }
 
     private Run verify(Path export, Path checkpoint, Path keys) {
+        return verify(export, checkpoint, keys, 0);
+    }
+
+    /** With chunks of {@code chunkBytes} read at a time (0: the default). */
+    private Run verify(Path export, Path checkpoint, Path keys, int chunkBytes) {
         StringWriter sink = new StringWriter();
         AuditVerifyCommand command = new AuditVerifyCommand();
+        if (chunkBytes > 0) {
+            command.chunkBytes = chunkBytes;
+        }
         int status = new CommandLine(command).setOut(new PrintWriter(sink)).setErr(new PrintWriter(sink))
                 .execute("--export", export.toString(), "--checkpoint", checkpoint.toString(), "--keys", keys.toString());
         return new Run(status, sink.toString(), command.slowLines);
@@ -105,6 +113,54 @@ class AuditVerifyFastRouteTests {
         run = verify(export, checkpoint, keys);
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.output()).contains("line 3 is sequence 4, expected 3");
+    }
+
+    /** The lines of {@link #export} with {@code hashedRecord} written in canonical form, as exports write it now. */
+    private List<String> canonicalForm(List<String> lines) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String line : lines) {
+            ObjectNode entry = (ObjectNode) json.readTree(line);
+            String text = RecordText.canonical(entry.get("hashedRecord"));
+            entry.putRawValue("hashedRecord", new tools.jackson.databind.util.RawValue(text));
+            out.add(json.writeValueAsString(entry));
+        }
+        return out;
+    }
+
+    @Test
+    void aChangedLineIsNamedWhereverItFallsInTheChunksTheWorkersCheck() throws Exception {
+        Path checkpoint = dir.resolve("cp.txt");
+        Path keys = dir.resolve("keys.json");
+        List<String> lines = canonicalForm(export(12, checkpoint, keys));
+        assertThat(lines.get(5)).contains("\"hashedRecord\":{\"allowed\":");
+        Path export = dir.resolve("decisions.ndjson");
+        // chunks of about three lines (each about 2 KB), so lines 1…12 are first, inside and last in their chunks;
+        // and chunks smaller than a line, which grow to hold it
+        int chunk = 3 * lines.get(0).length();
+        for (int size : new int[] {chunk, 1_000}) {
+            Files.writeString(export, String.join("\r\n", lines) + "\r\n", StandardCharsets.UTF_8);
+            Run run = verify(export, checkpoint, keys, size);
+            assertThat(run.status()).as(run.output()).isZero();
+            assertThat(run.output()).contains("verified: 12 records");
+            assertThat(run.slowLines()).isEqualTo(1); // the record with a fraction
+            for (int victim = 0; victim < lines.size(); victim++) {
+                List<String> changed = new java.util.ArrayList<>(lines);
+                changed.set(victim, changed.get(victim).replace("ci-deployer", "ci-deployes"));
+                Files.writeString(export, String.join("\n", changed) + "\n", StandardCharsets.UTF_8);
+                run = verify(export, checkpoint, keys, size);
+                assertThat(run.status()).as("line " + (victim + 1) + ", chunks of " + size).isEqualTo(1);
+                assertThat(run.output()).contains("NOT VERIFIED: the record at sequence " + (victim + 1)
+                        + " does not continue the hash chain");
+            }
+            // a missing line and a blank one: the line numbers counted across chunks
+            List<String> gaps = new java.util.ArrayList<>(lines);
+            gaps.remove(7);
+            gaps.add(4, "");
+            Files.writeString(export, String.join("\r\n", gaps), StandardCharsets.UTF_8);
+            run = verify(export, checkpoint, keys, size);
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.output()).contains("line 9 is sequence 9, expected 8");
+        }
     }
 
     @Test
