@@ -305,7 +305,7 @@ public final class ScaleGenerator {
                     + " pg_get_indexdef(i.indexrelid), CASE WHEN con.oid IS NOT NULL THEN pg_get_constraintdef(con.oid) END"
                     + " FROM pg_index i LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')"
                     + " WHERE i.indrelid IN ('decision'::regclass, 'decision_facet'::regclass)"
-                    + " AND i.indexrelid <> 'decision_pkey'::regclass ORDER BY pg_relation_size(i.indexrelid) DESC, 1")) {
+                    + " AND i.indexrelid <> 'decision_pkey'::regclass ORDER BY i.indrelid = 'decision_facet'::regclass DESC, 1")) {
                 while (rs.next()) {
                     String index = rs.getString(1);
                     String table = rs.getString(2);
@@ -322,6 +322,7 @@ public final class ScaleGenerator {
                     }
                 }
             }
+            // decision_facet's primary key (about six rows per record) is the longest build: it goes first
             int step = 0;
             try (PreparedStatement add = c.prepareStatement("INSERT INTO scale_generator_rebuild VALUES (?, ?, ?)")) {
                 for (String ddl : builds) {
