@@ -64,7 +64,8 @@ import tools.jackson.databind.node.ObjectNode;
  * key belongs to the server. No server may write to the database while it runs. Not a test; prints
  * records/s for the write and rebuild phases and the table sizes.
  * <pre>
- *   ScaleGenerator jdbc:postgresql://127.0.0.1:5432/tollgate user password 1000000 [batch] [--writers=2] [--reference=1000] [--keep-indexes]
+ *   ScaleGenerator jdbc:postgresql://127.0.0.1:5432/tollgate user password 1000000 [batch] [--writers=2] [--reference=1000]
+ *       [--keep-indexes | --facets=sql]   (--facets=sql: the writers derive the facet rows by the trigger's statement per batch)
  *   ScaleGenerator check jdbc:postgresql://127.0.0.1:5432/tollgate user password
  *   ScaleGenerator finish jdbc:postgresql://127.0.0.1:5432/tollgate user password
  * </pre>
