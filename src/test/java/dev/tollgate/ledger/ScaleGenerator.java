@@ -486,8 +486,16 @@ public final class ScaleGenerator {
                     }
                 }
                 s.execute("SET work_mem = '256MB'");
-                try (ResultSet rs = s.executeQuery("WITH added AS (SELECT sequence, policy_names, impact FROM decision),"
-                        + " expected AS (" + FACETS.substring(FACETS.indexOf("SELECT DISTINCT")) + "),"
+                // the trigger's own statement as the database holds it (its transition table 'added' = every record)
+                String derive;
+                try (ResultSet rs = s.executeQuery("SELECT prosrc FROM pg_proc WHERE proname = 'tollgate_decision_facets'")) {
+                    rs.next();
+                    String body = rs.getString(1);
+                    int from = body.indexOf("SELECT DISTINCT");
+                    derive = body.substring(from, body.indexOf(';', from));
+                }
+                try (ResultSet rs = s.executeQuery("WITH added AS (SELECT * FROM decision),"
+                        + " expected AS (" + derive + "),"
                         + " stored AS (SELECT field, value, sequence FROM decision_facet)"
                         + " SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) x),"
                         + " (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) y)")) {
