@@ -210,17 +210,7 @@ public final class CanonicalJson {
                         throw UNSUPPORTED;
                     }
                     int keyStart = p + 1;
-                    int q = plain(in, keyStart, end);
-                    while (q < end && in[q] != '"') {
-                        byte c = in[q];
-                        if (c < 0x20 || c == '\\') {
-                            throw UNSUPPORTED;
-                        }
-                        q++;
-                    }
-                    if (q >= end) {
-                        throw UNSUPPORTED;
-                    }
+                    int q = plainKeyEnd(in, keyStart, end);
                     // strictly ascending: sorted as the canonical form sorts, no duplicates
                     if (previousStart >= 0 && compare(in, previousStart, previousEnd, keyStart, q) >= 0) {
                         throw UNSUPPORTED;
@@ -289,6 +279,22 @@ public final class CanonicalJson {
         }
     }
 
+    /** The offset of the closing quote of a member name that needs no escape (from after its opening quote). */
+    private static int plainKeyEnd(byte[] in, int keyStart, int end) {
+        int q = plain(in, keyStart, end);
+        while (q < end && in[q] != '"') {
+            byte c = in[q];
+            if (c < 0x20 || c == '\\') {
+                throw UNSUPPORTED;
+            }
+            q++;
+        }
+        if (q >= end) {
+            throw UNSUPPORTED;
+        }
+        return q;
+    }
+
     /** The offset after a string (from after its opening quote) that is escaped exactly as the canonical form escapes it. */
     private static int canonicalString(byte[] in, int p, int end) {
         while (true) {
@@ -353,17 +359,7 @@ public final class CanonicalJson {
                         throw UNSUPPORTED;
                     }
                     int keyStart = p + 1;
-                    int q = plain(in, keyStart, end);
-                    while (q < end && in[q] != '"') {
-                        byte c = in[q];
-                        if (c < 0x20 || c == '\\') {
-                            throw UNSUPPORTED;
-                        }
-                        q++;
-                    }
-                    if (q >= end) {
-                        throw UNSUPPORTED;
-                    }
+                    int q = plainKeyEnd(in, keyStart, end);
                     for (int k = base; k < keyTop; k += 2) {
                         if (Arrays.equals(in, keyRanges[k], keyRanges[k + 1], in, keyStart, q)) {
                             throw UNSUPPORTED; // a duplicate key: the strict parser refuses it

@@ -2,10 +2,7 @@ package dev.tollgate.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -93,15 +90,7 @@ class ChainRangesIntegrationTests extends IntegrationTest {
     }
 
     private static void edit(String sql) throws Exception {
-        try (Connection superuser = DriverManager.getConnection(TestDatabase.get().directJdbcUrl());
-                Statement s = superuser.createStatement()) {
-            s.execute("ALTER TABLE decision DISABLE TRIGGER decision_append_only");
-            try {
-                s.execute(sql);
-            } finally {
-                s.execute("ALTER TABLE decision ENABLE TRIGGER decision_append_only");
-            }
-        }
+        TestDatabase.get().editDecisionsAsInsider(sql);
     }
 
     @Test

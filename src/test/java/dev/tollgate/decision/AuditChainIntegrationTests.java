@@ -94,19 +94,12 @@ class AuditChainIntegrationTests extends IntegrationTest {
             var rs = s.executeQuery("SELECT outcome, allowed FROM decision WHERE sequence = " + target);
             rs.next();
             original = rs.getString(1) + "/" + rs.getBoolean(2);
-            s.execute("ALTER TABLE decision DISABLE TRIGGER decision_append_only");
-            s.execute("UPDATE decision SET artifact_name = 'forged' WHERE sequence = " + target);
-            s.execute("ALTER TABLE decision ENABLE TRIGGER decision_append_only");
         }
+        TestDatabase.get().editDecisionsAsInsider("UPDATE decision SET artifact_name = 'forged' WHERE sequence = " + target);
         JsonNode broken = verify();
         assertThat(broken.get("valid").asBoolean()).isFalse();
         assertThat(broken.get("brokenSequence").asLong()).isEqualTo(target);
-        try (Connection superuser = DriverManager.getConnection(TestDatabase.get().directJdbcUrl());
-                Statement s = superuser.createStatement()) {
-            s.execute("ALTER TABLE decision DISABLE TRIGGER decision_append_only");
-            s.execute("UPDATE decision SET artifact_name = NULL WHERE sequence = " + target);
-            s.execute("ALTER TABLE decision ENABLE TRIGGER decision_append_only");
-        }
+        TestDatabase.get().editDecisionsAsInsider("UPDATE decision SET artifact_name = NULL WHERE sequence = " + target);
         assertThat(verify().get("valid").asBoolean()).as(original).isTrue();
     }
 

@@ -70,15 +70,7 @@ class IncrementalVerifyIntegrationTests extends IntegrationTest {
     }
 
     static void edit(String sql) throws Exception {
-        try (Connection superuser = DriverManager.getConnection(TestDatabase.get().directJdbcUrl());
-                Statement s = superuser.createStatement()) {
-            s.execute("ALTER TABLE decision DISABLE TRIGGER decision_append_only");
-            try {
-                s.execute(sql);
-            } finally {
-                s.execute("ALTER TABLE decision ENABLE TRIGGER decision_append_only");
-            }
-        }
+        TestDatabase.get().editDecisionsAsInsider(sql);
     }
 
     @Test

@@ -69,6 +69,23 @@ public final class TestDatabase {
         return postgres.getJdbcUrl("postgres", "tollgate");
     }
 
+    /**
+     * Runs statements on the decision table as its owner would, past the append-only trigger (an
+     * insider's edit, for tamper tests); the trigger is in force again afterwards.
+     */
+    public void editDecisionsAsInsider(String... sql) throws SQLException {
+        try (Connection superuser = java.sql.DriverManager.getConnection(directJdbcUrl()); Statement s = superuser.createStatement()) {
+            s.execute("ALTER TABLE decision DISABLE TRIGGER decision_append_only");
+            try {
+                for (String each : sql) {
+                    s.execute(each);
+                }
+            } finally {
+                s.execute("ALTER TABLE decision ENABLE TRIGGER decision_append_only");
+            }
+        }
+    }
+
     public TcpProxy proxy() {
         return proxy;
     }
