@@ -25,16 +25,17 @@ warm_up /v1/decisions "$work/warm.json"
 
 # closed loop on the given base URLs at once, WORKERS connections split between them; prints each and the sum
 closed_loop() {
-  local n=$# per=$((WORKERS / $#)) i=0 total=0
+  local n=$# per=$((WORKERS / $#)) i=0 total=0 pids=()
   for url in "$@"; do
     BODY="$work/warm.json" TOKEN="$decider" RATE=0 CONNS="$per" \
       wrk -t1 -c"$per" -d"${SECONDS_PER_RUN}s" --latency -s bench/decision.lua "$url/v1/decisions" >"$work/wrk.$i" &
+    pids+=($!)
     i=$((i + 1))
   done
-  wait
+  wait "${pids[@]}" # the servers are children too
   for i in $(seq 0 $((n - 1))); do
     echo "  replica $i: $(grep '^summary' "$work/wrk.$i")"
-    grep -E "unexpected|Socket errors" "$work/wrk.$i" | sort | uniq -c | head -3
+    grep -E "unexpected|Socket errors" "$work/wrk.$i" | sort | uniq -c | head -3 || true
     total=$((total + $(sed -n 's/^requests: //p' "$work/wrk.$i")))
   done
   echo "  together: $((total / SECONDS_PER_RUN)) decisions/s ($total in ${SECONDS_PER_RUN} s, $WORKERS connections)"
