@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -195,8 +197,14 @@ public class SbomIndexer {
                     ps.setArray(9, ps.getConnection().createArrayOf("text", c.licenseKeys().toArray()));
                     ps.setString(10, json.writeValueAsString(c.hashes()));
                 });
-        jdbc.update("INSERT INTO sbom_license (license_key, artifact_digest) SELECT DISTINCT k, c.artifact_digest"
-                + " FROM sbom_component c, unnest(c.license_keys) k WHERE c.document_id = ? ON CONFLICT DO NOTHING", id);
+        // the document's license keys, from the components in hand (not read back from sbom_component)
+        Set<String> licenseKeys = new TreeSet<>();
+        document.components().forEach(c -> licenseKeys.addAll(c.licenseKeys()));
+        jdbc.batchUpdate("INSERT INTO sbom_license (license_key, artifact_digest) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                List.copyOf(licenseKeys), 500, (ps, key) -> {
+                    ps.setString(1, key);
+                    ps.setString(2, p.digest());
+                });
         scanned(p, "indexed", null, id);
     }
 

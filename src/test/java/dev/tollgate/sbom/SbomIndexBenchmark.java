@@ -116,21 +116,21 @@ public final class SbomIndexBenchmark {
     }
 
     private static void queries(JdbcTemplate jdbc, int runs) {
-            ComponentIndex index = new ComponentIndex(jdbc, JsonMapper.builder().build());
-            String log4j = "pkg:maven/org.apache.logging.log4j/log4j-core";
-            time("purl + range vers:maven/<2.17.1, first page of 50", runs,
-                    () -> index.find(new ComponentIndex.Query(log4j, null, null, null, "vers:maven/<2.17.1"), null, 50));
-            time("purl + range, page of 500", runs,
-                    () -> index.find(new ComponentIndex.Query(log4j, null, null, null, "vers:maven/>=2.0|<2.17.1"), null, 500));
-            time("purl only (all versions), page of 50", runs,
-                    () -> index.find(new ComponentIndex.Query(log4j, null, null, null, null), null, 50));
-            time("name=pkg-4242, page of 50", runs, () -> index.find(new ComponentIndex.Query(null, null, "pkg-4242", null, null), null, 50));
-            time("license=gpl-3.0-only, page of 50", runs,
-                    () -> index.find(new ComponentIndex.Query(null, null, null, "gpl-3.0-only", null), null, 50));
-            time("license=agpl-3.0-only (one package of the pool), page of 50", runs,
-                    () -> index.find(new ComponentIndex.Query(null, null, null, "agpl-3.0-only", null), null, 50));
-            ComponentIndex.Page all = index.find(new ComponentIndex.Query(log4j, null, null, null, "vers:maven/<2.17.1"), null, 500);
-            System.out.printf("(log4j-core below 2.17.1: %d artifacts on the first page of 500)%n", all.items().size());
+        ComponentIndex index = new ComponentIndex(jdbc, JsonMapper.builder().build());
+        String log4j = "pkg:maven/org.apache.logging.log4j/log4j-core";
+        time("purl + range vers:maven/<2.17.1, first page of 50", runs,
+                () -> index.find(new ComponentIndex.Query(log4j, null, null, null, "vers:maven/<2.17.1"), null, 50));
+        time("purl + range, page of 500", runs,
+                () -> index.find(new ComponentIndex.Query(log4j, null, null, null, "vers:maven/>=2.0|<2.17.1"), null, 500));
+        time("purl only (all versions), page of 50", runs,
+                () -> index.find(new ComponentIndex.Query(log4j, null, null, null, null), null, 50));
+        time("name=pkg-4242, page of 50", runs, () -> index.find(new ComponentIndex.Query(null, null, "pkg-4242", null, null), null, 50));
+        time("license=gpl-3.0-only, page of 50", runs,
+                () -> index.find(new ComponentIndex.Query(null, null, null, "gpl-3.0-only", null), null, 50));
+        time("license=agpl-3.0-only (one package of the pool), page of 50", runs,
+                () -> index.find(new ComponentIndex.Query(null, null, null, "agpl-3.0-only", null), null, 50));
+        ComponentIndex.Page all = index.find(new ComponentIndex.Query(log4j, null, null, null, "vers:maven/<2.17.1"), null, 500);
+        System.out.printf("(log4j-core below 2.17.1: %d artifacts on the first page of 500)%n", all.items().size());
     }
 
     private static void time(String what, int runs, Runnable query) {
